@@ -1,0 +1,41 @@
+"""The FastAPI application, built from a Runtime (see ledger.bootstrap)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from api import errors
+from api.auth import TokenBook
+from api.limits import BodyLimit
+from api.routers import ROUTERS
+from ledger.runtime import Runtime
+
+
+def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
+    """The HTTP API over one runtime; starts and stops its background services if asked."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime:
+            runtime.start()
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                runtime.close()
+
+    app = FastAPI(title="credit-ledger", version="0.1.0", lifespan=lifespan,
+                  default_response_class=ORJSONResponse,
+                  description="Event-sourced public credit ledger: providers record facts, "
+                              "the public reads current state, auditors replay history.")
+    app.state.runtime = runtime
+    app.state.tokens = TokenBook.load(runtime.settings.tokens_file)
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodyLimit)
+    return app

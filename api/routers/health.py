@@ -1,0 +1,26 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import ORJSONResponse
+
+from api.deps import RuntimeDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(runtime: RuntimeDep) -> ORJSONResponse:
+    """The store answers, and Kafka too when configured; background services report lag."""
+    checks: dict[str, Any] = runtime.readiness()
+    ready = all(c.get("ok", True) for c in checks.values())
+    return ORJSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

@@ -1,0 +1,59 @@
+"""The credit-ledger command line: serve, relay, project, import, generate, replay."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from ledger.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Event-sourced public credit ledger.")
+
+
+@app.callback()
+def _root() -> None:
+    """Event-sourced public credit ledger: settings come from LEDGER_* environment variables."""
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    relay: bool = typer.Option(True, "--relay/--no-relay",
+                               help="Run the Kafka relay in this process (Kafka mode only)."),
+    project: bool = typer.Option(True, "--project/--no-project",
+                                 help="Run the projection runner in this process."),
+) -> None:
+    """Serve the HTTP API (store from LEDGER_DATABASE_URL, Kafka from LEDGER_KAFKA_BOOTSTRAP)."""
+    import uvicorn
+
+    from api.app import create_app
+    from ledger.bootstrap import bootstrap
+
+    configure_logging()
+    settings = Settings()
+    runtime = bootstrap(settings, background=True, relay=relay, project=project)
+    mode = (f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_enabled
+            else "embedded (no Kafka)")
+    logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],
+                                            mode)
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    from ledger import commands
+
+    commands.register_all(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

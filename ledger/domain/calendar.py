@@ -1,0 +1,89 @@
+"""Working-day calendar: weekends, public holidays and adjusted workdays (调休)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, timedelta
+from os import PathLike
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "holidays_cn.json"
+
+
+class WorkingCalendar:
+    """Decides which days count toward working-day deadlines."""
+
+    def __init__(
+        self,
+        holidays: Iterable[date] = (),
+        workdays: Iterable[date] = (),
+        years: Iterable[int] = (),
+    ) -> None:
+        self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays)
+        # Years whose arrangements were published; outside them only weekends are known.
+        self.years = frozenset(years)
+        clash = self.holidays & self.workdays
+        if clash:
+            raise ValueError(f"days both holiday and workday: {sorted(clash)}")
+
+    @classmethod
+    def from_file(cls, path: str | PathLike[str]) -> WorkingCalendar:
+        """Load a calendar from one JSON file of holidays and workdays."""
+        return cls.from_files(path)
+
+    @classmethod
+    def from_files(cls, *paths: str | PathLike[str]) -> WorkingCalendar:
+        """Merge calendar files in order; a later file overrides an earlier one's day."""
+        holidays: set[date] = set()
+        workdays: set[date] = set()
+        years: set[int] = set()
+        for path in paths:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            # Operators amend the national data (e.g. a local extension of a holiday),
+            # so a later listing of a day replaces the earlier one rather than clashing.
+            new_holidays = {date.fromisoformat(d) for d in data.get("holidays", [])}
+            new_workdays = {date.fromisoformat(d) for d in data.get("workdays", [])}
+            holidays = (holidays - new_workdays) | new_holidays
+            workdays = (workdays - new_holidays) | new_workdays
+            years.update(int(y) for y in data.get("years", []))
+        return cls(holidays, workdays, years)
+
+    @classmethod
+    def default(cls) -> WorkingCalendar:
+        """Load the packaged national calendar."""
+        return cls.from_file(DEFAULT_FILE)
+
+    def covers(self, d: date) -> bool:
+        """Tell whether the holiday arrangements for d's year are known."""
+        return d.year in self.years
+
+    def is_working_day(self, d: date) -> bool:
+        """Tell whether d is a working day."""
+        if d in self.workdays:
+            return True
+        if d in self.holidays:
+            return False
+        return d.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """Return the n-th working day after start (start itself is not counted)."""
+        if n < 0:
+            raise ValueError(f"n must not be negative, got {n}")
+        d = start
+        while n:
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                n -= 1
+        return d
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Count working days after start up to and including end (0 if end <= start)."""
+        count = 0
+        d = start + timedelta(days=1)
+        while d <= end:
+            if self.is_working_day(d):
+                count += 1
+            d += timedelta(days=1)
+        return count

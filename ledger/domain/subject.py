@@ -1,0 +1,296 @@
+"""The Subject aggregate: one credit subject and every fact recorded about it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain import subject_events as ev
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.errors import (
+    Conflict,
+    DateRuleViolation,
+    Forbidden,
+    FutureDate,
+    NotFound,
+    NotListed,
+    RuleViolation,
+    WrongState,
+)
+from ledger.domain.events import LedgerEvent, stream_id
+from ledger.domain.publicity import publicity_window, published_late
+from ledger.domain.vocabulary import ListName
+
+
+def subject_stream(code: str) -> UUID:
+    return stream_id("subject", code)
+
+
+def check_not_future(today: date, **dates: date | None) -> None:
+    for name, value in dates.items():
+        if value is not None and value > today:
+            raise FutureDate(f"{name} {value} is in the future (today is {today})", field=name)
+
+
+def check_published_after_decision(decided_on: date, published_on: date) -> None:
+    if published_on < decided_on:
+        raise DateRuleViolation(
+            f"published_on {published_on} is before decided_on {decided_on}",
+            field="published_on",
+        )
+
+
+class Subject(Aggregate):
+    """A credit subject: identity, principals, permits, penalties, listings, commitments."""
+
+    code: str
+    name: str
+    kind: str
+    masked: str | None
+    last_hash: str
+    recorded_by: dict[str, tuple[int, dict[str, Any]]]
+    permits: dict[str, dict[str, Any]]
+    penalties: dict[str, dict[str, Any]]
+    listings: dict[str, dict[str, Any]]
+    commitments: dict[str, dict[str, Any]]
+    principals: dict[str, dict[str, Any]]
+
+    def __init__(self) -> None:
+        # State starts empty; SubjectRegistered fills in the identity.
+        self.last_hash = ""
+        self.recorded_by, self.permits, self.penalties = {}, {}, {}
+        self.listings, self.commitments, self.principals = {}, {}, {}
+
+    @classmethod
+    def register(
+        cls, *, code: str, name: str, kind: str, masked: str | None, authority: str, actor: str,
+        registered_on: date, code_check_failed: bool = False,
+    ) -> Subject:
+        data: dict[str, Any] = {"code": code, "name": name, "kind": kind}
+        if masked:
+            data["masked"] = masked
+        if code_check_failed:
+            data["code_check_failed"] = True
+        return cls._create(
+            ev.SubjectRegistered, id=subject_stream(code), subject=code, authority=authority,
+            actor=actor, occurred_at=registered_on.isoformat(), data=data, prev_hash="", hash="",
+        )
+
+    def registration_matches(self, name: str, kind: str) -> bool:
+        return self.name == name and self.kind == kind
+
+    # -- recording helpers -------------------------------------------------
+
+    def _record(
+        self, cls: type[LedgerEvent], *, authority: str, actor: str, occurred_on: date,
+        data: dict[str, Any],
+    ) -> int:
+        self.trigger_event(
+            cls, subject=self.code, authority=authority, actor=actor,
+            occurred_at=occurred_on.isoformat(), data=data, prev_hash=self.last_hash, hash="",
+        )
+        return self.version
+
+    def _record_once(
+        self, record_key: str, cls: type[LedgerEvent], *, authority: str, actor: str,
+        occurred_on: date, data: dict[str, Any],
+    ) -> int:
+        """Idempotent by record key: the same content again is a no-op, other content a conflict."""
+        if record_key in self.recorded_by:
+            version, existing = self.recorded_by[record_key]
+            if existing == data:
+                return version
+            what = record_key.split("|", 1)
+            raise Conflict(
+                f"{what[0]} {what[1]!r} was already recorded with different content "
+                f"(version {version}); correct it with a new event instead",
+                field="decision_no" if what[0] in ("permit", "penalty") else None,
+            )
+        return self._record(cls, authority=authority, actor=actor, occurred_on=occurred_on,
+                            data=data)
+
+    # -- principals ---------------------------------------------------------
+
+    def link_principal(
+        self, *, principal: str, role: str, name: str | None, since: date, authority: str,
+        actor: str, today: date,
+    ) -> int:
+        check_not_future(today, since=since)
+        data = {"principal": principal, "role": role, "name": name, "since": since.isoformat()}
+        return self._record_once(f"principal|{role}|{principal}", ev.PrincipalLinked,
+                                 authority=authority, actor=actor, occurred_on=since, data=data)
+
+    # -- double publicity ------------------------------------------------------
+
+    def grant_permit(
+        self, *, authority: str, actor: str, decision_no: str, category: str, decided_on: date,
+        published_on: date, details: dict[str, Any], today: date, calendar: WorkingCalendar,
+    ) -> int:
+        check_not_future(today, decided_on=decided_on, published_on=published_on)
+        check_published_after_decision(decided_on, published_on)
+        data = details | {
+            "decision_no": decision_no, "category": category,
+            "decided_on": decided_on.isoformat(), "published_on": published_on.isoformat(),
+            "late": published_late(decided_on, published_on, calendar),
+        }
+        return self._record_once(f"permit|{ev.key(authority, decision_no)}", ev.PermitGranted,
+                                 authority=authority, actor=actor, occurred_on=decided_on,
+                                 data=data)
+
+    def impose_penalty(
+        self, *, authority: str, actor: str, decision_no: str, severity: str, domain: str,
+        decided_on: date, published_on: date, category: str, basis: str, special: bool,
+        details: dict[str, Any], today: date, calendar: WorkingCalendar,
+    ) -> int:
+        check_not_future(today, decided_on=decided_on, published_on=published_on)
+        check_published_after_decision(decided_on, published_on)
+        window = publicity_window(severity, decided_on, special)
+        data = details | {
+            "decision_no": decision_no, "severity": severity, "domain": domain,
+            "decided_on": decided_on.isoformat(), "published_on": published_on.isoformat(),
+            "category": category, "basis": basis, "special": special,
+            "late": published_late(decided_on, published_on, calendar),
+            "rule_set": window.rule_set, "publicity_min_until": window.min_until.isoformat(),
+            "publicity_max_until": window.max_until.isoformat(),
+        }
+        return self._record_once(f"penalty|{ev.key(authority, decision_no)}", ev.PenaltyImposed,
+                                 authority=authority, actor=actor, occurred_on=decided_on,
+                                 data=data)
+
+    def penalty(self, authority: str, decision_no: str) -> dict[str, Any]:
+        try:
+            return self.penalties[ev.key(authority, decision_no)]
+        except KeyError:
+            raise NotFound(f"no penalty {decision_no!r} from authority {authority}",
+                           field="decision_no") from None
+
+    def revoke_penalty(
+        self, *, authority: str, actor: str, decision_no: str, revoked_on: date, reason: str,
+        today: date,
+    ) -> int:
+        check_not_future(today, revoked_on=revoked_on)
+        if self.penalty(authority, decision_no)["status"] == "revoked":
+            raise WrongState(f"penalty {decision_no!r} is already revoked")
+        data = {"decision_no": decision_no, "revoked_on": revoked_on.isoformat(), "reason": reason}
+        return self._record(ev.PenaltyRevoked, authority=authority, actor=actor,
+                            occurred_on=revoked_on, data=data)
+
+    def end_penalty_publicity(
+        self, *, penalty_authority: str, decision_no: str, ended_on: date, reason: str,
+        authority: str, actor: str,
+    ) -> int:
+        if self.penalty(penalty_authority, decision_no)["status"] != "public":
+            raise WrongState(f"penalty {decision_no!r} is no longer publicly shown")
+        data = {"penalty_authority": penalty_authority, "decision_no": decision_no,
+                "ended_on": ended_on.isoformat(), "reason": reason}
+        return self._record(ev.PenaltyPublicityEnded, authority=authority, actor=actor,
+                            occurred_on=ended_on, data=data)
+
+    # -- lists ----------------------------------------------------------------
+
+    def active_listings(self, list_name: str | None = None) -> dict[str, dict[str, Any]]:
+        return {
+            lid: listing for lid, listing in self.listings.items()
+            if listing["active"] and list_name in (None, listing["data"]["list"])
+        }
+
+    def put_on_list(
+        self, *, authority: str, actor: str, list_name: str, domain: str, basis: str,
+        notified_on: date, listed_on: date, expires_on: date | None, removal_conditions: str,
+        today: date,
+    ) -> tuple[int, str]:
+        check_not_future(today, notified_on=notified_on, listed_on=listed_on)
+        if notified_on > listed_on:
+            raise DateRuleViolation(
+                f"notified_on {notified_on} must be on or before listed_on {listed_on}: "
+                "listing requires prior notice to the subject", field="notified_on")
+        if expires_on is not None and expires_on <= listed_on:
+            raise DateRuleViolation(f"expires_on {expires_on} must be after listed_on "
+                                    f"{listed_on}", field="expires_on")
+        if list_name == ListName.RED and (
+            self.active_listings(ListName.BLACK) or self.active_listings(ListName.KEY_ATTENTION)
+        ):
+            raise RuleViolation("a subject on the black or key-attention list cannot be "
+                                "red-listed", field="list")
+        listing_id = str(uuid5(self.id, f"{authority}|{list_name}|{domain}|{listed_on}"))
+        data = {
+            "listing_id": listing_id, "list": list_name, "domain": domain, "basis": basis,
+            "notified_on": notified_on.isoformat(), "listed_on": listed_on.isoformat(),
+            "expires_on": expires_on.isoformat() if expires_on else None,
+            "removal_conditions": removal_conditions,
+        }
+        version = self._record_once(f"listing|{listing_id}", ev.Listed, authority=authority,
+                                    actor=actor, occurred_on=listed_on, data=data)
+        if list_name != ListName.RED and version == self.version:
+            # A black or key-attention listing ends any red listing in the same save.
+            for red_id in self.active_listings(ListName.RED):
+                self._delist(red_id, authority=authority, actor=actor, delisted_on=listed_on,
+                             reason="revoked", note=f"superseded by {list_name} listing")
+        return version, listing_id
+
+    def remove_from_list(
+        self, *, listing_id: str, authority: str, actor: str, delisted_on: date, reason: str,
+        today: date, any_authority: bool = False,
+    ) -> int:
+        check_not_future(today, delisted_on=delisted_on)
+        listing = self.listings.get(listing_id)
+        if listing is None:
+            raise NotFound(f"subject {self.code} has no listing {listing_id}", field="listing_id")
+        if not listing["active"]:
+            raise NotListed(f"listing {listing_id} was already removed "
+                            f"({listing['delisted_reason']})", field="listing_id")
+        if listing["authority"] != authority and not any_authority:
+            raise Forbidden(f"listing {listing_id} belongs to authority {listing['authority']}")
+        if delisted_on < date.fromisoformat(listing["data"]["listed_on"]):
+            raise DateRuleViolation("delisted_on is before listed_on", field="delisted_on")
+        return self._delist(listing_id, authority=authority, actor=actor,
+                            delisted_on=delisted_on, reason=reason)
+
+    def _delist(self, listing_id: str, *, authority: str, actor: str, delisted_on: date,
+                reason: str, note: str | None = None) -> int:
+        listing = self.listings[listing_id]["data"]
+        data = {"listing_id": listing_id, "list": listing["list"], "domain": listing["domain"],
+                "delisted_on": delisted_on.isoformat(), "reason": reason, "note": note}
+        return self._record(ev.Delisted, authority=authority, actor=actor,
+                            occurred_on=delisted_on, data=data)
+
+    # -- commitments ---------------------------------------------------------
+
+    def make_commitment(
+        self, *, authority: str, actor: str, commitment_type: str, made_on: date, content: str,
+        due_on: date | None, today: date, commitment_no: str | None = None,
+    ) -> tuple[int, str]:
+        check_not_future(today, made_on=made_on)
+        if commitment_type == "missing_documents" and self.has_unrepaired_dishonesty():
+            raise RuleViolation("a subject with an unrepaired dishonesty record may not use "
+                                "missing-documents acceptance", field="type")
+        cid = str(uuid5(self.id, f"{authority}|{commitment_no or ''}|{commitment_type}|"
+                                 f"{made_on}|{content}"))
+        data = {"commitment_id": cid, "type": commitment_type, "made_on": made_on.isoformat(),
+                "content": content, "due_on": due_on.isoformat() if due_on else None,
+                "commitment_no": commitment_no}
+        version = self._record_once(f"commitment|{cid}", ev.CommitmentMade, authority=authority,
+                                    actor=actor, occurred_on=made_on, data=data)
+        return version, cid
+
+    def settle_commitment(
+        self, *, commitment_id: str, kept: bool, on: date, note: str, authority: str, actor: str,
+        today: date,
+    ) -> int:
+        check_not_future(today, on=on)
+        commitment = self.commitments.get(commitment_id)
+        if commitment is None:
+            raise NotFound(f"subject {self.code} has no commitment {commitment_id}",
+                           field="commitment_id")
+        if commitment["status"] != "made":
+            raise WrongState(f"commitment {commitment_id} is already {commitment['status']}")
+        cls = ev.CommitmentFulfilled if kept else ev.CommitmentBreached
+        data = {"commitment_id": commitment_id, "on": on.isoformat(), "note": note}
+        return self._record(cls, authority=authority, actor=actor, occurred_on=on, data=data)
+
+    def has_unrepaired_dishonesty(self) -> bool:
+        return bool(self.active_listings(ListName.BLACK)) or bool(
+            self.active_listings(ListName.KEY_ATTENTION))

@@ -1,0 +1,75 @@
+"""Stable snake_case codes shared by requests, events, views and docs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SubjectKind(StrEnum):
+    ENTERPRISE = "enterprise"
+    INDIVIDUAL_BUSINESS = "individual_business"
+    FARMER_COOPERATIVE = "farmer_cooperative"
+    SOCIAL_ORGANISATION = "social_organisation"
+    PUBLIC_INSTITUTION = "public_institution"
+    GOVERNMENT_BODY = "government_body"
+    NATURAL_PERSON = "natural_person"
+    PROFESSIONAL = "professional"
+
+
+PERSON_KINDS = frozenset({SubjectKind.NATURAL_PERSON, SubjectKind.PROFESSIONAL})
+
+
+class ListName(StrEnum):
+    RED = "red"
+    BLACK = "black"
+    KEY_ATTENTION = "key_attention"
+
+
+class Severity(StrEnum):
+    MINOR = "minor"
+    GENERAL = "general"
+    SERIOUS = "serious"
+
+
+class CommitmentType(StrEnum):
+    APPROVAL_SUBSTITUTE = "approval_substitute"
+    MISSING_DOCUMENTS = "missing_documents"
+    VOLUNTARY = "voluntary"
+    INDUSTRY = "industry"
+    REPAIR = "repair"
+
+
+class DelistReason(StrEnum):
+    EXPIRED = "expired"
+    REPAIRED = "repaired"
+    REVOKED = "revoked"
+    ERROR = "error"
+
+
+class PrincipalRole(StrEnum):
+    LEGAL_REPRESENTATIVE = "legal_representative"
+    PRINCIPAL_OFFICER = "principal_officer"
+    RESPONSIBLE_PERSON = "responsible_person"
+
+
+class Domain(StrEnum):
+    PRODUCTION = "production"
+    CIRCULATION = "circulation"
+    FINANCE = "finance"
+    TRANSPORT = "transport"
+    E_COMMERCE = "e_commerce"
+    CONSTRUCTION = "construction"
+    PROCUREMENT_BIDDING = "procurement_bidding"
+    PRICE = "price"
+    TAX = "tax"
+    TOURISM = "tourism"
+    INTERMEDIARY_ADVERTISING = "intermediary_advertising"
+    STATISTICS = "statistics"
+    HEALTH = "health"
+    SOCIAL_SECURITY = "social_security"
+    CULTURE_EDUCATION_SCIENCE = "culture_education_science"
+    INTELLECTUAL_PROPERTY = "intellectual_property"
+    ENVIRONMENT = "environment"
+    JUDICIAL = "judicial"
+    PUBLIC_SECURITY = "public_security"
+    FALSE_CERTIFICATION = "false_certification"

@@ -1,0 +1,91 @@
+"""One settings object per process, read from LEDGER_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
+
+
+class Settings(BaseSettings):
+    """Everything a process needs to assemble itself; nothing connects here."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/ledger.sqlite3"
+    kafka_bootstrap: str | None = None
+    kafka_topic: str = "credit.events"
+    kafka_partitions: int = Field(default=6, ge=1, le=1000)
+    app_name: str = "CreditLedger"
+    pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
+    tokens_file: Path | None = None
+    holidays_files: list[Path] = Field(default_factory=list)
+    lock_timeout_ms: int = Field(default=5000, ge=1)
+    pool_size: int = Field(default=8, ge=1)
+    conflict_retries: int = Field(default=3, ge=0)
+    demo: bool = True
+    demo_subjects: int = Field(default=200, ge=1)
+    relay_batch: int = Field(default=2000, ge=1)
+    project_batch: int = Field(default=2000, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production":
+            if self.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY:
+                raise ValueError("LEDGER_PSEUDONYM_KEY must be set in production")
+            if self.tokens_file is None:
+                raise ValueError("LEDGER_TOKENS_FILE must be set in production")
+        self.database_url_parts()  # fail early on a malformed URL
+        return self
+
+    @property
+    def kafka_enabled(self) -> bool:
+        return bool(self.kafka_bootstrap)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    def database_url_parts(self) -> dict[str, str]:
+        """The eventsourcing environment for LEDGER_DATABASE_URL."""
+        url = urlparse(self.database_url)
+        if url.scheme == "sqlite":
+            path = self.database_url[len("sqlite:///") :] if url.netloc == "" else ""
+            if not path:
+                raise ValueError("LEDGER_DATABASE_URL: expected sqlite:///PATH")
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        if url.scheme in ("postgresql", "postgres"):
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": url.path.lstrip("/") or "ledger",
+                "POSTGRES_HOST": url.hostname or "127.0.0.1",
+                "POSTGRES_PORT": str(url.port or 5432),
+                "POSTGRES_USER": unquote(url.username or "postgres"),
+                "POSTGRES_PASSWORD": unquote(url.password or ""),
+            }
+        raise ValueError(
+            f"LEDGER_DATABASE_URL: unsupported scheme {url.scheme!r}; "
+            "expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        env = self.database_url_parts()
+        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+            env |= {
+                # Never POSTGRES_ENABLE_DB_FUNCTIONS: it drops the lock that keeps
+                # notification ids in commit order (see docs/adr/001).
+                "POSTGRES_LOCK_TIMEOUT": str(max(1, self.lock_timeout_ms // 1000)),
+                "POSTGRES_POOL_SIZE": str(self.pool_size),
+                "POSTGRES_MAX_OVERFLOW": str(self.pool_size),
+                "POSTGRES_CONNECT_TIMEOUT": "10",
+                "POSTGRES_PRE_PING": "y",
+            }
+        else:
+            env["SQLITE_LOCK_TIMEOUT"] = str(max(1, self.lock_timeout_ms // 1000))
+        return env
