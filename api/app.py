@@ -11,7 +11,7 @@ from fastapi.responses import ORJSONResponse
 from api import errors
 from api.auth import TokenBook
 from api.limits import BodyLimit
-from api.routers import ROUTERS
+from api.routers import load_routers
 from ledger.runtime import Runtime
 
 
@@ -35,7 +35,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.state.runtime = runtime
     app.state.tokens = TokenBook.load(runtime.settings.tokens_file)
     errors.install(app)
-    for router in ROUTERS:
+    for router in load_routers():
         app.include_router(router)
     app.add_middleware(BodyLimit)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -61,12 +62,26 @@ def bootstrap(
     if settings.kafka_enabled:
         runtime.checks["kafka"] = kafka_check(settings)
     if background:
-        for build in SERVICE_BUILDERS:
-            service = build(runtime)
+        for path in SERVICE_BUILDERS:
+            build = _builder(path)
+            service = build(runtime) if build else None
             if service is not None:
                 runtime.services.append(service)
     return runtime
 
 
-# Background services register here (relay, projector); each returns None when not wanted.
-SERVICE_BUILDERS: list[Callable[[Runtime], Service | None]] = []
+# Background services, as "module:function" taking the Runtime and returning a Service or None
+# when the settings do not want it (e.g. the relay without Kafka, or with --no-relay).
+SERVICE_BUILDERS = ["ledger.relay:service_for", "projections.runner:service_for"]
+
+
+def _builder(path: str) -> Callable[[Runtime], Service | None] | None:
+    module_name, _, attr = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name != module_name:
+            raise
+        return None  # that service is not part of this build yet
+    builder: Callable[[Runtime], Service | None] = getattr(module, attr)
+    return builder

@@ -1,9 +1,33 @@
-"""One router per resource; the app includes them in this order."""
+"""One router per resource; each module below exposes `router`, included in this order."""
 
 from __future__ import annotations
 
+import importlib
+
 from fastapi import APIRouter
 
-from api.routers import health
+MODULES = [
+    "api.routers.health",
+    "api.routers.subjects",      # provider writes: subjects, principals
+    "api.routers.publicity",     # provider writes: permits, penalties
+    "api.routers.listings",      # provider writes: listings and removals
+    "api.routers.commitments",   # provider writes: commitments and outcomes
+    "api.routers.public",        # public reads: profiles, lists, scores, ratios, indicators
+    "api.routers.admin",         # admin: projection rebuilds
+    "api.routers.metrics",       # /metrics
+    "api.routers.repairs",       # repair officers
+    "api.routers.audit",         # auditors
+]
 
-ROUTERS: list[APIRouter] = [health.router]
+
+def load_routers() -> list[APIRouter]:
+    routers = []
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue  # not written yet
+        routers.append(module.router)
+    return routers
