@@ -12,7 +12,8 @@ MODULES = [
     "api.routers.publicity",     # provider writes: permits, penalties
     "api.routers.listings",      # provider writes: listings and removals
     "api.routers.commitments",   # provider writes: commitments and outcomes
-    "api.routers.public",        # public reads: profiles, lists, scores, ratios, indicators
+    "api.routers.public",        # public reads: subject profiles and search, lists
+    "api.routers.indicators",    # public reads: scores, repair ratios, timeliness, indicators
     "api.routers.admin",         # admin: projection rebuilds
     "api.routers.metrics",       # /metrics
     "api.routers.repairs",       # repair officers
