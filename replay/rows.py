@@ -1,0 +1,87 @@
+"""Raw reads of the event store's table: rows exactly as stored, bypassing the library's mapper.
+
+Auditors must see what the database holds, not what a decoder makes of it, so these queries
+read `state` bytes directly (PostgreSQL: `<app>_events`; SQLite: `stored_events`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored event: its global position, stream, version, topic and raw state bytes."""
+
+    position: int
+    stream: str
+    version: int
+    topic: str
+    state: bytes
+
+
+def is_postgres(recorder: Any) -> bool:
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return True
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return False
+    raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+
+
+def _query(recorder: Any, sql: str, params: tuple[Any, ...]) -> list[Row]:
+    """Run a SELECT of (position, originator_id, originator_version, topic, state)."""
+    if is_postgres(recorder):
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.replace("?", "%s").replace("{pos}", "notification_id"), params)
+            return [Row(int(r["pos"]), str(r["originator_id"]), int(r["originator_version"]),
+                        r["topic"], bytes(r["state"])) for r in curs.fetchall()]
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(sql.replace("{pos}", "rowid"), params)
+        return [Row(int(r[0]), str(UUID(r[1])), int(r[2]), r[3], bytes(r[4]))
+                for r in c.fetchall()]
+
+
+def _stream_param(recorder: Any, stream: UUID | str) -> Any:
+    uid = stream if isinstance(stream, UUID) else UUID(stream)
+    return uid if is_postgres(recorder) else uid.hex
+
+
+def _select(recorder: Any) -> str:
+    return ("SELECT {pos} AS pos, originator_id, originator_version, topic, state "
+            f"FROM {recorder.events_table_name} ")
+
+
+def stream_rows(recorder: Any, stream: UUID | str, *, after_version: int = 0) -> list[Row]:
+    """A stream's rows in version order, optionally only those after a known version."""
+    sql = _select(recorder) + ("WHERE originator_id = ? AND originator_version > ? "
+                               "ORDER BY originator_version")
+    return _query(recorder, sql, (_stream_param(recorder, stream), after_version))
+
+
+def count_rows(recorder: Any) -> int:
+    """How many events the store holds (for progress bars)."""
+    if is_postgres(recorder):
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(f"SELECT count(*) AS n FROM {recorder.events_table_name}")
+            return int(curs.fetchone()["n"])
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(f"SELECT count(*) FROM {recorder.events_table_name}")
+        return int(c.fetchone()[0])
+
+
+def all_rows(recorder: Any, *, batch: int = 5000) -> Iterator[list[Row]]:
+    """Every row in (stream, version) order, in batches, by keyset over the primary key."""
+    first = _select(recorder) + "ORDER BY originator_id, originator_version LIMIT ?"
+    nxt = _select(recorder) + ("WHERE (originator_id, originator_version) > (?, ?) "
+                               "ORDER BY originator_id, originator_version LIMIT ?")
+    rows = _query(recorder, first, (batch,))
+    while rows:
+        yield rows
+        last = rows[-1]
+        rows = _query(recorder, nxt, (_stream_param(recorder, last.stream), last.version, batch))
