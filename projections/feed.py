@@ -1,0 +1,43 @@
+"""The feed interface: envelopes in per-partition order, read from offsets the caller keeps.
+
+Two implementations share it: Kafka (one partition per Kafka partition, offset = Kafka offset)
+and the event store's notification log (one partition, offset = notification id). Consumers
+keep their offsets in the view store, never in the feed, so a feed holds no durable state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One envelope at its place in a partition."""
+
+    partition: int
+    offset: int
+    envelope: dict[str, Any]
+
+
+class Feed(Protocol):
+    """Reads envelopes from the offsets it is given; holds no committed position of its own."""
+
+    kind: str  # "kafka" or "store"
+
+    def partitions(self) -> list[int]:
+        """The partitions to follow (stable while the feed is open)."""
+
+    def poll(self, offsets: Mapping[int, int], max_records: int, timeout: float) -> list[Record]:
+        """Records at or after offsets[p] for each partition p given; order kept per partition."""
+
+    def end_offsets(self) -> dict[int, int]:
+        """The next offset that would be written in each partition (the head)."""
+
+    def close(self) -> None: ...
+
+
+def lag(end: Mapping[int, int], offsets: Mapping[int, int]) -> int:
+    """Records published but not yet consumed, summed over partitions."""
+    return sum(max(0, head - offsets.get(p, 0)) for p, head in end.items())

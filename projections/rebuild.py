@@ -1,0 +1,145 @@
+"""Rebuild views into a fresh generation while the serving one keeps answering, then swap.
+
+The rebuild reads the feed from its start in its own lane (offsets and per-stream versions
+keyed by the new generation). Once it reaches the head it takes the writers' lock, brings
+its lane and the live lane to the same offsets, points the views at the new generation and
+drops its lane, all in one transaction. The old tables are dropped after a short grace so
+that reads already under way can finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from projections import catalog
+from projections.apply import apply_records, next_offsets
+from projections.feed import Feed
+from projections.storage import Tx, ViewStore
+from projections.view import View
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
+GRACE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Report:
+    views: list[str]
+    generation: int
+    events: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
+            targets: Sequence[View], *, batch: int = 5000, progress: Progress | None = None,
+            grace: float = GRACE_SECONDS) -> Report:
+    """Build `targets` from the start of the feed into a new generation and swap them in."""
+    store.ensure_catalog()
+    started = time.monotonic()
+    with store.transaction(conn) as tx:
+        generation = catalog.next_generation(tx)
+        for view in targets:
+            catalog.create_tables(tx, store, view, generation)
+    names = catalog.names_for(store, targets, generation)
+    try:
+        offsets, events = catch_up(store, conn, feed, generation, targets, names, batch, progress)
+        old, more = swap(store, conn, feed, views, targets, generation, offsets, batch)
+    except BaseException:
+        with store.transaction(conn) as tx:
+            catalog.drop_lane(tx, generation)
+            catalog.drop_tables(tx, store, names, generation)
+        raise
+    time.sleep(grace)
+    with store.transaction(conn) as tx:
+        for gen, tables in old:
+            catalog.drop_tables(tx, store, tables, gen)
+    return Report([v.name for v in targets], generation, events + more,
+                  time.monotonic() - started)
+
+
+def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
+             names: Mapping[str, str], batch: int, progress: Progress | None,
+             ) -> tuple[dict[int, int], int]:
+    """Apply the feed from offset 0 to its head, committing batch by batch in the lane."""
+    offsets = {p: 0 for p in feed.partitions()}
+    events = 0
+    end = feed.end_offsets()
+    idle = 0
+    while True:
+        pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
+        if not pending:
+            end = feed.end_offsets()  # new events may have arrived meanwhile
+            if all(o >= end.get(p, 0) for p, o in offsets.items()):
+                return offsets, events
+            continue
+        records = feed.poll(pending, batch, 1.0)
+        if not records:
+            idle += 1
+            if idle >= 3:  # the head counts offsets that carry no record (gaps)
+                return offsets, events
+            continue
+        idle = 0
+        with store.transaction(conn, names, pipeline=True) as tx:
+            events += apply_records(tx, lane, targets, records)
+        offsets = next_offsets(offsets, records)
+        if progress:
+            progress(events, sum(offsets.values()), sum(end.values()))
+
+
+def swap(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
+         targets: Sequence[View], generation: int, offsets: dict[int, int], batch: int,
+         ) -> tuple[list[tuple[int, list[str]]], int]:
+    """Align the two lanes under the writers' lock and point the targets at the new tables."""
+    target_names = {v.name for v in targets}
+    with store.transaction(conn) as tx:
+        served = catalog.generations(tx)
+        live = catalog.offsets(tx, catalog.LIVE)
+        others = [v for v in views if v.name not in target_names and v.name in served]
+        tx.names.update(catalog.current_names(store, tx))
+        tx.names.update(catalog.names_for(store, targets, generation))
+        # The rebuild lane catches up with the live runner where it is behind ...
+        more = advance(tx, feed, generation, targets, offsets,
+                       {p: max(o, live.get(p, 0)) for p, o in offsets.items()}, batch)
+        ahead = {p: o for p, o in offsets.items() if o > live.get(p, 0)}
+        if ahead and not others:
+            catalog.adopt_lane(tx, generation)  # every view rebuilt: its lane becomes live
+        else:
+            # ... and the live lane catches up with the rebuild where the rebuild ran ahead.
+            advance(tx, feed, catalog.LIVE, others, live, ahead, batch)
+            catalog.drop_lane(tx, generation)
+        old = [(served[v.name][0], served[v.name][2]) for v in targets if v.name in served]
+        for view in targets:
+            catalog.point(tx, view, generation)
+    return old, more
+
+
+def advance(tx: Tx, feed: Feed, lane: int, views: Sequence[View], start: Mapping[int, int],
+            target: Mapping[int, int], batch: int) -> int:
+    """Apply a lane's records from `start` up to (not including) `target`, inside `tx`."""
+    offsets = {p: start.get(p, 0) for p in target}
+    events = 0
+    idle = 0
+    while pending := {p: o for p, o in offsets.items() if o < target[p]}:
+        records = feed.poll(pending, batch, 1.0)
+        wanted = [r for r in records if r.offset < target[r.partition]]
+        for r in records:
+            if r.offset >= target[r.partition]:
+                offsets[r.partition] = max(offsets[r.partition], target[r.partition])
+        if not records:
+            idle += 1
+            if idle >= 3:
+                raise RuntimeError(f"the feed stopped short of offsets {dict(target)}")
+            continue
+        events += apply_records(tx, lane, views, wanted)
+        offsets = next_offsets(offsets, wanted)
+    if target:
+        catalog.save_offsets(tx, lane, {p: (o, 0) for p, o in offsets.items()})
+    return events

@@ -1,0 +1,215 @@
+"""The view store: view tables, consumed offsets and dedupe state in SQLite or PostgreSQL.
+
+Embedded mode keeps the views in the event store's own SQLite file; with PostgreSQL they go
+to LEDGER_VIEWS_DATABASE_URL, or else the database of LEDGER_DATABASE_URL. Every table name
+starts with the application's name, so several ledgers (and tests) can share one database.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ledger.settings import Settings
+
+SQLITE, POSTGRES = "sqlite", "postgresql"
+CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
+
+
+class ViewsNotReady(RuntimeError):
+    """A view has no generation yet: the runner has not built it."""
+
+
+@lru_cache(maxsize=4096)
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders to psycopg's `%s` (a literal `%` doubled first)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Tx:
+    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
+
+    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str]) -> None:
+        self.cursor, self.dialect = cursor, dialect
+        self.names: dict[str, str] = dict(names)
+        self._pg = dialect == POSTGRES
+
+    def t(self, table: str) -> str:
+        try:
+            return self.names[table]
+        except KeyError:
+            raise ViewsNotReady(f"view table {table!r} is not built yet") from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(to_pyformat(sql) if self._pg else sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(to_pyformat(sql) if self._pg else sql, rows)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.execute(sql, params)
+        row = self.cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.execute(sql, params)
+        return [tuple(r) for r in self.cursor.fetchall()]
+
+
+def table_prefix(app_name: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", app_name.lower())
+
+
+def views_url(settings: Settings) -> str:
+    """Where views live: the optional views URL, else the event store's own database."""
+    return getattr(settings, "views_database_url", None) or settings.database_url
+
+
+class ViewStore:
+    """Connections to the view database, and table naming by generation."""
+
+    def __init__(self, url: str, prefix: str, *, pool_size: int = 4) -> None:
+        self.url, self.prefix, self.pool_size = url, prefix, pool_size
+        self.dialect = SQLITE if url.startswith("sqlite") else POSTGRES
+        self._pool: Any = None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._catalog_ready = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ViewStore:
+        return cls(views_url(settings), table_prefix(settings.app_name),
+                   pool_size=settings.pool_size)
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.url[len("sqlite:///"):]
+
+    def physical(self, table: str, generation: int | None = None) -> str:
+        if generation is None:
+            return f"{self.prefix}_{table}"
+        return f"{self.prefix}_{table}_g{generation}"
+
+    def catalog_names(self) -> dict[str, str]:
+        return {name: self.physical(name) for name in CATALOG}
+
+    @property
+    def lock_key(self) -> int:
+        return zlib.crc32(self.prefix.encode()) - 2**31
+
+    # -- connections -------------------------------------------------------------
+
+    def connect(self) -> Any:
+        """A dedicated writer connection (runner, rebuild); the caller closes it."""
+        if self.dialect == SQLITE:
+            Path(self.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives process crashes
+            return conn
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True)
+
+    @contextmanager
+    def transaction(self, conn: Any, names: Mapping[str, str] | None = None,
+                    *, pipeline: bool = False) -> Iterator[Tx]:
+        """One write transaction, serialised with every other writer of this view set."""
+        names = dict(names or {}) | self.catalog_names()
+        if self.dialect == SQLITE:
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(cur, SQLITE, names)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
+            if pipeline:
+                with conn.pipeline():
+                    yield Tx(cur, POSTGRES, names)
+            else:
+                yield Tx(cur, POSTGRES, names)
+
+    @contextmanager
+    def reader(self) -> Iterator[Tx]:
+        """A consistent read of the current generation of every view."""
+        from projections import catalog
+
+        self.ensure_catalog()
+        if self.dialect == SQLITE:
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = self.connect()
+            cur = conn.cursor()
+            cur.execute("BEGIN")
+            try:
+                tx = Tx(cur, SQLITE, self.catalog_names())
+                tx.names.update(catalog.current_names(self, tx))
+                yield tx
+            finally:
+                conn.execute("COMMIT")
+            return
+        with self._readers().connection() as pconn, pconn.transaction(), pconn.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            tx = Tx(cur, POSTGRES, self.catalog_names())
+            tx.names.update(catalog.current_names(self, tx))
+            yield tx
+
+    def _readers(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size,
+                                            kwargs={"autocommit": True}, open=True,
+                                            name=f"views-{self.prefix}")
+            return self._pool
+
+    def ensure_catalog(self) -> None:
+        if self._catalog_ready:
+            return
+        from projections import catalog
+
+        conn = self.connect()
+        try:
+            with self.transaction(conn) as tx:
+                catalog.create(tx)
+        finally:
+            conn.close()
+        self._catalog_ready = True
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def view_store(runtime: Any) -> ViewStore:
+    """The process's one view store (built on first use, closed with the runtime)."""
+    with _runtime_lock:
+        store: ViewStore | None = runtime.extras.get("view_store")
+        if store is None:
+            store = runtime.extras["view_store"] = ViewStore.from_settings(runtime.settings)
+            runtime.extras.setdefault("closers", []).append(store.close)
+        return store
+
+
+_runtime_lock = threading.Lock()
