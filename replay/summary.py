@@ -45,3 +45,9 @@ def latest(recorder: Any, app_name: str, *, finished: bool = False) -> Report | 
     rows = _execute(recorder, app_name,
                     "SELECT body FROM {table} " + where + "ORDER BY started_at DESC LIMIT 1", ())
     return Report.from_dict(orjson.loads(rows[0][0])) if rows else None
+
+
+def get(recorder: Any, app_name: str, report_id: str) -> Report | None:
+    """One report by id."""
+    rows = _execute(recorder, app_name, "SELECT body FROM {table} WHERE id = ?", (report_id,))
+    return Report.from_dict(orjson.loads(rows[0][0])) if rows else None

@@ -9,4 +9,7 @@ replay_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 
 def register(app: typer.Typer) -> None:
+    from replay import cli as auditor_commands  # history, state, verify, export, diff
+
+    auditor_commands.register(replay_app)
     app.add_typer(replay_app, name="replay")

@@ -1,0 +1,117 @@
+"""The auditors' commands of `credit-ledger replay`: history, state, verify, export, diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+
+from ledger.bootstrap import build_ledger
+from ledger.domain.errors import NotFound
+from ledger.settings import Settings
+from replay import render
+from replay.when import BadTime, parse_as_of
+
+AS_OF_HELP = "Record time: only what the ledger had recorded at or before this instant " \
+             "(ISO 8601; a bare date means the end of that day, UTC)."
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    render.err_console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+def print_json(obj: object) -> None:
+    typer.echo(orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode())
+
+
+def history(
+    code: str = typer.Argument(..., help="Subject code (USCC or pseudonym)."),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    source: str = typer.Option("store", help="store or kafka."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """A subject's events up to a record time, and its state then."""
+    from replay.history import history as read_history
+
+    settings = Settings()
+    try:
+        when = parse_as_of(as_of)
+        if source == "kafka":
+            if not settings.kafka_bootstrap:
+                raise fail("--source kafka needs LEDGER_KAFKA_BOOTSTRAP")
+            found = read_history(code, when, kafka=(settings.kafka_bootstrap,
+                                                    settings.kafka_topic))
+        elif source == "store":
+            ledger = build_ledger(settings)
+            found = read_history(code, when, recorder=ledger.recorder)
+        else:
+            raise fail(f"--source must be store or kafka, not {source!r}")
+    except (BadTime, NotFound) as e:
+        raise fail(str(e)) from None
+    body = found.as_dict()
+    if as_json:
+        print_json(body)
+    else:
+        render.console.print(render.history_table(body))
+        for table in render.fold_tables(body["state"]):
+            render.console.print(table)
+    if body["chain_break"]:
+        raise fail(f"chain broken at version {body['chain_break']['version']}: "
+                   f"{body['chain_break']['reason']}", 1)
+
+
+def verify(
+    source: str = typer.Option(None, help="store, kafka or both (default: both when Kafka "
+                                          "is configured, else store)."),
+    topic: str = typer.Option(None, help="Kafka topic (default LEDGER_KAFKA_TOPIC)."),
+    upto: int = typer.Option(None, help="Every event up to this position must be on Kafka "
+                                        "(default: the highest position found there)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Every stream's hash chain, in the store and on Kafka; exit 1 on any break."""
+    from replay import jobs
+
+    settings = Settings()
+    if source is not None and source not in jobs.SOURCES:
+        raise fail(f"--source must be one of {', '.join(jobs.SOURCES)}")
+    ledger = build_ledger(settings)
+    report = jobs.new_report(settings, source)
+    try:
+        with render.bars(enabled=not as_json) as bars:
+            jobs.run(ledger, settings, report, topic=topic, upto=upto, progress=bars)
+    except jobs.SourceUnavailable as e:
+        raise fail(str(e)) from None
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        render.console.print(render.report_table(report))
+        render.console.print(render.report_line(report))
+    first = report.first_break
+    if first is not None:
+        raise fail(f"first break: stream {first.stream} version {first.version} "
+                   f"({first.where}): {first.reason}", 1)
+
+
+def export(
+    code: str = typer.Argument(..., help="Subject code (USCC or pseudonym)."),
+    out: Path = typer.Option(..., "--out", help="NDJSON file to write."),
+) -> None:
+    """A subject's full history as NDJSON with hashes, verifiable by an outside auditor."""
+    from replay.export import export as write_export
+
+    ledger = build_ledger(Settings())
+    try:
+        done = write_export(ledger.recorder, code, out)
+    except NotFound as e:
+        raise fail(str(e)) from None
+    render.console.print(f"{done.events} events of {code} written to {out}; "
+                         f"head hash {done.head_hash}")
+    if done.chain_break:
+        raise fail(f"chain broken at version {done.chain_break[0]}: {done.chain_break[1]}", 1)
+
+
+def register(replay_app: typer.Typer) -> None:
+    for command in (history, verify, export):
+        replay_app.command(command.__name__)(command)

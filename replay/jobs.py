@@ -1,0 +1,71 @@
+"""Running a verification as a job: saved when it starts and when it ends, from CLI or API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ledger.application import CreditLedger
+from ledger.settings import Settings
+from replay import summary
+from replay.report import NoProgress, Progress, Report
+from replay.verify import KafkaTarget, verify
+
+log = logging.getLogger("credit-ledger.replay")
+SOURCES = ("store", "kafka", "both")
+
+
+class SourceUnavailable(ValueError):
+    """Kafka was asked for but is not configured."""
+
+
+def default_source(settings: Settings) -> str:
+    return "both" if settings.kafka_enabled else "store"
+
+
+def kafka_target(settings: Settings, source: str, topic: str | None,
+                 upto: int | None) -> KafkaTarget | None:
+    if source == "store":
+        return None
+    if not settings.kafka_enabled:
+        raise SourceUnavailable(f"--source {source} needs Kafka, and LEDGER_KAFKA_BOOTSTRAP "
+                                "is not set")
+    assert settings.kafka_bootstrap is not None
+    return KafkaTarget(settings.kafka_bootstrap, topic or settings.kafka_topic, upto)
+
+
+def new_report(settings: Settings, source: str | None) -> Report:
+    return Report(source=source or default_source(settings))
+
+
+def run(ledger: CreditLedger, settings: Settings, report: Report, *, topic: str | None = None,
+        upto: int | None = None, progress: Progress | None = None) -> Report:
+    """Verify and keep the report; an unexpected failure is kept too, with its message."""
+    target = kafka_target(settings, report.source, topic, upto)
+    summary.save(ledger.recorder, ledger.name, report)
+    try:
+        verify(ledger.recorder, store=report.source != "kafka", kafka=target,
+               progress=progress or NoProgress(), report=report)
+    except Exception as e:  # kept in the summary so the auditor sees why, then re-raised
+        report.finish(error=f"{type(e).__name__}: {e}")
+        summary.save(ledger.recorder, ledger.name, report)
+        raise
+    summary.save(ledger.recorder, ledger.name, report)
+    return report
+
+
+def start_in_background(ledger: CreditLedger, settings: Settings, source: str | None) -> Report:
+    """Start a verification on a thread; the returned report (running) is already saved."""
+    report = new_report(settings, source)
+    kafka_target(settings, report.source, None, None)  # refuse now, not on the thread
+    summary.save(ledger.recorder, ledger.name, report)
+
+    def work() -> Any:
+        try:
+            run(ledger, settings, report)
+        except Exception:
+            log.exception("verification %s failed", report.id)
+
+    threading.Thread(target=work, name=f"verify-{report.id[:8]}", daemon=True).start()
+    return report

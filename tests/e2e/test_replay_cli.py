@@ -1,0 +1,114 @@
+"""`credit-ledger replay ...` as an auditor runs it: separate processes, real stores and Kafka."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.domain.subject import subject_stream
+from tests.audit_story import CODES, ledger_for, story
+from tests.integration.test_verify import (
+    TAMPERED_VERSION,
+    all_envelopes,
+    change_one_byte,
+    delete_topic,
+    publish,
+)
+
+CLI = [sys.executable, "-m", "ledger.cli", "replay"]
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | env
+    return subprocess.run([*CLI, *args], env=full, capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[2])
+
+
+def outside_auditor_check(path: Path) -> str:
+    """What an auditor writes with no access to this project: the documented canonical hash."""
+    prev = ""
+    for version, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        event = json.loads(line)
+        body = {k: v for k, v in event.items() if k not in ("hash", "position")}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert event["version"] == version
+        assert event["prev_hash"] == prev
+        assert hashlib.sha256(canonical.encode()).hexdigest() == event["hash"]
+        prev = event["hash"]
+    return prev
+
+
+def test_verify_history_and_export_against_a_store(database_url: str, unique_name: str,
+                                                   tmp_path: Path):
+    ledger = ledger_for(database_url, unique_name)
+    story(ledger)
+    env = {"LEDGER_DATABASE_URL": database_url, "LEDGER_APP_NAME": unique_name}
+
+    ok = run(env, "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "intact" in ok.stdout and "7 events in 2 streams" in ok.stdout
+
+    shown = run(env, "history", CODES[0], "--json")
+    assert shown.returncode == 0, shown.stderr
+    body = json.loads(shown.stdout)
+    assert [e["type"] for e in body["events"]] == [
+        "SubjectRegistered", "PermitGranted", "PenaltyImposed", "PenaltyImposed"]
+    assert len(body["state"]["penalties"]) == 2
+
+    out = tmp_path / "export.ndjson"
+    exported = run(env, "export", CODES[0], "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    head = outside_auditor_check(out)
+    assert head in exported.stdout.replace("\n", "")
+
+    # One byte changed by SQL: verify exits non-zero and names the stream and version.
+    change_one_byte(database_url, unique_name, CODES[0], TAMPERED_VERSION)
+    broken = run(env, "verify", "--json")
+    assert broken.returncode == 1
+    report = json.loads(broken.stdout)
+    assert (report["first_break"]["stream"], report["first_break"]["version"]) == (
+        str(subject_stream(CODES[0])), TAMPERED_VERSION)
+    assert f"version {TAMPERED_VERSION}" in broken.stderr
+    # The export of a rewritten history fails the outside auditor's check.
+    assert run(env, "export", CODES[0], "--out", str(out)).returncode == 1
+    with pytest.raises(AssertionError):
+        outside_auditor_check(out)
+
+
+def test_bad_input_exits_non_zero(sqlite_url: str, unique_name: str):
+    env = {"LEDGER_DATABASE_URL": sqlite_url, "LEDGER_APP_NAME": unique_name}
+    story(ledger_for(sqlite_url, unique_name))
+    assert run(env, "history", "91350100M000100Y43").returncode == 2
+    assert run(env, "history", CODES[0], "--as-of", "soon").returncode == 2
+    assert run(env, "verify", "--source", "kafka").returncode == 2  # no Kafka configured
+
+
+@pytest.mark.kafka
+def test_history_and_verify_from_kafka(pg_url: str, kafka_bootstrap: str, unique_name: str,
+                                       topic_name: str):
+    ledger = ledger_for(pg_url, unique_name)
+    story(ledger)
+    envelopes = all_envelopes(ledger)
+    env = {"LEDGER_DATABASE_URL": pg_url, "LEDGER_APP_NAME": unique_name,
+           "LEDGER_KAFKA_BOOTSTRAP": kafka_bootstrap, "LEDGER_KAFKA_TOPIC": topic_name}
+    try:
+        # Duplicates from at-least-once delivery are harmless.
+        publish(kafka_bootstrap, topic_name, envelopes + envelopes[:2])
+        from_kafka = run(env, "history", CODES[1], "--source", "kafka", "--json")
+        assert from_kafka.returncode == 0, from_kafka.stderr
+        from_store = run(env, "history", CODES[1], "--json")
+        kafka_body, store_body = json.loads(from_kafka.stdout), json.loads(from_store.stdout)
+        assert kafka_body["events"] == store_body["events"]
+        assert kafka_body["state"] == store_body["state"]
+
+        both = run(env, "verify", "--source", "both", "--json")
+        assert both.returncode == 0, both.stdout + both.stderr
+        assert json.loads(both.stdout)["kafka_records"] == len(envelopes) + 2
+    finally:
+        delete_topic(kafka_bootstrap, topic_name)
