@@ -1,0 +1,232 @@
+"""Score models as versioned data, and the contributions each event makes to a score.
+
+A contribution is scored by the model version in force on its event's business date, so
+replaying 2023 applies 2023's rules; a grade is read with the version in force on the
+evaluation date. Every point of a score is a contribution traced to one event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "score_models.json"
+BASE_RULE = "BASE"
+CLAMP_RULE = "CLAMP"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Points for an event type whose data match `when`; ended by any event type in `until`."""
+
+    id: str
+    on: str
+    when: Mapping[str, Any]
+    points: int
+    until: frozenset[str] = frozenset()
+
+    def matches(self, type_name: str, data: Mapping[str, Any]) -> bool:
+        if type_name != self.on:
+            return False
+        for name, wanted in self.when.items():
+            allowed = wanted if isinstance(wanted, list) else [wanted]
+            if data.get(name) not in allowed:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """One version of a family's model: base, range, rules and grade bands."""
+
+    family: str
+    version: str
+    effective_from: date
+    base: int
+    low: int
+    high: int
+    rules: tuple[Rule, ...]
+    grades: tuple[tuple[str, int], ...]  # (grade, minimum score), best first
+    poor: frozenset[str] = field(default_factory=frozenset)
+
+    def clamp(self, raw: int) -> int:
+        return max(self.low, min(self.high, raw))
+
+    def grade(self, score: int) -> str:
+        for name, minimum in self.grades:
+            if score >= minimum:
+                return name
+        return self.grades[-1][0]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Points that one event adds to (or takes from) a subject's score, and why."""
+
+    key: str  # the record it belongs to, e.g. "penalty|<authority>|<decision_no>"
+    points: int
+    rule: str
+    model_version: str
+    event_id: str
+    stream: str
+    version: int
+    type: str
+    on: str  # ISO business date from which it counts
+
+
+class ModelBook:
+    """Every version of every score model, chosen by subject kind and date."""
+
+    def __init__(self, models: Iterable[ScoreModel], kinds: Mapping[str, str],
+                 scales: Mapping[str, str]) -> None:
+        self.models = sorted(models, key=lambda m: (m.family, m.effective_from))
+        self.kinds, self.scales = dict(kinds), dict(scales)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ModelBook:
+        kinds = {k: fam for fam, spec in raw["families"].items() for k in spec["kinds"]}
+        scales = {fam: spec["scale"] for fam, spec in raw["families"].items()}
+        return cls([_model(m) for m in raw["models"]], kinds, scales)
+
+    def family(self, kind: str) -> str:
+        return self.kinds.get(kind, "enterprise")
+
+    def model(self, family: str, on: date | str) -> ScoreModel:
+        """The version in force on a date; dates before the first version use the first."""
+        day = date.fromisoformat(on) if isinstance(on, str) else on
+        versions = [m for m in self.models if m.family == family]
+        if not versions:
+            raise KeyError(f"no score model for family {family!r}")
+        in_force = [m for m in versions if m.effective_from <= day]
+        return in_force[-1] if in_force else versions[0]
+
+    def version(self, family: str, version: str) -> ScoreModel:
+        return next(m for m in self.models if m.family == family and m.version == version)
+
+    def ends(self, family: str, contribution_version: str, rule_id: str, type_name: str) -> bool:
+        """Whether an event of this type ends a contribution made under that rule version."""
+        rule = self.version(family, contribution_version).rule(rule_id)
+        return rule is not None and type_name in rule.until
+
+
+def _model(raw: Mapping[str, Any]) -> ScoreModel:
+    rules = tuple(Rule(r["id"], r["on"], dict(r.get("when", {})), int(r["points"]),
+                       frozenset(r.get("until", ()))) for r in raw["rules"])
+    grades = tuple(sorted(((g["grade"], int(g["min"])) for g in raw["grades"]),
+                          key=lambda g: -g[1]))
+    return ScoreModel(raw["family"], raw["version"], date.fromisoformat(raw["effective_from"]),
+                      int(raw["base"]), int(raw["min"]), int(raw["max"]), rules, grades,
+                      frozenset(raw.get("poor", ())))
+
+
+@cache
+def default_book() -> ModelBook:
+    """The packaged score models."""
+    return ModelBook.from_dict(json.loads(DEFAULT_FILE.read_text(encoding="utf-8")))
+
+
+def business_day(envelope: Mapping[str, Any]) -> str:
+    """The ISO business date an event took effect (`occurred_at` is a date or an instant)."""
+    return str(envelope["occurred_at"])[:10]
+
+
+def record_key(envelope: Mapping[str, Any]) -> str | None:
+    """The record a scoring or ending event belongs to, or None when it concerns no record."""
+    kind, data = envelope["type"], envelope["data"]
+    if kind == "SubjectRegistered":
+        return "base"
+    if kind in ("PenaltyImposed", "PenaltyRevoked", "PermitGranted", "PermitRevoked"):
+        prefix = "penalty" if kind.startswith("Penalty") else "permit"
+        return f"{prefix}|{envelope['authority']}|{data['decision_no']}"
+    if kind == "PenaltyPublicityEnded":
+        return f"penalty|{data['penalty_authority']}|{data['decision_no']}"
+    if kind in ("Listed", "Delisted"):
+        return f"listing|{data['listing_id']}"
+    if kind.startswith("Commitment"):
+        return f"commitment|{data['commitment_id']}"
+    return None
+
+
+def contributions(book: ModelBook, family: str, envelope: Mapping[str, Any]) -> list[Contribution]:
+    """The contributions this event makes under the model in force on its business date."""
+    on = business_day(envelope)
+    model = book.model(family, on)
+    key = record_key(envelope)
+    if key is None:
+        return []
+
+    def made(rule: str, points: int) -> Contribution:
+        return Contribution(key or "", points, rule, model.version, envelope["id"],
+                            envelope["stream"], int(envelope["version"]), envelope["type"], on)
+
+    if envelope["type"] == "SubjectRegistered":
+        return [made(BASE_RULE, model.base)]
+    return [made(r.id, r.points) for r in model.rules
+            if r.matches(envelope["type"], envelope["data"])]
+
+
+@dataclass(frozen=True)
+class Score:
+    """A score as of a date, with the contributions that sum to it."""
+
+    family: str
+    scale: str
+    model_version: str
+    score: int
+    grade: str
+    poor: bool
+    explanation: tuple[Contribution, ...]
+
+
+def evaluate(book: ModelBook, family: str, active: Sequence[Contribution], on: str) -> Score:
+    """Sum active contributions, clamp to the model's range and grade with the model of `on`."""
+    model = book.model(family, on)
+    raw = sum(c.points for c in active)
+    score = model.clamp(raw)
+    explanation = tuple(active)
+    if score != raw:
+        # The clamp is itself a line of the explanation, so the lines always sum to the score.
+        explanation += (Contribution("clamp", score - raw, CLAMP_RULE, model.version, "", "", 0,
+                                     "", on),)
+    grade = model.grade(score)
+    return Score(family, book.scales.get(family, "grade"), model.version, score, grade,
+                 grade in model.poor, explanation)
+
+
+class ScoreFold:
+    """One subject's contributions folded from its events, answerable as of any date."""
+
+    def __init__(self, book: ModelBook | None = None) -> None:
+        self.book = book or default_book()
+        self.family = "enterprise"
+        self.made: list[tuple[Contribution, str | None]] = []  # (contribution, ended on)
+        self.last_day = ""
+
+    def apply(self, envelope: Mapping[str, Any]) -> None:
+        if envelope["type"] == "SubjectRegistered":
+            self.family = self.book.family(envelope["data"]["kind"])
+        day = business_day(envelope)
+        key = record_key(envelope)
+        if key is None:
+            return
+        self.last_day = max(self.last_day, day)
+        for i, (c, ended) in enumerate(self.made):
+            if ended is None and c.key == key and self.book.ends(
+                    self.family, c.model_version, c.rule, envelope["type"]):
+                self.made[i] = (c, day)
+        self.made.extend((c, None) for c in contributions(self.book, self.family, envelope))
+
+    def score(self, as_of: str | None = None) -> Score:
+        """The score as of a date (default: every fact, graded on the latest fact's date)."""
+        on = as_of or self.last_day
+        active = [c for c, ended in self.made
+                  if c.on <= on and (ended is None or ended > on)]
+        return evaluate(self.book, self.family, active, on)

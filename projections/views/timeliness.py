@@ -1,0 +1,75 @@
+"""Publicity timeliness per authority: permits and penalties published within 7 working days.
+
+Counts are kept per authority, record kind and decision date, so the share can be read as of
+any date. A record marked `late` at recording missed the limit (DOMAIN.md, 国发〔2016〕33号).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ledger.domain.scoring import business_day
+from projections.view import ViewTx
+
+TARGET = 1.0
+KINDS = {"PermitGranted": "permit", "PenaltyImposed": "penalty"}
+
+
+def count_record(tx: ViewTx, table: str, key: str, kind: str, day: str, on_time: bool) -> None:
+    """Add one recorded (and maybe on-time) publication to a dated counter row."""
+    tx.execute(f"INSERT INTO {tx.t(table)} AS cur VALUES (?, ?, ?, 1, ?) "
+               "ON CONFLICT (authority, kind, day) DO UPDATE SET "
+               "recorded = cur.recorded + 1, on_time = cur.on_time + excluded.on_time",
+               (key, kind, day, int(on_time)))
+
+
+COUNTER_COLUMNS = ("authority TEXT NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, "
+                   "recorded BIGINT NOT NULL, on_time BIGINT NOT NULL, "
+                   "PRIMARY KEY (authority, kind, day)")
+
+
+def summary(recorded: int, on_time: int) -> dict[str, Any]:
+    share = None if recorded == 0 else on_time / recorded
+    return {"recorded": recorded, "on_time": on_time, "late": recorded - on_time,
+            "share": share, "target": TARGET,
+            "passed": None if share is None else share >= TARGET}
+
+
+class TimelinessView:
+    """Per authority: permits and penalties recorded, published on time, and the share."""
+
+    name = "timeliness"
+
+    def __init__(self) -> None:
+        self.tables = {"timeliness_day": COUNTER_COLUMNS}
+        self.indexes: list[str] = []
+
+    def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
+        kind = KINDS.get(envelope["type"])
+        if kind is None:
+            return
+        data = envelope["data"]
+        day = str(data.get("decided_on") or business_day(envelope))
+        count_record(tx, "timeliness_day", envelope["authority"], kind, day,
+                     not data.get("late", False))
+
+    def authorities(self, tx: ViewTx, as_of: str, authority: str | None = None,
+                    ) -> list[dict[str, Any]]:
+        """Per authority (optionally one), totals and per-kind figures as of a date."""
+        where, params = "day <= ?", [as_of]
+        if authority is not None:
+            where, params = where + " AND authority = ?", [*params, authority]
+        rows = tx.fetchall(
+            f"SELECT authority, kind, SUM(recorded), SUM(on_time) FROM {tx.t('timeliness_day')} "
+            f"WHERE {where} GROUP BY authority, kind ORDER BY authority, kind", params)
+        grouped: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+        for auth, kind, recorded, on_time in rows:
+            grouped[auth][kind] = (int(recorded), int(on_time))
+        return [{"authority": auth,
+                 **summary(sum(r for r, _ in kinds.values()), sum(o for _, o in kinds.values())),
+                 "by_kind": {k: summary(*v) for k, v in sorted(kinds.items())}}
+                for auth, kinds in grouped.items()]
+
+
+VIEW = TimelinessView()
