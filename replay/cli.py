@@ -67,7 +67,8 @@ def verify(
                                           "is configured, else store)."),
     topic: str = typer.Option(None, help="Kafka topic (default LEDGER_KAFKA_TOPIC)."),
     upto: int = typer.Option(None, help="Every event up to this position must be on Kafka "
-                                        "(default: the highest position found there)."),
+                                        "(default: the relay's recorded position, else the "
+                                        "highest found there)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Every stream's hash chain, in the store and on Kafka; exit 1 on any break."""

@@ -24,15 +24,30 @@ def default_source(settings: Settings) -> str:
     return "both" if settings.kafka_enabled else "store"
 
 
-def kafka_target(settings: Settings, source: str, topic: str | None,
-                 upto: int | None) -> KafkaTarget | None:
+def relayed_upto(ledger: CreditLedger, topic: str) -> int | None:
+    """The position the relay recorded as flushed to this topic: all before it must be there.
+
+    Without it (another topic, or no relay yet) the highest position on the topic is used.
+    """
+    try:
+        from ledger.relay.positions import PositionStore
+    except ModuleNotFoundError:
+        return None
+    return PositionStore(ledger.recorder, application=ledger.name).load(topic) or None
+
+
+def kafka_target(settings: Settings, source: str, topic: str | None, upto: int | None,
+                 ledger: CreditLedger | None = None) -> KafkaTarget | None:
     if source == "store":
         return None
     if not settings.kafka_enabled:
         raise SourceUnavailable(f"--source {source} needs Kafka, and LEDGER_KAFKA_BOOTSTRAP "
                                 "is not set")
     assert settings.kafka_bootstrap is not None
-    return KafkaTarget(settings.kafka_bootstrap, topic or settings.kafka_topic, upto)
+    topic = topic or settings.kafka_topic
+    if upto is None and ledger is not None:
+        upto = relayed_upto(ledger, topic)
+    return KafkaTarget(settings.kafka_bootstrap, topic, upto)
 
 
 def new_report(settings: Settings, source: str | None) -> Report:
@@ -42,7 +57,7 @@ def new_report(settings: Settings, source: str | None) -> Report:
 def run(ledger: CreditLedger, settings: Settings, report: Report, *, topic: str | None = None,
         upto: int | None = None, progress: Progress | None = None) -> Report:
     """Verify and keep the report; an unexpected failure is kept too, with its message."""
-    target = kafka_target(settings, report.source, topic, upto)
+    target = kafka_target(settings, report.source, topic, upto, ledger)
     summary.save(ledger.recorder, ledger.name, report)
     try:
         verify(ledger.recorder, store=report.source != "kafka", kafka=target,
