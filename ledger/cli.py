@@ -31,6 +31,8 @@ def serve(
                                help="Run the Kafka relay in this process (Kafka mode only)."),
     project: bool = typer.Option(True, "--project/--no-project",
                                  help="Run the projection runner in this process."),
+    expire: bool = typer.Option(True, "--expire/--no-expire",
+                                help="Run the publicity expiry process in this process."),
 ) -> None:
     """Serve the HTTP API (store from LEDGER_DATABASE_URL, Kafka from LEDGER_KAFKA_BOOTSTRAP)."""
     import uvicorn
@@ -40,7 +42,8 @@ def serve(
 
     configure_logging()
     settings = Settings()
-    runtime = bootstrap(settings, background=True, relay=relay, project=project)
+    runtime = bootstrap(settings, background=True, relay=relay, project=project,
+                        expire=expire)
     mode = (f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_enabled
             else "embedded (no Kafka)")
     logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],

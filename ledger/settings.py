@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     demo_subjects: int = Field(default=200, ge=1)
     relay_batch: int = Field(default=2000, ge=1)
     project_batch: int = Field(default=2000, ge=1)
+    # Credit repair (ledger/repairs.py): deadlines in working days, and a JSON file that may
+    # override the non-repairable conduct codes and listing periods (ledger.domain.repair).
+    repair_decision_days: int = Field(default=10, ge=1)
+    repair_notify_days: int = Field(default=3, ge=1)
+    repair_policy_file: Path | None = None
+    # The expiry process (ledger/expiry.py): seconds between runs in `serve`.
+    expiry_interval_s: float = Field(default=3600.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -7,7 +7,7 @@ import importlib
 import typer
 
 MODULES = ["ledger.commands.importing", "ledger.commands.relaying", "ledger.commands.projecting",
-           "ledger.commands.replaying"]
+           "ledger.commands.replaying", "ledger.commands.repairing"]
 
 
 def register_all(app: typer.Typer) -> None:

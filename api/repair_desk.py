@@ -1,0 +1,93 @@
+"""What the repair routers share: the officer, their domain scope, the worklist and policy."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Response
+
+from api.auth import Caller
+from api.deps import Officer, RuntimeDep
+from api.repair_schemas import RepairWritten, StepReceipt
+from ledger.application import CreditLedger, Receipt
+from ledger.domain.errors import Forbidden
+from ledger.domain.repair import RepairPolicy
+from ledger.domain.repair_case import RepairCase
+from ledger.repair_lookup import By, get_case, policy_from
+from ledger.repair_worklist import Worklist
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Desk:
+    """An officer's desk: the ledger, the worklist and the repair policy of this process."""
+
+    ledger: CreditLedger
+    worklist: Worklist
+    policy: RepairPolicy
+
+
+def desk(runtime: RuntimeDep) -> Desk:
+    with _lock:  # built once per process, on first use
+        if "repair_desk" not in runtime.extras:
+            runtime.extras["repair_desk"] = Desk(runtime.ledger, Worklist(runtime.ledger),
+                                                 policy_from(runtime.settings))
+    found: Desk = runtime.extras["repair_desk"]
+    return found
+
+
+def acting_officer(caller: Officer) -> Caller:
+    """An officer (or admin) whose token names the department they act for."""
+    if not caller.authority:
+        raise HTTPException(403, "this token names no authority to act under")
+    return caller
+
+
+DeskDep = Annotated[Desk, Depends(desk)]
+Acting = Annotated[Caller, Depends(acting_officer)]
+
+
+def check_scope(caller: Caller, domain: str) -> None:
+    """An officer scoped to domains may touch only cases in them (no domains: all)."""
+    if caller.domains and domain not in caller.domains:
+        raise Forbidden(f"this officer works on {', '.join(sorted(caller.domains))}, "
+                        f"not {domain}")
+
+
+def public(case: RepairCase, today: date) -> dict[str, Any]:
+    return {"id": str(case.id), "subject": case.subject, "target_kind": case.target_kind,
+            "target_id": case.target_id, "target_authority": case.target_authority,
+            "domain": case.domain, "list": case.list_name, "status": case.status,
+            "applied_on": case.applied_on, "accepted_on": case.accepted_on,
+            "decision_due": case.decision_due, "decided_on": case.decided_on,
+            "notify_due": case.notify_due, "informed_on": case.informed_on,
+            "due_on": case.due_on(), "overdue": case.is_overdue(today)}
+
+
+def written(d: Desk, response: Response, receipt: Receipt, case: RepairCase) -> RepairWritten:
+    """201 when this step was recorded now, 200 for a replay; the worklist follows at once."""
+    d.worklist.catch_up()
+    response.status_code = 201 if receipt.created else 200
+    return RepairWritten(**public(case, d.ledger.clock()), failures=failures(d, case),
+                         receipt=StepReceipt(position=receipt.position, version=receipt.version,
+                                             type=receipt.type, hash=receipt.hash))
+
+
+def failures(d: Desk, case: RepairCase) -> list[dict[str, str]]:
+    if case.status != "refused":
+        return []
+    last: Any = next(iter(d.ledger.events.get(case.id, desc=True, limit=1)))
+    return list(last.data.get("failures", []))
+
+
+def act(d: Desk, caller: Caller, case_id: str, response: Response,
+        do: Callable[[By], tuple[Receipt, RepairCase]]) -> RepairWritten:
+    """One officer's step on a case in their scope."""
+    check_scope(caller, get_case(d.ledger, case_id).domain)
+    receipt, case = do(By(caller.authority, caller.actor))
+    return written(d, response, receipt, case)

@@ -1,0 +1,85 @@
+"""Repair officers: file credit-repair (exit) applications, follow the worklist, read cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+
+from api import repair_steps
+from api.deps import Officer
+from api.repair_desk import Acting, DeskDep, check_scope, public, written
+from api.repair_schemas import (
+    RepairDetail,
+    RepairIn,
+    RepairPublic,
+    RepairsPage,
+    RepairWritten,
+    Status,
+    TimelineEntry,
+)
+from ledger import repairs
+from ledger.domain.errors import Conflict
+from ledger.domain.events import LedgerEvent
+from ledger.identity import path_code
+from ledger.repair_lookup import By, get_case, target_of
+
+router = APIRouter(prefix="/v1/repairs", tags=["repair officers"])
+
+
+@router.post("", status_code=201, response_model=RepairWritten)
+def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Response
+                     ) -> RepairWritten:
+    """File an application; an inadmissible one is recorded as refused, with the failed rule."""
+    code = path_code(body.subject)
+    target = target_of(d.ledger.subject(code), "", body.target, body.target_authority)
+    check_scope(caller, target.domain)
+    d.worklist.catch_up()
+    open_case = d.worklist.open_case_for(code, target.kind, target.authority, target.id)
+    if open_case is not None:
+        raise Conflict(f"case {open_case} on this {target.kind} is still open", field="target")
+    receipt, case = repairs.apply(
+        d.ledger, subject=code, target=body.target, target_authority=body.target_authority,
+        applied_on=body.applied_on, obligations_performed=body.obligations_performed,
+        evidence=body.evidence, commitment_id=body.commitment_id, policy=d.policy,
+        application_no=body.application_no or "", by=By(caller.authority, caller.actor))
+    return written(d, response, receipt, case)
+
+
+@router.get("", response_model=RepairsPage)
+def worklist(caller: Officer, d: DeskDep, status: Status | None = None,
+             domain: str | None = None, overdue: bool = False, page: int = Query(1, ge=1),
+             page_size: int = Query(50, ge=1, le=200)) -> RepairsPage:
+    """The worklist, oldest due first; `overdue=true` keeps the cases past a deadline."""
+    if domain is not None:
+        check_scope(caller, domain)
+    d.worklist.catch_up()
+    today = d.ledger.clock()
+    found = d.worklist.page(status=status.value if status else None,
+                            domains=[domain] if domain else sorted(caller.domains),
+                            overdue_on=today if overdue else None, page=page, size=page_size)
+    items = [RepairPublic(**row_public(row, today)) for row in found.items]
+    return RepairsPage(items=items, page=page, page_size=page_size, total=found.total)
+
+
+def row_public(row: dict[str, Any], today: date) -> dict[str, Any]:
+    due = row["due_on"]
+    return {k: v for k, v in row.items() if k not in ("case_id", "version")} | {
+        "id": row["case_id"], "overdue": bool(due) and today.isoformat() > due}
+
+
+@router.get("/{id}", response_model=RepairDetail)
+def case_detail(id: str, caller: Officer, d: DeskDep) -> RepairDetail:
+    """One case with its due dates and the timeline of every recorded step."""
+    case = get_case(d.ledger, id)
+    check_scope(caller, case.domain)
+    envelopes = [e.envelope() for e in d.ledger.events.get(case.id)
+                 if isinstance(e, LedgerEvent)]
+    timeline = [TimelineEntry(**{k: env[k] for k in TimelineEntry.model_fields})
+                for env in envelopes]
+    return RepairDetail(**public(case, d.ledger.clock()), commitment_id=case.commitment_id,
+                        trainings=case.trainings, reports=case.reports, timeline=timeline)
+
+
+router.include_router(repair_steps.router)

@@ -1,0 +1,37 @@
+"""`credit-ledger expire`: end publicity and listings that reached their maximum, once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(expire)
+
+
+def expire(
+    today: str | None = typer.Option(
+        None, "--today", help="Run as of this date (ISO 8601); default: today in UTC."),
+) -> None:
+    """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
+    from ledger.bootstrap import bootstrap
+    from ledger.expiry import Expiry
+    from ledger.repair_lookup import policy_from
+    from ledger.settings import Settings
+
+    try:
+        as_of = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise typer.BadParameter(f"expected a date like 2026-06-01, got {today!r}",
+                                 param_hint="--today") from None
+    settings = Settings()
+    runtime = bootstrap(settings, background=False)
+    try:
+        as_of = as_of or runtime.ledger.clock()
+        counts = Expiry(runtime.ledger, policy_from(settings)).run(as_of)
+    finally:
+        runtime.close()
+    typer.echo(f"as of {as_of}: {counts['penalty_publicity_ended']} penalty publicities ended, "
+               f"{counts['delisted']} listings removed (reason expired)")

@@ -1,0 +1,232 @@
+"""The RepairCase aggregate: one application to repair one penalty's publicity or one listing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain import repair_events as ev
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.errors import DateRuleViolation, FutureDate, WrongState
+from ledger.domain.events import LedgerEvent, stream_id
+from ledger.domain.repair import (
+    Failure,
+    RepairPolicy,
+    RepairRuleBroken,
+    Target,
+    admissibility_failures,
+    check,
+    commitment_failures,
+    due_after,
+    overdue,
+)
+
+OPEN = ("applied", "accepted")
+
+
+def case_stream(case_key: str) -> UUID:
+    return stream_id("repair", case_key)
+
+
+class RepairCase(Aggregate):
+    """A repair case: applied, then refused, or accepted and approved/rejected; or withdrawn."""
+
+    subject: str
+    case_id: str
+    target_kind: str
+    target_id: str
+    target_authority: str
+    domain: str
+    list_name: str | None
+    severity: str | None
+    applied_on: str
+    obligations_performed: bool
+    status: str
+    last_hash: str
+
+    def __init__(self) -> None:
+        # RepairApplied fills in the target; these are the parts that change later.
+        self.last_hash, self.status = "", "applied"
+        self.commitment_id: str | None = None
+        self.accepted_on: str | None = None
+        self.decision_due: str | None = None
+        self.decided_on: str | None = None
+        self.notify_due: str | None = None
+        self.informed_on: str | None = None
+        self.trainings = self.reports = 0
+
+    @classmethod
+    def file(
+        cls, *, case_key: str, subject: str, target: Target, applied_on: date,
+        obligations_performed: bool, evidence: str | None, commitment_id: str | None,
+        policy: RepairPolicy, authority: str, actor: str, today: date,
+    ) -> RepairCase:
+        """Record the application; if it is inadmissible, record the refusal in the same save."""
+        _not_future(today, applied_on=applied_on)
+        cid = case_stream(case_key)
+        data = _target_data(str(cid), target) | {
+            "applied_on": applied_on.isoformat(), "obligations_performed": obligations_performed,
+            "evidence": evidence, "commitment_id": commitment_id}
+        case = cls._create(ev.RepairApplied, id=cid, subject=subject, authority=authority,
+                           actor=actor, occurred_at=applied_on.isoformat(), data=data,
+                           prev_hash="", hash="")
+        failures = admissibility_failures(target, on=applied_on,
+                                          obligations_performed=obligations_performed,
+                                          policy=policy)
+        if failures:
+            case.refuse(rule=failures[0].rule, reason=failures[0].message, on=applied_on,
+                        authority=authority, actor=actor, today=today, failures=failures)
+        return case
+
+    # -- the officer's steps ------------------------------------------------
+
+    def refuse(self, *, rule: str, reason: str, on: date, authority: str, actor: str,
+               today: date, failures: list[Failure] | None = None) -> int:
+        self._check_status("refuse", "applied")
+        self._check_dates(today, refused_on=on)
+        listed = [{"rule": f.rule, "message": f.message} for f in failures or []]
+        return self._record(ev.RepairRefused, on, authority, actor, {
+            "refused_on": on.isoformat(), "rule": rule, "reason": reason,
+            "failures": listed or [{"rule": rule, "message": reason}]})
+
+    def accept(self, *, target: Target, commitment: dict[str, Any] | None, on: date,
+               policy: RepairPolicy, calendar: WorkingCalendar, authority: str, actor: str,
+               today: date) -> int:
+        self._check_status("accept", "applied")
+        self._check_dates(today, accepted_on=on)
+        check(self.failures(target, commitment, on, policy))
+        due = due_after(on, policy.decision_days, calendar)
+        return self._record(ev.RepairAccepted, on, authority, actor, {
+            "accepted_on": on.isoformat(), "decision_due": due.isoformat()})
+
+    def link_commitment(self, *, commitment: dict[str, Any], authority: str, actor: str,
+                        on: date) -> int:
+        self._check_status("link a commitment to", *OPEN)
+        check(commitment_failures(commitment))
+        cid = commitment["data"]["commitment_id"]
+        if cid == self.commitment_id:
+            return self.version
+        return self._record(ev.RepairCommitmentLinked, on, authority, actor, {
+            "commitment_id": cid, "made_on": commitment["data"]["made_on"]})
+
+    def complete_training(self, *, on: date, provider: str, certificate_no: str | None,
+                          authority: str, actor: str, today: date) -> int:
+        self._check_status("record training for", *OPEN)
+        _not_future(today, completed_on=on)
+        return self._record(ev.RepairTrainingCompleted, on, authority, actor, {
+            "completed_on": on.isoformat(), "provider": provider,
+            "certificate_no": certificate_no})
+
+    def submit_report(self, *, issued_on: date, agency: str, report_no: str,
+                      conclusion: str | None, authority: str, actor: str, today: date) -> int:
+        self._check_status("attach a report to", *OPEN)
+        _not_future(today, issued_on=issued_on)
+        return self._record(ev.RepairReportSubmitted, issued_on, authority, actor, {
+            "issued_on": issued_on.isoformat(), "agency": agency, "report_no": report_no,
+            "conclusion": conclusion})
+
+    def approve(self, *, target: Target, commitment: dict[str, Any] | None, on: date,
+                policy: RepairPolicy, calendar: WorkingCalendar, authority: str, actor: str,
+                today: date) -> int:
+        """Approve; the caller ends the target's publicity or listing in the same save."""
+        self._check_status("approve", "accepted")
+        self._check_dates(today, decided_on=on)
+        check(self.failures(target, commitment, on, policy))
+        return self._record(ev.RepairApproved, on, authority, actor, self._decision(on, policy,
+                                                                                    calendar))
+
+    def reject(self, *, reasons: list[str], on: date, policy: RepairPolicy,
+               calendar: WorkingCalendar, authority: str, actor: str, today: date) -> int:
+        self._check_status("reject", "accepted")
+        self._check_dates(today, decided_on=on)
+        if not [r for r in reasons if r.strip()]:
+            raise RepairRuleBroken("reasons_required", "a rejection states its reasons",
+                                   field="reasons")
+        return self._record(ev.RepairRejected, on, authority, actor,
+                            self._decision(on, policy, calendar) | {"reasons": reasons})
+
+    def withdraw(self, *, on: date, reason: str | None, authority: str, actor: str,
+                 today: date) -> int:
+        self._check_status("withdraw", *OPEN)
+        self._check_dates(today, withdrawn_on=on)
+        return self._record(ev.RepairWithdrawn, on, authority, actor, {
+            "withdrawn_on": on.isoformat(), "reason": reason})
+
+    def inform(self, *, on: date, authority: str, actor: str, today: date) -> int:
+        self._check_status("inform the authority of", "approved", "rejected")
+        if self.informed_on is not None:
+            raise WrongState(f"case {self.case_id}: the authority was informed on "
+                             f"{self.informed_on}")
+        self._check_dates(today, informed_on=on)
+        assert self.notify_due is not None
+        return self._record(ev.RepairAuthorityInformed, on, authority, actor, {
+            "informed_on": on.isoformat(), "informed": self.target_authority,
+            "late": on > date.fromisoformat(self.notify_due)})
+
+    # -- reading ---------------------------------------------------------------
+
+    def failures(self, target: Target, commitment: dict[str, Any] | None, on: date,
+                 policy: RepairPolicy) -> list[Failure]:
+        """Every rule that approval (or acceptance) on `on` would break."""
+        return admissibility_failures(target, on=on, policy=policy,
+                                      obligations_performed=self.obligations_performed
+                                      ) + commitment_failures(commitment)
+
+    def due_on(self) -> str | None:
+        """The next open deadline: the decision, then informing the authority."""
+        if self.status == "accepted":
+            return self.decision_due
+        if self.status in ("approved", "rejected") and self.informed_on is None:
+            return self.notify_due
+        return None
+
+    def is_overdue(self, today: date) -> bool:
+        due = self.due_on()
+        return overdue(date.fromisoformat(due) if due else None, today)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _decision(self, on: date, policy: RepairPolicy, calendar: WorkingCalendar
+                  ) -> dict[str, Any]:
+        assert self.decision_due is not None
+        return {"decided_on": on.isoformat(), "decision_due": self.decision_due,
+                "late": on > date.fromisoformat(self.decision_due),
+                "notify_due": due_after(on, policy.notify_days, calendar).isoformat(),
+                "commitment_id": self.commitment_id}
+
+    def _check_status(self, action: str, *allowed: str) -> None:
+        if self.status not in allowed:
+            raise WrongState(f"cannot {action} case {self.case_id}: it is {self.status}")
+
+    def _check_dates(self, today: date, **dates: date) -> None:
+        _not_future(today, **dates)
+        for name, value in dates.items():
+            earlier = self.decided_on or self.accepted_on or self.applied_on
+            if value < date.fromisoformat(earlier):
+                raise DateRuleViolation(f"{name} {value} is before {earlier}, the case's "
+                                        "last step", field=name)
+
+    def _record(self, cls: type[LedgerEvent], on: date, authority: str, actor: str,
+                data: dict[str, Any]) -> int:
+        base = {"case_id": self.case_id, "target_kind": self.target_kind,
+                "target_id": self.target_id, "target_authority": self.target_authority,
+                "domain": self.domain, "list": self.list_name, "severity": self.severity}
+        self.trigger_event(cls, subject=self.subject, authority=authority, actor=actor,
+                           occurred_at=on.isoformat(), data=base | data,
+                           prev_hash=self.last_hash, hash="")
+        return self.version
+
+
+def _target_data(case_id: str, target: Target) -> dict[str, Any]:
+    return {"case_id": case_id, "target_kind": target.kind, "target_id": target.id,
+            "target_authority": target.authority, "domain": target.domain, "list": target.list,
+            "severity": target.severity}
+
+
+def _not_future(today: date, **dates: date) -> None:
+    for name, value in dates.items():
+        if value > today:
+            raise FutureDate(f"{name} {value} is in the future (today is {today})", field=name)

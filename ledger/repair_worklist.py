@@ -1,0 +1,101 @@
+"""The officers' worklist: one row per repair case, oldest due first, overdue on demand.
+
+A side table in the store's database (ledger/sidetables.py) that follows the notification
+log for repair events and re-reads each touched case; the API catches it up after each write
+and before each read, so an officer sees their own step at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from ledger.application import CreditLedger
+from ledger.domain import repair_events
+from ledger.domain.events import LedgerEvent
+from ledger.domain.repair_case import OPEN
+from ledger.repair_lookup import get_case
+from ledger.sidetables import SideTables, Tx
+
+COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
+           "list", "status", "applied_on", "accepted_on", "decision_due", "decided_on",
+           "notify_due", "informed_on", "due_on", "version")
+TOPICS = [get_topic(cls) for cls in vars(repair_events).values()
+          if isinstance(cls, type) and issubclass(cls, LedgerEvent)
+          and cls.__module__ == repair_events.__name__]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+
+
+class Worklist:
+    def __init__(self, ledger: CreditLedger) -> None:
+        self.ledger = ledger
+        table = ", ".join(f"{c} {'BIGINT' if c == 'version' else 'TEXT'}" for c in COLUMNS)
+        self.side = SideTables(ledger.recorder, {"repair_worklist": table + ", PRIMARY KEY "
+                                                 "(case_id)"})
+        self.table = self.side.t("repair_worklist")
+
+    def catch_up(self) -> int:
+        return self.side.follow("repair_worklist", TOPICS, self._rows, self._write)
+
+    def _rows(self, notes: Sequence[Any]) -> list[tuple[Any, ...]]:
+        ids = dict.fromkeys(n.originator_id for n in notes)
+        rows = []
+        for case_id in ids:
+            case = get_case(self.ledger, case_id)
+            rows.append((str(case.id), case.subject, case.target_kind, case.target_authority,
+                         case.target_id, case.domain, case.list_name, case.status,
+                         case.applied_on, case.accepted_on, case.decision_due, case.decided_on,
+                         case.notify_due, case.informed_on, case.due_on(), case.version))
+        return rows
+
+    def _write(self, tx: Tx, rows: list[tuple[Any, ...]]) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
+        for row in rows:
+            # A slower catch-up holding an older reading of the case must not win.
+            tx.execute(f"INSERT INTO {self.table} ({', '.join(COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(COLUMNS))}) ON CONFLICT (case_id) DO UPDATE "
+                       f"SET {updates} WHERE {self.table}.version < excluded.version", row)
+
+    def page(self, *, status: str | None = None, domains: Sequence[str] = (),
+             overdue_on: date | None = None, page: int = 1, size: int = 50) -> Page:
+        """Cases matching the filters, oldest due first (cases with no deadline last)."""
+        where, params = ["1 = 1"], []
+        if status == "open":
+            where.append(f"(status IN ({', '.join('?' * len(OPEN))}) OR due_on IS NOT NULL)")
+            params += list(OPEN)
+        elif status:
+            where.append("status = ?")
+            params.append(status)
+        if domains:
+            where.append(f"domain IN ({', '.join('?' * len(domains))})")
+            params += list(domains)
+        if overdue_on is not None:
+            where.append("due_on < ?")
+            params.append(overdue_on.isoformat())
+        clause = " AND ".join(where)
+        with self.side.transaction(commit=False) as tx:
+            total = tx.fetchall(f"SELECT COUNT(*) FROM {self.table} WHERE {clause}", params)
+            rows = tx.fetchall(
+                f"SELECT {', '.join(COLUMNS)} FROM {self.table} WHERE {clause} ORDER BY "
+                "CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, applied_on, case_id "
+                "LIMIT ? OFFSET ?", [*params, size, (page - 1) * size])
+        return Page([dict(zip(COLUMNS, r, strict=True)) for r in rows], int(total[0][0]))
+
+    def open_case_for(self, subject: str, kind: str, authority: str, target_id: str
+                      ) -> str | None:
+        """The case still open on this target, if any (one application at a time)."""
+        with self.side.transaction(commit=False) as tx:
+            rows = tx.fetchall(
+                f"SELECT case_id FROM {self.table} WHERE subject = ? AND target_kind = ? AND "
+                f"target_authority = ? AND target_id = ? AND status IN "
+                f"({', '.join('?' * len(OPEN))})", (subject, kind, authority, target_id, *OPEN))
+        return str(rows[0][0]) if rows else None

@@ -1,0 +1,121 @@
+"""Repair stories on the real stores: SQLite and PostgreSQL, chosen by settings alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from ledger import repairs
+from ledger.domain.errors import RuleViolation
+from ledger.domain.repair import RepairRuleBroken
+from ledger.expiry import Expiry
+from ledger.repair_worklist import Worklist
+from tests.repair_story import ACME, MARKET, OFFICER, POLICY, City
+
+
+@pytest.fixture
+def city(database_url: str, unique_name: str) -> Iterator[City]:
+    city = City.on(database_url, unique_name, today=date(2026, 11, 25))
+    city.register(ACME)
+    yield city
+    city.ledger.close()
+
+
+def test_a_black_listed_subject_is_repaired_delisted_and_may_be_red_listed(city: City) -> None:
+    # The tax bureau's court black-lists Acme on 2 June 2025.
+    black = city.listing(ACME, "black", date(2025, 6, 2), domain="tax")
+    # While black-listed it cannot be red-listed.
+    with pytest.raises(RuleViolation, match="cannot be red-listed"):
+        city.listing(ACME, "red", date(2026, 7, 1), domain="tax", authority=MARKET)
+    # A year on, it has paid, committed to repair, trained, and obtained a credit report.
+    commitment = city.commitment(ACME, date(2026, 6, 20))
+    case = city.apply(ACME, black, date(2026, 6, 22), commitment_id=commitment)
+    repairs.record_training(city.ledger, str(case.id), on=date(2026, 6, 24),
+                            provider="City credit school", certificate_no="T-1", by=OFFICER)
+    repairs.submit_report(city.ledger, str(case.id), issued_on=date(2026, 6, 25),
+                          agency="Panjin Credit Rating Ltd.", report_no="R-7",
+                          conclusion="no further dishonesty", by=OFFICER)
+    case = city.approve(city.accept(case, date(2026, 6, 26)), date(2026, 7, 3))
+    # It leaves the black list for the reason "repaired"...
+    listing = city.ledger.subject(ACME).listings[black]
+    assert (listing["active"], listing["delisted_reason"]) == (False, "repaired")
+    # ...and a red listing is accepted again.
+    city.listing(ACME, "red", date(2026, 7, 6), domain="tax", authority=MARKET)
+    assert city.ledger.subject(ACME).active_listings("red")
+    # The case keeps its timeline; the authority must be told by 8 July.
+    assert [type(e).__name__ for e in city.case_events(case)] == [
+        "RepairApplied", "RepairTrainingCompleted", "RepairReportSubmitted", "RepairAccepted",
+        "RepairApproved"]
+    assert case.notify_due == "2026-07-08"
+
+
+def test_a_rejection_keeps_the_penalty_public(city: City) -> None:
+    decision = city.penalty(ACME, date(2026, 4, 7))
+    case = city.apply(ACME, decision, date(2026, 8, 3),
+                      commitment_id=city.commitment(ACME, date(2026, 8, 1)))
+    case = city.reject(city.accept(case, date(2026, 8, 4)), date(2026, 8, 10),
+                       "the corrective order is not yet performed")
+    rejected = city.case_events(case)[-1]
+    assert rejected.data["reasons"] == ["the corrective order is not yet performed"]
+    assert next(iter(city.ledger.subject(ACME).penalties.values()))["status"] == "public"
+    # The worklist shows the rejection, waiting for the authority to be told.
+    worklist = Worklist(city.ledger)
+    worklist.catch_up()
+    [row] = worklist.page().items
+    assert (row["status"], row["due_on"]) == ("rejected", "2026-08-13")
+
+
+def test_approval_and_the_end_of_publicity_are_one_save(city: City) -> None:
+    decision = city.penalty(ACME, date(2026, 4, 7))
+    case = city.accept(city.apply(ACME, decision, date(2026, 8, 3),
+                                  commitment_id=city.commitment(ACME, date(2026, 8, 1))),
+                       date(2026, 8, 4))
+    approved = city.approve(case, date(2026, 8, 5))
+    # Both facts sit side by side in the global order: one transaction.
+    notes = city.ledger.recorder.select_notifications(1, 100)
+    kinds = [(n.topic.rpartition(":")[2], n.id) for n in notes]
+    i = [k for k, _ in kinds].index("RepairApproved")
+    assert kinds[i + 1][0] == "PenaltyPublicityEnded"
+    assert kinds[i + 1][1] == kinds[i][1] + 1
+    assert approved.status == "approved"
+
+
+def test_a_concurrent_revocation_makes_the_approval_change_nothing(
+    city: City, database_url: str, unique_name: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decision = city.penalty(ACME, date(2026, 4, 7))
+    case = city.accept(city.apply(ACME, decision, date(2026, 8, 3),
+                                  commitment_id=city.commitment(ACME, date(2026, 8, 1))),
+                       date(2026, 8, 4))
+    # Another process revokes the penalty just before the approval is saved.
+    other = City.on(database_url, unique_name)
+    real_save = city.ledger.save
+
+    def save_after_a_revocation(*objs: Any) -> Any:
+        if not other.types(ACME).count("PenaltyRevoked"):
+            other.ledger.execute(ACME, lambda s: s.revoke_penalty(
+                authority=MARKET, actor="clerk-2", decision_no=decision,
+                revoked_on=date(2026, 8, 5), reason="annulled on review", today=date(2026, 8, 5)))
+        return real_save(*objs)
+
+    monkeypatch.setattr(city.ledger, "save", save_after_a_revocation)
+    # The first save conflicts as a whole; deciding again on fresh state refuses the approval.
+    with pytest.raises(RepairRuleBroken) as refused:
+        city.approve(case, date(2026, 8, 5))
+    assert refused.value.rule == "target_not_public"
+    assert [type(e).__name__ for e in city.case_events(case)][-1] == "RepairAccepted"
+    assert "PenaltyPublicityEnded" not in city.types(ACME)
+    other.ledger.close()
+
+
+def test_expiry_runs_once_on_this_store(city: City) -> None:
+    city.penalty(ACME, date(2026, 4, 10), severity="minor")
+    black = city.listing(ACME, "black", date(2023, 5, 2), domain="tax")
+    expiry = Expiry(city.ledger, POLICY)
+    assert expiry.run(date(2026, 11, 25)) == {"penalty_publicity_ended": 1, "delisted": 1}
+    assert not expiry.run(date(2026, 11, 25))
+    assert city.ledger.subject(ACME).listings[black]["delisted_reason"] == "expired"
+    assert city.types(ACME).count("Delisted") == 1
