@@ -57,12 +57,12 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
             catalog.drop_lane(tx, generation)
             catalog.drop_tables(tx, store, names, generation)
         raise
+    seconds = time.monotonic() - started
     time.sleep(grace)
     with store.transaction(conn) as tx:
         for gen, tables in old:
             catalog.drop_tables(tx, store, tables, gen)
-    return Report([v.name for v in targets], generation, events + more,
-                  time.monotonic() - started)
+    return Report([v.name for v in targets], generation, events + more, seconds)
 
 
 def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
@@ -143,3 +143,20 @@ def advance(tx: Tx, feed: Feed, lane: int, views: Sequence[View], start: Mapping
     if target:
         catalog.save_offsets(tx, lane, {p: (o, 0) for p, o in offsets.items()})
     return events
+
+
+def rebuild_named(store: ViewStore, feed_factory: Callable[[], Feed], views: Sequence[View],
+                  which: str, *, progress: Progress | None = None,
+                  grace: float = GRACE_SECONDS) -> Report:
+    """Rebuild one view by name, or every view for "all", on a connection and feed of its own."""
+    targets = list(views) if which == "all" else [v for v in views if v.name == which]
+    if not targets:
+        known = ", ".join(v.name for v in views)
+        raise KeyError(f"unknown view {which!r}; expected one of: all, {known}")
+    feed = feed_factory()
+    conn = store.connect()
+    try:
+        return rebuild(store, conn, feed, views, targets, progress=progress, grace=grace)
+    finally:
+        conn.close()
+        feed.close()

@@ -1,0 +1,75 @@
+"""Public reads (no token): subject profiles, search by name, and list membership."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import RuntimeDep
+from api.readiness import ViewsDep
+from ledger.domain.errors import NotFound
+from ledger.domain.vocabulary import Domain, ListName
+from ledger.identity import path_code
+from projections import queries
+
+router = APIRouter(prefix="/v1", tags=["public"])
+
+MAX_PAGE_SIZE = 100
+PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 100 per page.")]
+
+
+class Page(BaseModel):
+    """One page of results, with the total across pages."""
+
+    items: list[dict[str, Any]]
+    page: int
+    page_size: int
+    total: int
+
+
+class ListPage(Page):
+    list: ListName
+    domain: Domain | None
+    as_of: date
+
+
+@router.get("/subjects/{code}", responses={404: {"description": "No subject with this code"}})
+def subject_profile(code: str, views: ViewsDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """A subject's public profile: identity, lists, visible permits and penalties, principals."""
+    code = path_code(code)
+    found = queries.profile(views, code, runtime.ledger.clock().isoformat())
+    if found is None:
+        raise NotFound(f"no subject with code {code!r}", field="code")
+    return found
+
+
+@router.get("/subjects", response_model=Page)
+def search_subjects(
+    views: ViewsDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="Part of the name.")],
+    page: PageNo = 1, page_size: PageSize = 20,
+) -> Page:
+    """Subjects whose name contains `q`, case-insensitively, ordered by name."""
+    items, total = queries.search(views, q.strip() or q, page, page_size)
+    return Page(items=items, page=page, page_size=page_size, total=total)
+
+
+@router.get("/lists/{list_name}", response_model=ListPage)
+def list_members(
+    list_name: ListName, views: ViewsDep, runtime: RuntimeDep,
+    domain: Domain | None = None,
+    as_of: Annotated[date | None, Query(description="Membership on this day (default today).")]
+    = None,
+    page: PageNo = 1, page_size: PageSize = 20,
+) -> ListPage:
+    """Members of the red, black or key-attention list, optionally in one domain, on a day."""
+    day = as_of or runtime.ledger.clock()
+    items, total = queries.list_members(views, list_name.value,
+                                        domain.value if domain else None, day.isoformat(),
+                                        page, page_size)
+    return ListPage(items=items, page=page, page_size=page_size, total=total, list=list_name,
+                    domain=domain, as_of=day)

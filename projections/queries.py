@@ -1,0 +1,159 @@
+"""Reads of the profile and list views, as plain dicts for the public API.
+
+Calendar-dependent visibility is decided here, at read time: a penalty is shown while its
+status is public and `today` is before the end of its publicity window (publicity_max_until);
+a listing counts on a day when it had started and had neither expired nor been removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from projections.storage import Tx
+
+SECTION_LIMIT = 100  # rows per section of one profile; the totals say how many exist
+DISHONEST_LISTS = ("black", "key_attention")
+
+LIST_FIELDS = ("listing_id", "list", "domain", "authority", "basis", "notified_on",
+               "listed_on", "expires_on", "removal_conditions")
+PERMIT_FIELDS = ("authority", "decision_no", "category", "decided_on", "published_on", "late",
+                 "status", "revoked_on", "details")
+PENALTY_FIELDS = ("authority", "decision_no", "severity", "domain", "category", "basis",
+                  "decided_on", "published_on", "late", "publicity_min_until",
+                  "publicity_max_until", "details")
+COMMITMENT_FIELDS = ("commitment_id", "authority", "type", "made_on", "due_on", "content",
+                     "commitment_no", "status", "settled_on", "note")
+
+
+def member_on(alias: str = "") -> str:
+    """SQL condition: the listing counts on the day bound twice as `?`, `?`, `?`."""
+    a = f"{alias}." if alias else ""
+    return (f"{a}listed_on <= ? AND ({a}delisted_on IS NULL OR {a}delisted_on > ?) "
+            f"AND ({a}expires_on IS NULL OR {a}expires_on > ?)")
+
+
+def _rows(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item = dict(zip(fields, row, strict=True))
+        if "late" in item:
+            item["late"] = bool(item["late"])
+        if "details" in item:
+            item["details"] = orjson.loads(item["details"]) if item["details"] else {}
+        out.append(item)
+    return out
+
+
+def memberships(tx: Tx, code: str, day: str, lists: tuple[str, ...] | None = None,
+                ) -> list[dict[str, Any]]:
+    where = f"code = ? AND {member_on()}"
+    params: list[Any] = [code, day, day, day]
+    if lists:
+        where += f" AND list IN ({','.join('?' * len(lists))})"
+        params += lists
+    return _rows(LIST_FIELDS, tx.fetchall(
+        f"SELECT {', '.join(LIST_FIELDS)} FROM {tx.t('list_entry')} WHERE {where} "
+        "ORDER BY listed_on, listing_id", params))
+
+
+def visible_penalties(tx: Tx, code: str, today: str) -> tuple[list[dict[str, Any]], int]:
+    where = "code = ? AND status = 'public' AND publicity_max_until > ? AND decided_on <= ?"
+    params = (code, today, today)
+    total = tx.fetchone(f"SELECT count(*) FROM {tx.t('profile_penalty')} WHERE {where}", params)
+    rows = tx.fetchall(f"SELECT {', '.join(PENALTY_FIELDS)} FROM {tx.t('profile_penalty')} "
+                       f"WHERE {where} ORDER BY decided_on DESC, authority, decision_no "
+                       f"LIMIT {SECTION_LIMIT}", params)
+    return _rows(PENALTY_FIELDS, rows), int(total[0]) if total else 0
+
+
+def section(tx: Tx, table: str, fields: tuple[str, ...], code: str, order: str,
+            ) -> tuple[list[dict[str, Any]], int]:
+    total = tx.fetchone(f"SELECT count(*) FROM {tx.t(table)} WHERE code = ?", (code,))
+    rows = tx.fetchall(f"SELECT {', '.join(fields)} FROM {tx.t(table)} WHERE code = ? "
+                       f"ORDER BY {order} LIMIT {SECTION_LIMIT}", (code,))
+    return _rows(fields, rows), int(total[0]) if total else 0
+
+
+def led_organisations(tx: Tx, code: str, today: str) -> list[dict[str, Any]]:
+    """穿透: organisations this subject leads, with their dishonesty records today."""
+    rows = tx.fetchall(
+        f"SELECT p.code, p.role, p.since, s.name, s.kind FROM {tx.t('profile_principal')} p "
+        f"LEFT JOIN {tx.t('profile_subject')} s ON s.code = p.code WHERE p.principal = ? "
+        "ORDER BY p.code, p.role", (code,))
+    out = []
+    for org, role, since, name, kind in rows:
+        penalties, total = visible_penalties(tx, org, today)
+        out.append({"code": org, "name": name, "kind": kind, "role": role, "since": since,
+                    "dishonest_listings": memberships(tx, org, today, DISHONEST_LISTS),
+                    "penalties": penalties, "penalties_total": total})
+    return out
+
+
+def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
+    """The public profile of a subject on `today`, or None when the code is unknown."""
+    row = tx.fetchone(f"SELECT code, name, kind, masked, registered_on, authority "
+                      f"FROM {tx.t('profile_subject')} WHERE code = ?", (code,))
+    led = led_organisations(tx, code, today)
+    if row is None and not led:
+        return None
+    identity = dict(zip(("code", "name", "kind", "masked", "registered_on", "authority"),
+                        row or (code, None, None, None, None, None), strict=True))
+    if identity["masked"] is None:
+        identity.pop("masked")
+    permits, permits_total = section(tx, "profile_permit", PERMIT_FIELDS, code,
+                                     "decided_on DESC, authority, decision_no")
+    penalties, penalties_total = visible_penalties(tx, code, today)
+    commitments, commitments_total = section(tx, "profile_commitment", COMMITMENT_FIELDS,
+                                             code, "made_on DESC, commitment_id")
+    principals = tx.fetchall(f"SELECT role, principal, name, since FROM "
+                             f"{tx.t('profile_principal')} WHERE code = ? ORDER BY role, "
+                             "principal", (code,))
+    return identity | {
+        "registered": row is not None, "as_of": today,
+        "lists": memberships(tx, code, today),
+        "permits": permits, "permits_total": permits_total,
+        "penalties": penalties, "penalties_total": penalties_total,
+        "commitments": commitments, "commitments_total": commitments_total,
+        "principals": [dict(zip(("role", "principal", "name", "since"), p, strict=True))
+                       for p in principals],
+        "led_organisations": led,
+    }
+
+
+def like_pattern(q: str) -> str:
+    escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(tx: Tx, q: str, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
+    """Subjects whose name contains `q` (case-insensitive), by name then code."""
+    where = "name_fold LIKE ? ESCAPE '\\'"
+    pattern = like_pattern(q)
+    total = tx.fetchone(f"SELECT count(*) FROM {tx.t('profile_subject')} WHERE {where}",
+                        (pattern,))
+    rows = tx.fetchall(f"SELECT code, name, kind, masked FROM {tx.t('profile_subject')} "
+                       f"WHERE {where} ORDER BY name, code LIMIT ? OFFSET ?",
+                       (pattern, size, (page - 1) * size))
+    items = [{k: v for k, v in zip(("code", "name", "kind", "masked"), r, strict=True)
+              if v is not None or k != "masked"} for r in rows]
+    return items, int(total[0]) if total else 0
+
+
+def list_members(tx: Tx, list_name: str, domain: str | None, day: str, page: int, size: int,
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """Listings of one list that count on `day`, optionally in one domain."""
+    where = f"e.list = ? AND {member_on('e')}"
+    params: list[Any] = [list_name, day, day, day]
+    if domain:
+        where += " AND e.domain = ?"
+        params.append(domain)
+    total = tx.fetchone(f"SELECT count(*) FROM {tx.t('list_entry')} e WHERE {where}", params)
+    rows = tx.fetchall(
+        f"SELECT e.code, s.name, s.kind, {', '.join('e.' + f for f in LIST_FIELDS)} "
+        f"FROM {tx.t('list_entry')} e LEFT JOIN {tx.t('profile_subject')} s ON s.code = e.code "
+        f"WHERE {where} ORDER BY e.listed_on, e.code, e.listing_id LIMIT ? OFFSET ?",
+        [*params, size, (page - 1) * size])
+    fields = ("code", "name", "kind", *LIST_FIELDS)
+    return [dict(zip(fields, r, strict=True)) for r in rows], int(total[0]) if total else 0

@@ -1,0 +1,169 @@
+"""Subject profiles: identity, permits, penalties, commitments and principals.
+
+Visibility that depends on the calendar (a penalty's publicity window) is decided when the
+profile is read (projections/queries.py), so the view needs no daily re-run. Persons appear
+by pseudonym and masked ID number only: events never carry the number itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from projections.view import ViewTx
+
+Handler = Callable[[ViewTx, dict[str, Any]], None]
+
+PERMIT_COLUMNS = ("decision_no", "category", "decided_on", "published_on", "late")
+PENALTY_COLUMNS = ("decision_no", "severity", "domain", "category", "basis", "decided_on",
+                   "published_on", "late", "publicity_min_until", "publicity_max_until")
+COMMITMENT_COLUMNS = ("commitment_id", "type", "made_on", "due_on", "content", "commitment_no")
+
+
+def details(data: dict[str, Any], columns: tuple[str, ...]) -> str:
+    """The fields without a column of their own, as canonical JSON."""
+    rest = {k: v for k, v in data.items() if k not in columns}
+    return orjson.dumps(rest, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def registered(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"INSERT INTO {tx.t('profile_subject')} (code, name, name_fold, kind, masked, "
+               "registered_on, authority, code_check_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (code) DO NOTHING",
+               (d["code"], d["name"], d["name"].casefold(), d["kind"], d.get("masked"),
+                env["occurred_at"], env["authority"], int(bool(d.get("code_check_failed")))))
+
+
+def principal_linked(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"INSERT INTO {tx.t('profile_principal')} (code, role, principal, name, since) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, role, principal) DO UPDATE SET "
+               "name = excluded.name, since = excluded.since",
+               (env["subject"], d["role"], d["principal"], d.get("name"), d.get("since")))
+
+
+def permit_granted(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"INSERT INTO {tx.t('profile_permit')} (code, authority, decision_no, category, "
+               "decided_on, published_on, late, status, details) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, 'valid', ?)",
+               (env["subject"], env["authority"], d["decision_no"], d.get("category"),
+                d["decided_on"], d["published_on"], int(bool(d.get("late"))),
+                details(d, PERMIT_COLUMNS)))
+
+
+def permit_revoked(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"UPDATE {tx.t('profile_permit')} SET status = 'revoked', revoked_on = ? "
+               "WHERE code = ? AND authority = ? AND decision_no = ?",
+               (d.get("revoked_on") or env["occurred_at"], env["subject"], env["authority"],
+                d["decision_no"]))
+
+
+def penalty_imposed(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"INSERT INTO {tx.t('profile_penalty')} (code, authority, decision_no, severity, "
+               "domain, category, basis, decided_on, published_on, late, publicity_min_until, "
+               "publicity_max_until, status, details) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'public', ?)",
+               (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
+                d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
+                int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
+                details(d, PENALTY_COLUMNS)))
+
+
+def close_penalty(tx: ViewTx, code: str, authority: str, decision_no: str, status: str,
+                  on: str, reason: str | None) -> None:
+    tx.execute(f"UPDATE {tx.t('profile_penalty')} SET status = ?, closed_on = ?, "
+               "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+               (status, on, reason, code, authority, decision_no))
+
+
+def penalty_revoked(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    close_penalty(tx, env["subject"], env["authority"], d["decision_no"], "revoked",
+                  d["revoked_on"], d.get("reason"))
+
+
+def publicity_ended(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    close_penalty(tx, env["subject"], d["penalty_authority"], d["decision_no"], "ended",
+                  d["ended_on"], d.get("reason"))
+
+
+def commitment_made(tx: ViewTx, env: dict[str, Any]) -> None:
+    d = env["data"]
+    tx.execute(f"INSERT INTO {tx.t('profile_commitment')} (commitment_id, code, authority, "
+               "type, made_on, due_on, content, commitment_no, status) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'made') ON CONFLICT (commitment_id) DO NOTHING",
+               (d["commitment_id"], env["subject"], env["authority"], d["type"], d["made_on"],
+                d.get("due_on"), d.get("content"), d.get("commitment_no")))
+
+
+def commitment_settled(status: str) -> Handler:
+    def settle(tx: ViewTx, env: dict[str, Any]) -> None:
+        d = env["data"]
+        tx.execute(f"UPDATE {tx.t('profile_commitment')} SET status = ?, settled_on = ?, "
+                   "note = ? WHERE commitment_id = ?",
+                   (status, d.get("on") or env["occurred_at"], d.get("note"),
+                    d["commitment_id"]))
+
+    return settle
+
+
+HANDLERS: dict[str, Handler] = {
+    "SubjectRegistered": registered,
+    "PrincipalLinked": principal_linked,
+    "PermitGranted": permit_granted,
+    "PermitRevoked": permit_revoked,
+    "PenaltyImposed": penalty_imposed,
+    "PenaltyRevoked": penalty_revoked,
+    "PenaltyPublicityEnded": publicity_ended,
+    "CommitmentMade": commitment_made,
+    "CommitmentFulfilled": commitment_settled("fulfilled"),
+    "CommitmentBreached": commitment_settled("breached"),
+}
+
+
+class ProfilesView:
+    """One row per subject, permit, penalty, commitment and principal link."""
+
+    name = "profiles"
+
+    def __init__(self) -> None:
+        self.tables = {
+            "profile_subject": "code TEXT PRIMARY KEY, name TEXT NOT NULL, "
+            "name_fold TEXT NOT NULL, kind TEXT NOT NULL, masked TEXT, registered_on TEXT, "
+            "authority TEXT, code_check_failed INTEGER NOT NULL",
+            "profile_permit": "code TEXT NOT NULL, authority TEXT NOT NULL, "
+            "decision_no TEXT NOT NULL, category TEXT, decided_on TEXT, published_on TEXT, "
+            "late INTEGER NOT NULL, status TEXT NOT NULL, revoked_on TEXT, details TEXT, "
+            "PRIMARY KEY (code, authority, decision_no)",
+            "profile_penalty": "code TEXT NOT NULL, authority TEXT NOT NULL, "
+            "decision_no TEXT NOT NULL, severity TEXT, domain TEXT, category TEXT, basis TEXT, "
+            "decided_on TEXT, published_on TEXT, late INTEGER NOT NULL, "
+            "publicity_min_until TEXT, publicity_max_until TEXT, status TEXT NOT NULL, "
+            "closed_on TEXT, closed_reason TEXT, details TEXT, "
+            "PRIMARY KEY (code, authority, decision_no)",
+            "profile_commitment": "commitment_id TEXT PRIMARY KEY, code TEXT NOT NULL, "
+            "authority TEXT, type TEXT NOT NULL, made_on TEXT, due_on TEXT, content TEXT, "
+            "commitment_no TEXT, status TEXT NOT NULL, settled_on TEXT, note TEXT",
+            "profile_principal": "code TEXT NOT NULL, role TEXT NOT NULL, "
+            "principal TEXT NOT NULL, name TEXT, since TEXT, PRIMARY KEY (code, role, principal)",
+        }
+        self.indexes = [
+            "CREATE INDEX principal_of ON {profile_principal} (principal)",
+            "CREATE INDEX commitment_code ON {profile_commitment} (code)",
+            "CREATE INDEX subject_name ON {profile_subject} (name_fold)",
+        ]
+
+    def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
+        handler = HANDLERS.get(envelope["type"])
+        if handler is not None:
+            handler(tx, envelope)
+
+
+VIEW = ProfilesView()
