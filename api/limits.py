@@ -29,6 +29,14 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.limit:
             await self._refuse(send)
             return
+        if length is None:
+            # A chunked body is read up front: FastAPI turns errors raised while it
+            # reads the body into 400, so the count must finish before the app runs.
+            buffered = await self._buffer(receive)
+            if buffered is None:
+                await self._refuse(send)
+                return
+            receive = _replay(buffered, receive)
         seen = 0
 
         async def counted() -> Message:
@@ -44,6 +52,18 @@ class BodyLimit:
         except BodyTooLarge:
             await self._refuse(send)
 
+    async def _buffer(self, receive: Receive) -> list[Message] | None:
+        """The request's body messages, or None once they exceed the limit."""
+        messages, seen = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return messages
+
     async def _refuse(self, send: Send) -> None:
         body: dict[str, Any] = {
             "type": "about:blank", "title": "Request body too large", "status": 413,
@@ -52,3 +72,13 @@ class BodyLimit:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json")]})
         await send({"type": "http.response.body", "body": orjson.dumps(body)})
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """Hand the buffered messages back in order, then defer to the real channel."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -9,7 +10,12 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InternalError,
+    Transcoder,
+)
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound
@@ -56,6 +62,19 @@ class CreditLedger(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # Every application in a PostgreSQL schema re-creates the library's shared composite
+        # type and insert function at start; two processes starting at once can collide
+        # ("tuple concurrently updated", duplicate pg_type). The statements are idempotent.
+        for attempt in range(5):
+            try:
+                return super().construct_recorder()
+            except (InternalError, IntegrityError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # -- reading ---------------------------------------------------------------
 

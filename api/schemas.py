@@ -1,0 +1,202 @@
+"""Request and response bodies of the provider API, one family per resource."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ledger.domain.vocabulary import (
+    CommitmentType,
+    DelistReason,
+    Domain,
+    ListName,
+    PrincipalRole,
+    Severity,
+    SubjectKind,
+)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # Lax parsing would take a Unix timestamp or a datetime for a date; providers must be exact.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("iso_date", "expected an ISO 8601 date such as 2026-06-01")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# Yuan to the fen, stored as a decimal string so that no float ever enters a hash.
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2),
+                   PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
+
+
+class In(BaseModel):
+    """Unknown fields are refused by name rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    CORE: ClassVar[frozenset[str]] = frozenset()
+
+    def details(self) -> dict[str, Any]:
+        """The optional descriptive fields, JSON-native, for the event's data."""
+        return self.model_dump(mode="json", exclude_none=True, exclude=set(self.CORE))
+
+
+def not_before(other: str) -> Any:
+    """A validator: this date may not precede the named earlier field."""
+
+    def check(value: date | None, info: ValidationInfo) -> date | None:
+        earlier = info.data.get(other)
+        if value is not None and earlier is not None and value < earlier:
+            raise PydanticCustomError("date_order", f"must not be before {other} ({earlier})")
+        return value
+
+    return check
+
+
+class SubjectIn(In):
+    code: Code = Field(description="USCC, or an 18-digit resident ID for persons (never echoed)")
+    name: Short
+    kind: SubjectKind
+    allow_invalid_code: StrictBool = Field(
+        False, description="record a USCC failing its check characters (early pilot codes)")
+
+
+class PrincipalIn(In):
+    principal: Code = Field(description="the principal's USCC, resident ID or pseudonym")
+    role: PrincipalRole
+    name: Short | None = None
+    since: IsoDate
+
+
+class PermitIn(In):
+    CORE = frozenset({"decision_no", "category", "decided_on", "published_on"})
+    decision_no: Short
+    category: Short
+    decided_on: IsoDate
+    published_on: IsoDate
+    party_name: Short | None = None
+    legal_representative: Short | None = None
+    document_name: Short | None = None
+    certificate_name: Short | None = None
+    certificate_no: Short | None = None
+    content: Text | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+    data_source_unit: Short | None = None
+
+    _valid_to = field_validator("valid_to")(not_before("valid_from"))
+
+
+class PenaltyIn(In):
+    CORE = frozenset({"decision_no", "severity", "domain", "decided_on", "published_on",
+                      "category", "basis", "special"})
+    decision_no: Short
+    severity: Severity
+    domain: Domain
+    decided_on: IsoDate
+    published_on: IsoDate
+    category: Short
+    basis: Text
+    special: StrictBool = Field(
+        False, description="special equipment, work safety or fire safety (longer minimum)")
+    party_name: Short | None = None
+    legal_representative: Short | None = None
+    violation_type: Short | None = None
+    facts: Text | None = None
+    penalty_content: Text | None = None
+    fine_amount: Amount | None = None
+    confiscation_amount: Amount | None = None
+    publicity_end_date: IsoDate | None = None
+    data_source_unit: Short | None = None
+
+    _publicity_end = field_validator("publicity_end_date")(not_before("decided_on"))
+
+
+class ListingIn(In):
+    list_name: ListName = Field(alias="list")
+    domain: Domain
+    basis: Text
+    notified_on: IsoDate
+    listed_on: IsoDate
+    expires_on: IsoDate | None = Field(description="required; null for no fixed expiry")
+    removal_conditions: Text | None = None
+
+
+class RemovalIn(In):
+    delisted_on: IsoDate
+    reason: DelistReason
+
+
+class CommitmentIn(In):
+    commitment_type: CommitmentType = Field(alias="type")
+    made_on: IsoDate
+    content: Text
+    due_on: IsoDate | None = None
+    commitment_no: Short | None = None
+
+    _due_on = field_validator("due_on")(not_before("made_on"))
+
+
+class CommitmentOutcomeIn(In):
+    on: IsoDate
+    note: Text | None = None
+
+
+class WriteReceipt(BaseModel):
+    """Where the recorded event sits: global position, stream and version, type and hash."""
+
+    position: int
+    stream: str
+    version: int
+    type: str
+    hash: str
+    subject: str
+
+
+class SubjectReceipt(WriteReceipt):
+    masked: str | None = None
+    code_check_failed: bool = False
+
+
+class PrincipalReceipt(WriteReceipt):
+    principal: str
+    masked: str | None = None
+
+
+class PermitReceipt(WriteReceipt):
+    late: bool
+
+
+class PenaltyReceipt(PermitReceipt):
+    rule_set: str
+    publicity_min_until: date
+    publicity_max_until: date
+
+
+class ListingReceipt(WriteReceipt):
+    listing_id: str
+
+
+class CommitmentReceipt(WriteReceipt):
+    commitment_id: str
