@@ -191,7 +191,8 @@ def evaluate(book: ModelBook, family: str, active: Sequence[Contribution], on: s
     model = book.model(family, on)
     raw = sum(c.points for c in active)
     score = model.clamp(raw)
-    explanation = tuple(active)
+    explanation = tuple(sorted(active, key=lambda c: (c.rule != BASE_RULE, c.on, c.stream,
+                                                       c.version, c.rule)))
     if score != raw:
         # The clamp is itself a line of the explanation, so the lines always sum to the score.
         explanation += (Contribution("clamp", score - raw, CLAMP_RULE, model.version, "", "", 0,
@@ -208,7 +209,7 @@ class ScoreFold:
         self.book = book or default_book()
         self.family = "enterprise"
         self.made: list[tuple[Contribution, str | None]] = []  # (contribution, ended on)
-        self.last_day = ""
+        self.since = self.last_day = ""  # the first and last business dates of its facts
 
     def apply(self, envelope: Mapping[str, Any]) -> None:
         if envelope["type"] == "SubjectRegistered":
@@ -218,6 +219,7 @@ class ScoreFold:
         if key is None:
             return
         self.last_day = max(self.last_day, day)
+        self.since = min(self.since or day, day)
         for i, (c, ended) in enumerate(self.made):
             if ended is None and c.key == key and self.book.ends(
                     self.family, c.model_version, c.rule, envelope["type"]):
@@ -225,8 +227,11 @@ class ScoreFold:
         self.made.extend((c, None) for c in contributions(self.book, self.family, envelope))
 
     def score(self, as_of: str | None = None) -> Score:
-        """The score as of a date (default: every fact, graded on the latest fact's date)."""
+        """The score as of a date (default: every fact, graded on the latest fact's date).
+
+        The base counts from the subject's first fact, which may predate its registration.
+        """
         on = as_of or self.last_day
         active = [c for c, ended in self.made
-                  if c.on <= on and (ended is None or ended > on)]
+                  if (c.on <= on or c.rule == BASE_RULE) and (ended is None or ended > on)]
         return evaluate(self.book, self.family, active, on)

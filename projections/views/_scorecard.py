@@ -30,6 +30,10 @@ def share(count: int, total: int) -> float | None:
     return None if total == 0 else count / total
 
 
+# Subjects known by a date: their earliest fact is on or before it.
+KNOWN = "{ind_subject} s JOIN {ind_score} sc ON sc.code = s.code WHERE sc.since <= ?"
+
+
 def _in(kinds: frozenset[str]) -> str:
     return "(" + ", ".join(f"'{k}'" for k in sorted(kinds)) + ")"
 
@@ -47,10 +51,10 @@ class Scorecard:
 
     def subjects(self, kinds: frozenset[str], milestone: str | None = None) -> int:
         """Subjects of these kinds registered by the date (and past a milestone by then)."""
-        extra = f" AND {milestone} <= ?" if milestone else ""
+        extra = f" AND s.{milestone} <= ?" if milestone else ""
         params = (self.as_of, self.as_of) if milestone else (self.as_of,)
-        return self.one("SELECT COUNT(*) FROM {ind_subject} WHERE registered_on <= ? "
-                        f"AND kind IN {_in(kinds)}{extra}", *params)
+        return self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.kind IN {_in(kinds)}{extra}",
+                        *params)
 
     def summed(self, metric: str, key: str | None = None, day: str | None = None) -> int:
         extra = " AND key = ?" if key else ""
@@ -63,13 +67,14 @@ class Scorecard:
                 self.reports(), self.trend("black"), self.trend("poor")]
 
     def uscc(self) -> dict[str, Any]:
-        total = self.one("SELECT COUNT(*) FROM {ind_subject} WHERE registered_on <= ? "
-                         "AND name_key IS NOT NULL", self.as_of)
+        total = self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL",
+                         self.as_of)
+        # A duplicate is a second code for a name already known under another code.
         bad = self.one(
-            "SELECT COUNT(*) FROM {ind_subject} s WHERE s.registered_on <= ? AND s.name_key IS "
-            "NOT NULL AND (s.code_error = 1 OR EXISTS (SELECT 1 FROM {ind_subject} o WHERE "
-            "o.name_key = s.name_key AND o.code <> s.code AND (o.registered_on < s.registered_on "
-            "OR (o.registered_on = s.registered_on AND o.code < s.code))))", self.as_of)
+            f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL AND (s.code_error = 1 OR "
+            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {ind_score} osc ON osc.code = o.code "
+            "WHERE o.name_key = s.name_key AND o.code <> s.code AND (osc.since < sc.since OR "
+            "(osc.since = sc.since AND o.code < s.code))))", self.as_of)
         return indicator("uscc_error_rate", "USCC duplicate-or-error rate", "share",
                          share(bad, total), "<", 1 / 10_000, flawed=bad, organisations=total)
 
@@ -153,8 +158,7 @@ class Scorecard:
                          reported=len(reported), population=len(population))
 
     def enterprise_share(self, which: str, as_of: str) -> tuple[int, int]:
-        total = self.one("SELECT COUNT(*) FROM {ind_subject} WHERE registered_on <= ? "
-                         "AND kind = 'enterprise'", as_of)
+        total = self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.kind = 'enterprise'", as_of)
         if which == "poor":
             return len(self.poor_codes(as_of, frozenset({"enterprise"}))), total
         listed = self.one(

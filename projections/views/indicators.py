@@ -27,9 +27,9 @@ RECORD_EVENTS = {"PermitGranted": 1, "PenaltyImposed": 1, "Listed": 1, "Commitme
 # case closes with feedback; nothing records it yet, so the case ratio reads 0 until it does.
 JOINT_CASE_EVENT = "JointCaseClosed"
 
-SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, registered_on TEXT NOT NULL, "
-                   "name_key TEXT, code_error INTEGER NOT NULL, first_scored_on TEXT, "
-                   "first_commitment_on TEXT")
+# When a subject came to exist is `since` in its score row (its earliest fact), not here.
+SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, name_key TEXT, "
+                   "code_error INTEGER NOT NULL, first_scored_on TEXT, first_commitment_on TEXT")
 COUNT_COLUMNS = ("metric TEXT NOT NULL, key TEXT NOT NULL, day TEXT NOT NULL, "
                  "n BIGINT NOT NULL, PRIMARY KEY (metric, key, day)")
 
@@ -62,8 +62,8 @@ class IndicatorsView:
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
                        "ind_published": COUNTER_COLUMNS} | self.scores.tables | self.repair.tables
         self.indexes = [*self.scores.indexes,
-                        "CREATE INDEX {ind_subject}_by_name ON {ind_subject} (name_key)",
-                        "CREATE INDEX {ind_black}_by_code ON {ind_black} (code)"]
+                        "CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
+                        "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
         kind, data, day = env["type"], env["data"], business_day(env)
@@ -84,10 +84,9 @@ class IndicatorsView:
     def _register(self, tx: ViewTx, env: dict[str, Any]) -> None:
         data = env["data"]
         person = data["kind"] in PERSON_KINDS
-        tx.execute(f"INSERT INTO {tx.t('ind_subject')} VALUES (?, ?, ?, ?, ?, NULL, NULL) "
+        tx.execute(f"INSERT INTO {tx.t('ind_subject')} VALUES (?, ?, ?, ?, NULL, NULL) "
                    "ON CONFLICT (code) DO NOTHING",
-                   (env["subject"], data["kind"], business_day(env),
-                    None if person else name_key(data["name"]),
+                   (env["subject"], data["kind"], None if person else name_key(data["name"]),
                     int(bool(data.get("code_check_failed")))))
 
     def _listing(self, tx: ViewTx, kind: str, data: dict[str, Any], day: str) -> None:
@@ -97,11 +96,10 @@ class IndicatorsView:
             count(tx, "list_size", data["list"], day, 1 if kind == "Listed" else -1)
 
     def _subject_facts(self, tx: ViewTx, env: dict[str, Any], scored: bool) -> None:
-        row = tx.fetchone(f"SELECT kind FROM {tx.t('ind_subject')} WHERE code = ?",
-                          (env["subject"],))
-        if row is None:
+        kind = self.scores.kind(tx, env["subject"])
+        if kind is None:
             return
-        kind, code, day = row[0], env["subject"], business_day(env)
+        code, day = env["subject"], business_day(env)
         if kind in LEGAL_PERSON_KINDS and env["type"] in RECORD_EVENTS:
             count(tx, "public_record", env["type"], day, RECORD_EVENTS[env["type"]])
         if scored and kind in PERSON_KINDS:

@@ -137,7 +137,7 @@ class RepairRatiosView:
     def __init__(self) -> None:
         self.facts = RepairFacts("repair_black", "repair_mark")
         self.tables = self.facts.tables
-        self.indexes = ["CREATE INDEX {repair_black}_by_domain ON {repair_black} (domain)"]
+        self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.facts.apply(tx, envelope)

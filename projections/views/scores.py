@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.domain.scoring import (
+    BASE_RULE,
     Contribution,
     ModelBook,
     Score,
@@ -21,23 +22,63 @@ from ledger.domain.scoring import (
 )
 from projections.view import ViewTx
 
+# `since` is the earliest business date of any fact about the subject: facts recorded on
+# registration often predate it, and the subject existed then. The base counts from `since`.
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
-                   "registered_on TEXT NOT NULL, last_on TEXT NOT NULL, raw INTEGER NOT NULL, "
-                   "score INTEGER NOT NULL, grade TEXT NOT NULL, model_version TEXT NOT NULL")
+                   "registered_on TEXT NOT NULL, since TEXT NOT NULL, last_on TEXT NOT NULL, "
+                   "raw INTEGER NOT NULL")
 CONTRIBUTION_COLUMNS = (
     "event_id TEXT NOT NULL, rule TEXT NOT NULL, code TEXT NOT NULL, record TEXT NOT NULL, "
     "points INTEGER NOT NULL, model_version TEXT NOT NULL, stream TEXT NOT NULL, "
-    "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, ended_on TEXT, "
-    "ended_by TEXT, PRIMARY KEY (event_id, rule)")
+    "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, until_types TEXT "
+    "NOT NULL, ended_on TEXT, ended_by TEXT, PRIMARY KEY (event_id, rule)")
+# Active on a date: counted from its day (the base from the subject's first fact), not ended.
+def active(c: str = "") -> str:
+    """SQL: a contribution (table alias `c`) counts on a date given twice as parameters."""
+    return (f"({c}on_day <= ? OR {c}rule = '{BASE_RULE}') AND "
+            f"({c}ended_on IS NULL OR {c}ended_on > ?)")
+
+
+
 ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day"
+CACHE_LIMIT = 100_000
+
+
+class KindCache:
+    """Subject kinds by code: immutable once registered, so remembering them saves a read per
+    event; keyed by physical table, so generations and ledgers never mix; bounded."""
+
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+        self.limit, self.kinds = limit, dict[tuple[str, str], str]()
+
+    def remember(self, table: str, code: str, kind: str) -> None:
+        if len(self.kinds) >= self.limit:
+            self.kinds.clear()
+        self.kinds[(table, code)] = kind
+
+    def kind(self, tx: ViewTx, table: str, code: str) -> str | None:
+        physical = tx.t(table)
+        found = self.kinds.get((physical, code))
+        if found is None:
+            row = tx.fetchone(f"SELECT kind FROM {physical} WHERE code = ?", (code,))
+            if row is None:
+                return None
+            found = row[0]
+            self.remember(physical, code, found)
+        return found
 
 
 class ScoreRows:
-    """Maintains a subject table and a contribution table for every scored event."""
+    """Maintains a subject table and a contribution table for every scored event.
+
+    Applying an event only writes (no reads but a cached kind), so that a batch streams to
+    the database; scores and grades are computed from the rows when read.
+    """
 
     def __init__(self, subjects: str, rows: str, book: ModelBook | None = None) -> None:
         self.subjects, self.rows = subjects, rows
         self.book = book or default_book()
+        self.cache = KindCache()
 
     @property
     def tables(self) -> dict[str, str]:
@@ -45,55 +86,56 @@ class ScoreRows:
 
     @property
     def indexes(self) -> list[str]:
-        return [f"CREATE INDEX {{{self.rows}}}_by_record ON {{{self.rows}}} (code, record)"]
+        return [f"CREATE INDEX {self.rows}_by_record ON {{{self.rows}}} (code, record)",
+                f"CREATE INDEX {self.rows}_by_ender ON {{{self.rows}}} (ended_by)"]
+
+    def kind(self, tx: ViewTx, code: str) -> str | None:
+        return self.cache.kind(tx, self.subjects, code)
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> list[Contribution]:
         """Record this event's contributions and end those it ends; returns the new ones."""
         if record_key(env) is None:
             return []
-        code, day = env["subject"], business_day(env)
+        code, day, kind = env["subject"], business_day(env), env["data"].get("kind")
         if env["type"] == "SubjectRegistered":
-            family = self.book.family(env["data"]["kind"])
-            tx.execute(f"INSERT INTO {tx.t(self.subjects)} VALUES (?, ?, ?, ?, ?, 0, 0, '', '') "
+            tx.execute(f"INSERT INTO {tx.t(self.subjects)} VALUES (?, ?, ?, ?, ?, ?, 0) "
                        "ON CONFLICT (code) DO NOTHING",
-                       (code, env["data"]["kind"], family, day, day))
-        row = tx.fetchone(f"SELECT family, raw, last_on FROM {tx.t(self.subjects)} "
-                          "WHERE code = ?", (code,))
-        if row is None:
-            return []  # facts about a subject this feed never registered carry no score
-        family, raw, last_on = row
-        raw += self._end(tx, family, env) if env["type"] != "SubjectRegistered" else 0
-        made = contributions(self.book, family, env)
+                       (code, kind, self.book.family(kind), day, day, day))
+            self.cache.remember(tx.t(self.subjects), code, kind)
+        else:
+            kind = self.kind(tx, code)
+            if kind is None:
+                return []  # facts about a subject this feed never registered carry no score
+            self._end(tx, env)
+        made = contributions(self.book, self.book.family(kind), env)
         for c in made:
-            tx.execute(f"INSERT INTO {tx.t(self.rows)} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            tx.execute(f"INSERT INTO {tx.t(self.rows)} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                        "NULL, NULL)", (c.event_id, c.rule, code, c.key, c.points,
-                                       c.model_version, c.stream, c.version, c.type, c.on))
-            raw += c.points
-        last_on = max(last_on, day)
-        model = self.book.model(family, last_on)
-        score = model.clamp(raw)
-        tx.execute(f"UPDATE {tx.t(self.subjects)} SET raw = ?, score = ?, grade = ?, "
-                   "model_version = ?, last_on = ? WHERE code = ?",
-                   (raw, score, model.grade(score), model.version, last_on, code))
+                                       c.model_version, c.stream, c.version, c.type, c.on,
+                                       self._until(kind, c)))
+        tx.execute(f"UPDATE {tx.t(self.subjects)} SET raw = raw + ?, last_on = CASE WHEN "
+                   "last_on < ? THEN ? ELSE last_on END, since = CASE WHEN since > ? THEN ? "
+                   "ELSE since END WHERE code = ?",
+                   (sum(c.points for c in made), day, day, day, day, code))
         return made
 
-    def _end(self, tx: ViewTx, family: str, env: dict[str, Any]) -> int:
+    def _until(self, kind: str, c: Contribution) -> str:
+        """The event types that end a contribution, as ",A,B," for a LIKE match."""
+        rule = self.book.version(self.book.family(kind), c.model_version).rule(c.rule)
+        return "," + ",".join(sorted(rule.until if rule else ())) + ","
+
+    def _end(self, tx: ViewTx, env: dict[str, Any]) -> None:
         """End the active contributions of this event's record that its type ends."""
-        active = tx.fetchall(
-            f"SELECT event_id, rule, points, model_version FROM {tx.t(self.rows)} "
-            "WHERE code = ? AND record = ? AND ended_on IS NULL", (env["subject"], record_key(env)))
-        delta = 0
-        for event_id, rule, points, version in active:
-            if self.book.ends(family, version, rule, env["type"]):
-                tx.execute(f"UPDATE {tx.t(self.rows)} SET ended_on = ?, ended_by = ? "
-                           "WHERE event_id = ? AND rule = ?",
-                           (business_day(env), env["id"], event_id, rule))
-                delta -= points
-        return delta
+        rows, code = tx.t(self.rows), env["subject"]
+        tx.execute(f"UPDATE {rows} SET ended_on = ?, ended_by = ? WHERE code = ? AND "
+                   "record = ? AND ended_on IS NULL AND until_types LIKE ?",
+                   (business_day(env), env["id"], code, record_key(env), f"%,{env['type']},%"))
+        tx.execute(f"UPDATE {tx.t(self.subjects)} SET raw = raw - (SELECT COALESCE(SUM(points), "
+                   f"0) FROM {rows} WHERE ended_by = ?) WHERE code = ?", (env["id"], code))
 
     def score(self, tx: ViewTx, code: str, as_of: str | None = None) -> Score | None:
         """A subject's score now (every fact) or as of a business date; None if unknown then."""
-        row = tx.fetchone(f"SELECT family, registered_on, last_on FROM {tx.t(self.subjects)} "
+        row = tx.fetchone(f"SELECT family, since, last_on FROM {tx.t(self.subjects)} "
                           "WHERE code = ?", (code,))
         if row is None or (as_of is not None and as_of < row[1]):
             return None
@@ -103,16 +145,16 @@ class ScoreRows:
                                 "ended_on IS NULL ORDER BY on_day, version, rule", (code,))
         else:
             found = tx.fetchall(f"SELECT {ROW} FROM {tx.t(self.rows)} WHERE code = ? AND "
-                                "on_day <= ? AND (ended_on IS NULL OR ended_on > ?) "
-                                "ORDER BY on_day, version, rule", (code, as_of, as_of))
+                                f"{active()} ORDER BY on_day, version, rule",
+                                (code, as_of, as_of))
         return evaluate(self.book, family, _contributions(found), as_of or last_on)
 
     def raw_as_of(self, tx: ViewTx, as_of: str) -> list[tuple[str, str, str, int]]:
         """(code, kind, family, raw points) of every subject registered by a date."""
         return [(r[0], r[1], r[2], int(r[3] or 0)) for r in tx.fetchall(
             f"SELECT s.code, s.kind, s.family, SUM(c.points) FROM {tx.t(self.subjects)} s "
-            f"JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE s.registered_on <= ? AND "
-            "c.on_day <= ? AND (c.ended_on IS NULL OR c.ended_on > ?) "
+            f"JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE s.since <= ? AND "
+            f"{active('c.')} "
             "GROUP BY s.code, s.kind, s.family", (as_of, as_of, as_of))]
 
 

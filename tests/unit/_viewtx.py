@@ -42,7 +42,9 @@ class SqlViewTx:
             for name, columns in view.tables.items():
                 self.execute(f"CREATE TABLE {names[name]} ({columns})")
             for index in view.indexes:
-                self.execute(index.format(**names))
+                # Index names are schema-wide on PostgreSQL: give each generation its own.
+                self.execute(index.format(**names).replace("INDEX ", f"INDEX {self.generation}_",
+                                                           1))
 
     def feed(self, views: Sequence[View], envelopes: Iterable[dict[str, Any]]) -> None:
         """Apply each (stream, version) once, as the runner does."""

@@ -167,3 +167,17 @@ def test_no_share_leaves_0_to_1(plays: Any, repairs: Any, as_of: date) -> None:
                for r in d["ratios"].values()]
     shares += [a["share"] for a in timeliness.VIEW.authorities(tx, day)]
     assert all(0 <= v <= 1 for v in shares if v is not None)
+
+
+def test_facts_predating_registration_count_from_their_own_dates() -> None:
+    # A department records a March penalty for a company the ledger registers in November.
+    s = Story()
+    s.register("E1", on="2025-11-20")
+    s.penalty("E1", "general", on="2025-03-03")
+    tx = project(s)
+    june = scores.VIEW.score(tx, "E1", "2025-06-01")
+    assert june is not None and (june.score, june.grade) == (850, "C")
+    assert scores.VIEW.score(tx, "E1", "2025-01-01") is None
+    card = by_id(scorecard(indicators.VIEW, tx, "2025-06-01"))
+    assert card["public_records_per_legal_person"]["detail"] == {"records": 1,
+                                                                 "legal_persons": 1}

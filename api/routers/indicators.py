@@ -1,0 +1,112 @@
+"""Public reads (no token): scores with their explanation, repair ratios, timeliness, indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import RuntimeDep
+from api.readiness import ViewsDep
+from ledger.domain.errors import NotFound
+from ledger.domain.scoring import Contribution
+from ledger.domain.vocabulary import Domain
+from ledger.identity import path_code
+from projections.views import indicators, repair_ratios, scores, timeliness
+from projections.views._scorecard import scorecard
+
+router = APIRouter(prefix="/v1", tags=["public"])
+
+PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
+AsOf = Annotated[date | None, Query(description="Business date to read as of (default today).")]
+
+
+class ContributionPublic(BaseModel):
+    """One line of a score's explanation: points, the rule and model version, and the event."""
+
+    points: int
+    rule: str
+    model_version: str
+    record: str
+    on: str
+    event: dict[str, Any] | None
+
+
+class ScorePublic(BaseModel):
+    code: str
+    family: str
+    scale: str
+    model_version: str
+    score: int
+    grade: str
+    poor: bool
+    as_of: date | None
+    explanation: list[ContributionPublic]
+    page: int
+    page_size: int
+    total: int
+
+
+def line(c: Contribution) -> ContributionPublic:
+    event = ({"id": c.event_id, "type": c.type, "stream": c.stream, "version": c.version}
+             if c.event_id else None)
+    return ContributionPublic(points=c.points, rule=c.rule, model_version=c.model_version,
+                              record=c.key, on=c.on, event=event)
+
+
+@router.get("/subjects/{code}/score", response_model=ScorePublic,
+            responses={404: {"description": "No subject with this code (on that date)"}})
+def subject_score(
+    code: str, views: ViewsDep, as_of: AsOf = None, page: PageNo = 1,
+    page_size: Annotated[int, Query(ge=1, le=500, description="Explanation lines per page.")]
+    = 100,
+) -> ScorePublic:
+    """A subject's score and grade (or band), with the contributions that sum to it."""
+    code = path_code(code)
+    found = scores.VIEW.score(views, code, as_of.isoformat() if as_of else None)
+    if found is None:
+        when = f" on {as_of}" if as_of else ""
+        raise NotFound(f"no subject with code {code!r}{when}", field="code")
+    lines = found.explanation[(page - 1) * page_size: page * page_size]
+    return ScorePublic(code=code, family=found.family, scale=found.scale,
+                       model_version=found.model_version, score=found.score, grade=found.grade,
+                       poor=found.poor, as_of=as_of, explanation=[line(c) for c in lines],
+                       page=page, page_size=page_size, total=len(found.explanation))
+
+
+@router.get("/ratios/repair")
+def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = None,
+                 as_of: AsOf = None) -> dict[str, Any]:
+    """Per domain: black-listed subjects, exits by repair and repair coverage, against targets."""
+    day = as_of or runtime.ledger.clock()
+    domains = repair_ratios.VIEW.ratios(views, day.isoformat(), domain.value if domain else None)
+    return {"as_of": day, "targets": repair_ratios.TARGETS, "domains": domains}
+
+
+@router.get("/publicity/timeliness")
+def publicity_timeliness(
+    views: ViewsDep, runtime: RuntimeDep,
+    authority: Annotated[str | None, Query(min_length=1, max_length=64,
+                                           description="One authority's code.")] = None,
+    as_of: AsOf = None, page: PageNo = 1,
+    page_size: Annotated[int, Query(ge=1, le=100, description="At most 100 per page.")] = 20,
+) -> dict[str, Any]:
+    """Per authority: permits and penalties recorded, published within 7 working days, share."""
+    day = as_of or runtime.ledger.clock()
+    rows = timeliness.VIEW.authorities(views, day.isoformat(),
+                                       authority.strip().upper() if authority else None)
+    return {"as_of": day, "target": timeliness.TARGET, "page": page, "page_size": page_size,
+            "total": len(rows), "items": rows[(page - 1) * page_size: page * page_size]}
+
+
+@router.get("/indicators")
+def indicator_scorecard(views: ViewsDep, runtime: RuntimeDep, as_of: AsOf = None,
+                        ) -> dict[str, Any]:
+    """Every measurable target of the plan, with value, target and pass/fail, as of a date."""
+    day = as_of or runtime.ledger.clock()
+    card = scorecard(indicators.VIEW, views, day.isoformat())
+    return {"as_of": day, "indicators": card,
+            "passed": sum(1 for i in card if i["passed"]),
+            "failed": sum(1 for i in card if i["passed"] is False)}
