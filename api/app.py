@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from api import errors
 from api.auth import TokenBook
 from api.limits import BodyLimit
+from api.responses import OrjsonResponse
 from api.routers import load_routers
 from ledger.runtime import Runtime
 
@@ -29,7 +29,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
                 runtime.close()
 
     app = FastAPI(title="credit-ledger", version="0.1.0", lifespan=lifespan,
-                  default_response_class=ORJSONResponse,
+                  default_response_class=OrjsonResponse,
                   description="Event-sourced public credit ledger: providers record facts, "
                               "the public reads current state, auditors replay history.")
     app.state.runtime = runtime

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
 
 from api.deps import RuntimeDep
+from api.responses import OrjsonResponse
 
 router = APIRouter(tags=["health"])
 
@@ -19,8 +19,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(runtime: RuntimeDep) -> ORJSONResponse:
+def readyz(runtime: RuntimeDep) -> OrjsonResponse:
     """The store answers, and Kafka too when configured; background services report lag."""
     checks: dict[str, Any] = runtime.readiness()
     ready = all(c.get("ok", True) for c in checks.values())
-    return ORJSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    return OrjsonResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
