@@ -1,0 +1,60 @@
+"""Where the relay has got to, per application and topic, in a small table of the store's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+TABLE = "relay_positions"
+
+
+class PositionStore:
+    """The last position published and flushed to a topic; only ever moves forward."""
+
+    def __init__(self, recorder: Any, application: str) -> None:
+        self.datastore = recorder.datastore
+        self.application = application
+        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
+        table = f'"{self.datastore.schema}".{TABLE}' if self.postgres else TABLE
+        mark = "%s" if self.postgres else "?"
+        self._create = (f"CREATE TABLE IF NOT EXISTS {table} (application text NOT NULL, "
+                        "topic text NOT NULL, position bigint NOT NULL, "
+                        "updated_at text NOT NULL, PRIMARY KEY (application, topic))")
+        self._select = f"SELECT position FROM {table} WHERE application = {mark} AND topic = {mark}"
+        now = "now()::text" if self.postgres else "datetime('now')"
+        self._upsert = (
+            f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark}, {now}) "
+            "ON CONFLICT (application, topic) DO UPDATE SET position = excluded.position, "
+            f"updated_at = excluded.updated_at WHERE {table}.position < excluded.position")
+        self._created = False
+
+    def load(self, topic: str) -> int:
+        """The recorded position for this topic (0 when nothing was relayed yet)."""
+        self._ensure_table()
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._select, (self.application, topic))
+            row = cursor.fetchone()
+        if row is None:
+            return 0
+        return int(row["position"] if isinstance(row, dict) else row[0])
+
+    def save(self, topic: str, position: int) -> None:
+        self._ensure_table()
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(self._upsert, (self.application, topic, position))
+
+    def _ensure_table(self) -> None:
+        if self._created:
+            return
+        for attempt in range(2):
+            try:
+                with self.datastore.transaction(commit=True) as cursor:
+                    cursor.execute(self._create)
+                break
+            except IntegrityError:
+                # Two processes creating the table at once: the loser sees a duplicate type.
+                if attempt:
+                    raise
+        self._created = True
