@@ -1,0 +1,203 @@
+"""Repair officers over HTTP: roles and domain scopes, the worklist, timelines, and the ratios
+and indicators that move with each outcome. SQLite and PostgreSQL alike (embedded feed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ledger.bootstrap import bootstrap
+from ledger.settings import Settings
+from tests.repair_story import ACME, BETA, CREDIT_OFFICE, City, Clock
+
+TOKENS = {
+    "tok-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-wang"},
+    "tok-tax-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-li",
+                        "domains": ["tax"]},
+    "tok-no-dept": {"role": "officer"},
+    "tok-provider": {"role": "provider", "authority": CREDIT_OFFICE},
+    "tok-auditor": {"role": "auditor"},
+}
+
+
+@dataclass
+class Desk:
+    client: TestClient
+    city: City
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = "tok-officer",
+             **params: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.request(method, path, json=body, headers=headers, params=params)
+
+    def ok(self, path: str, body: Any, status: int = 201, **kw: Any) -> dict[str, Any]:
+        response = self.call("POST", path, body, **kw)
+        assert response.status_code == status, response.text
+        return dict(response.json())
+
+    def get(self, path: str, **params: Any) -> dict[str, Any]:
+        token = params.pop("token", "tok-officer")
+        response = self.call("GET", path, token=token, **params)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def file(self, target: str, applied_on: str, subject: str = ACME, **extra: Any
+             ) -> dict[str, Any]:
+        return self.ok("/v1/repairs", {"subject": subject, "target": target,
+                                       "applied_on": applied_on, "obligations_performed": True}
+                       | extra)
+
+
+def start(settings: Settings, clock: Clock) -> Iterator[Desk]:
+    runtime = bootstrap(settings, background=True, clock=clock)
+    with TestClient(create_app(runtime)) as client:
+        yield Desk(client, City(runtime.ledger, clock))
+
+
+@pytest.fixture
+def desk(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Desk]:
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(TOKENS))
+    settings = Settings(database_url=database_url, app_name=unique_name, tokens_file=tokens,
+                        env="test")
+    yield from start(settings, Clock(date(2026, 10, 16)))
+
+
+def test_only_officers_with_a_department_act_and_scoped_ones_stay_in_their_domains(
+    desk: Desk,
+) -> None:
+    city = desk.city
+    city.register(ACME)
+    fine = city.penalty(ACME, date(2026, 4, 1), domain="production")
+    arrears = city.listing(ACME, "key_attention", date(2026, 4, 1), domain="tax")
+    body = {"subject": ACME, "target": fine, "applied_on": "2026-09-01",
+            "obligations_performed": True}
+    assert desk.call("POST", "/v1/repairs", body, token=None).status_code == 401
+    for token in ("tok-provider", "tok-auditor"):
+        assert desk.call("POST", "/v1/repairs", body, token=token).status_code == 403
+        assert desk.call("GET", "/v1/repairs", token=token).status_code == 403
+    assert desk.call("POST", "/v1/repairs", body, token="tok-no-dept").status_code == 403
+    # The tax officer may not touch a production penalty, nor read its case or its worklist.
+    refused = desk.call("POST", "/v1/repairs", body, token="tok-tax-officer")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    production = desk.file(fine, "2026-09-01")
+    assert desk.call("GET", f"/v1/repairs/{production['id']}",
+                     token="tok-tax-officer").status_code == 403
+    assert desk.call("POST", f"/v1/repairs/{production['id']}/withdraw",
+                     {"withdrawn_on": "2026-09-02"}, token="tok-tax-officer").status_code == 403
+    assert desk.call("GET", "/v1/repairs", token="tok-tax-officer",
+                     domain="production").status_code == 403
+    # In the tax domain they work; their worklist holds only tax cases.
+    tax = desk.ok("/v1/repairs", {"subject": ACME, "target": arrears, "applied_on": "2026-09-01",
+                                  "obligations_performed": True}, token="tok-tax-officer")
+    mine = desk.get("/v1/repairs", token="tok-tax-officer")
+    assert [c["id"] for c in mine["items"]] == [tax["id"]]
+    assert desk.get("/v1/repairs")["total"] == 2
+
+
+def test_the_worklist_puts_the_oldest_due_first_and_filters_the_overdue(desk: Desk) -> None:
+    city = desk.city
+    city.register(ACME)
+    commitment = city.commitment(ACME, date(2026, 8, 1))
+    fines = [city.penalty(ACME, date(2026, 4, d)) for d in (1, 2, 3, 7, 8)]
+    ids = {}
+    for name, fine, accepted in [("c", fines[0], "2026-09-01"), ("a", fines[1], "2026-09-23"),
+                                 ("b", fines[2], "2026-10-09"), ("d", fines[3], None)]:
+        ids[name] = desk.file(fine, "2026-08-31", commitment_id=commitment)["id"]
+        if accepted:
+            case = desk.ok(f"/v1/repairs/{ids[name]}/accept", {"accepted_on": accepted})
+            assert case["status"] == "accepted"
+    ids["e"] = desk.file(fines[4], "2026-09-01", obligations_performed=False)["id"]
+
+    # Due: c on 15 Sep; a on 14 Oct (after Mid-Autumn and National Day); b on 22 Oct.
+    listed = desk.get("/v1/repairs")["items"]
+    assert [c["id"] for c in listed] == [ids[n] for n in "cabde"]
+    assert [c["due_on"] for c in listed[:3]] == ["2026-09-15", "2026-10-14", "2026-10-22"]
+    # On 16 October, c and a are overdue; b is not, nor the cases with no deadline.
+    overdue = desk.get("/v1/repairs", overdue="true")
+    assert [c["id"] for c in overdue["items"]] == [ids["c"], ids["a"]]
+    assert all(c["overdue"] for c in overdue["items"]) and overdue["total"] == 2
+    # c is approved today: its next deadline is telling the authority, by 21 October.
+    approved = desk.ok(f"/v1/repairs/{ids['c']}/approve", {"decided_on": "2026-10-16"})
+    assert (approved["status"], approved["notify_due"]) == ("approved", "2026-10-21")
+    assert [c["id"] for c in desk.get("/v1/repairs", overdue="true")["items"]] == [ids["a"]]
+    assert [c["id"] for c in desk.get("/v1/repairs")["items"]][:3] == [ids[n] for n in "acb"]
+    desk.ok(f"/v1/repairs/{ids['c']}/inform", {"informed_on": "2026-10-16"})
+    assert [c["status"] for c in desk.get("/v1/repairs", status="refused")["items"]] == [
+        "refused"]
+    page2 = desk.get("/v1/repairs", status="open", page=2, page_size=2)
+    assert [c["id"] for c in page2["items"]] == [ids["d"]] and page2["total"] == 3
+
+
+def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
+    city = desk.city
+    city.register(ACME)
+    fine = city.penalty(ACME, date(2026, 4, 1), violation_type="illegal_fund_raising")
+    refused = desk.file(fine, "2026-09-01")
+    assert refused["status"] == "refused"
+    assert [f["rule"] for f in refused["failures"]] == ["non_repairable"]
+
+    other = city.penalty(ACME, date(2026, 4, 2))
+    case = desk.file(other, "2026-09-01")
+    # One open case per target; an approval without a repair commitment changes nothing.
+    assert desk.call("POST", "/v1/repairs", {"subject": ACME, "target": other,
+                                             "applied_on": "2026-09-02",
+                                             "obligations_performed": True}).status_code == 409
+    before = city.ledger.head_position()
+    problem = desk.call("POST", f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-09-02"})
+    assert problem.status_code == 422 and problem.json()["rule"] == "repair_commitment"
+    assert city.ledger.head_position() == before
+    commitment = city.commitment(ACME, date(2026, 9, 2))
+    desk.ok(f"/v1/repairs/{case['id']}/commitment", {"commitment_id": commitment})
+    desk.ok(f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-09-03"})
+    desk.ok(f"/v1/repairs/{case['id']}/training", {"completed_on": "2026-09-04",
+                                                     "provider": "City credit school"})
+    desk.ok(f"/v1/repairs/{case['id']}/report", {"issued_on": "2026-09-07", "agency": "Rating Ltd",
+                                                   "report_no": "R-1"})
+    desk.ok(f"/v1/repairs/{case['id']}/reject", {"decided_on": "2026-09-08",
+                                                   "reasons": ["rectification incomplete"]})
+    detail = desk.get(f"/v1/repairs/{case['id']}")
+    assert [e["type"] for e in detail["timeline"]] == [
+        "RepairApplied", "RepairCommitmentLinked", "RepairAccepted", "RepairTrainingCompleted",
+        "RepairReportSubmitted", "RepairRejected"]
+    assert {e["actor"] for e in detail["timeline"]} == {"officer-wang"}
+    assert (detail["decision_due"], detail["notify_due"]) == ("2026-09-17", "2026-09-11")
+    assert (detail["trainings"], detail["reports"], detail["overdue"]) == (1, 1, True)
+    assert desk.call("GET", "/v1/repairs/not-a-case").status_code == 404
+
+
+def test_repair_ratios_and_the_indicator_scorecard_move_with_an_outcome(desk: Desk) -> None:
+    city = desk.city
+    city.register(BETA, "Beta Trading Co.")
+    black = city.listing(BETA, "black", date(2025, 6, 2), domain="tax")
+    case = desk.file(black, "2026-09-01", subject=BETA,
+                     commitment_id=city.commitment(BETA, date(2026, 8, 28)))
+    before = ratios_and_card(desk, case["receipt"]["position"])
+    desk.ok(f"/v1/repairs/{case['id']}/training", {"completed_on": "2026-09-02",
+                                                     "provider": "City credit school"})
+    desk.ok(f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-09-03"})
+    approved = desk.ok(f"/v1/repairs/{case['id']}/approve", {"decided_on": "2026-09-04"})
+    after = ratios_and_card(desk, approved["receipt"]["position"] + 1)
+    assert before["exited"]["count"] == 0 and after["exited"] == {
+        "count": 1, "value": 1.0, "target": 0.3, "passed": True}
+    assert (before["training"]["count"], after["training"]["count"]) == (0, 1)
+    assert before["card"]["black_list_exit_by_domain"] == 0.0
+    assert after["card"]["black_list_exit_by_domain"] == 1.0
+
+
+def ratios_and_card(desk: Desk, position: int) -> dict[str, Any]:
+    """The tax domain's repair ratios and the scorecard values, once the views have `position`."""
+    ratios = desk.get("/v1/ratios/repair", domain="tax", min_position=position, token=None)
+    card = desk.get("/v1/indicators", min_position=position, token=None)
+    [tax] = ratios["domains"]
+    return tax["ratios"] | {"card": {i["id"]: i["value"] for i in card["indicators"]}}
