@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import typer
 
-from ledger.bootstrap import build_ledger
 from ledger.domain.errors import NotFound
 from ledger.settings import Settings
 from replay import render
-from replay.when import BadTime, parse_as_of
+from replay.when import BadTime, parse_as_of, parse_effective
+
+if TYPE_CHECKING:
+    from ledger.application import CreditLedger
 
 AS_OF_HELP = "Record time: only what the ledger had recorded at or before this instant " \
              "(ISO 8601; a bare date means the end of that day, UTC)."
+
+
+def build_ledger(settings: Settings) -> CreditLedger:
+    from ledger.bootstrap import build_ledger as build  # heavy: only when a command runs
+
+    return build(settings)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -60,6 +69,36 @@ def history(
     if body["chain_break"]:
         raise fail(f"chain broken at version {body['chain_break']['version']}: "
                    f"{body['chain_break']['reason']}", 1)
+
+
+def state(
+    code: str = typer.Argument(..., help="Subject code (USCC or pseudonym)."),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP + " Default: now."),
+    effective: str = typer.Option(None, "--effective",
+                                  help="Business time: what was in force on this date (ISO), "
+                                       "as known at --as-of."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """A subject's profile, lists and score (with explanation) as known at a record time."""
+    from projections.storage import ViewStore
+    from replay.asof import AsOf, led_in_live_views
+
+    settings = Settings()
+    ledger = build_ledger(settings)
+    store = ViewStore.from_settings(settings)
+    try:
+        answer = AsOf(ledger.recorder, related=led_in_live_views(store)).state(
+            code, parse_as_of(as_of), parse_effective(effective))
+    except (BadTime, NotFound) as e:
+        raise fail(str(e)) from None
+    finally:
+        store.close()
+    if as_json:
+        print_json(answer)
+        return
+    render.console.print(render.state_headline(answer))
+    for table in render.state_tables(render.state_parts(answer)):
+        render.console.print(table)
 
 
 def verify(
@@ -114,5 +153,5 @@ def export(
 
 
 def register(replay_app: typer.Typer) -> None:
-    for command in (history, verify, export):
+    for command in (history, state, verify, export):
         replay_app.command(command.__name__)(command)

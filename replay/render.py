@@ -109,15 +109,45 @@ def fold_tables(state: dict[str, Any]) -> list[Table]:
     return tables
 
 
+def state_headline(answer: dict[str, Any]) -> str:
+    p, s, k = answer["profile"], answer["score"], answer["known"]
+    score = f"score {s['score']} ({s['grade']}, model {s['model_version']})" if s else "no score"
+    return (f"[bold]{p['code']}[/bold] {p.get('name') or ''} ({p.get('kind') or 'unregistered'})"
+            f" as of {answer['as_of'] or 'now'}, in force on {answer['day']}: {score}; "
+            f"known: {k['events']} events up to version {k['version']}, head "
+            f"{(k['head_hash'] or '')[:16]}")
+
+
+STATE_COLUMNS = {
+    "lists": ("list", "domain", "authority", "listed_on", "expires_on"),
+    "penalties": ("decision_no", "severity", "domain", "decided_on", "publicity_max_until"),
+    "permits": ("decision_no", "category", "decided_on", "status"),
+    "commitments": ("type", "made_on", "due_on", "status"),
+    "principals": ("role", "principal", "name", "since"),
+    "led_organisations": ("code", "name", "role", "penalties_total"),
+}
+EXPLANATION_COLUMNS = ("rule", "points", "record", "on", "model_version")
+
+
+def state_parts(answer: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an as-of answer worth a table each, with their telling columns."""
+    p, s = answer["profile"], answer["score"] or {}
+    parts = {part: [{c: row.get(c) for c in cols} for row in p.get(part, [])]
+             for part, cols in STATE_COLUMNS.items()}
+    parts["score explanation"] = [{c: row.get(c) for c in EXPLANATION_COLUMNS}
+                                  for row in s.get("explanation", [])]
+    return parts
+
+
 def state_tables(state: dict[str, Any]) -> list[Table]:
     """One table per part of an as-of state (profile, lists, score...): key/value rows."""
     tables = []
     for part, value in state.items():
-        if not isinstance(value, dict | list):
+        if not isinstance(value, dict | list) or not value:
             continue
         table = Table(title=part)
         rows = value if isinstance(value, list) else [value]
-        keys = sorted({k for r in rows if isinstance(r, dict) for k in r})
+        keys = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
         for k in keys:
             table.add_column(k, overflow="fold")
         for r in rows:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from api.deps import Auditor, LedgerDep, SettingsDep
+from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
 from ledger.identity import path_code
+from ledger.runtime import Runtime
 from replay import jobs, summary
+from replay.asof import AsOf, led_in_live_views
 from replay.history import history
 from replay.when import BadTime, parse_as_of
 
@@ -20,6 +24,22 @@ AS_OF = Query(None, description="Record time (ISO 8601 instant, or a date meanin
 
 def _bad(e: BadTime) -> HTTPException:
     return HTTPException(422, str(e))
+
+
+_asof_lock = threading.Lock()
+
+
+def asof_for(runtime: Runtime) -> AsOf:
+    """The process's one AsOf, so timelines and snapshots stay warm between requests."""
+    from projections.storage import view_store
+
+    with _asof_lock:
+        found: AsOf | None = runtime.extras.get("asof")
+        if found is None:
+            found = runtime.extras["asof"] = AsOf(
+                runtime.ledger.recorder, related=led_in_live_views(view_store(runtime)),
+                today=runtime.ledger.clock)
+        return found
 
 
 @router.get("/subjects/{code}/events")
@@ -39,6 +59,19 @@ def subject_events(code: str, _: Auditor, ledger: LedgerDep, settings: SettingsD
     else:
         found = history(path_code(code), when, recorder=ledger.recorder)
     return found.as_dict()
+
+
+@router.get("/subjects/{code}/state")
+def subject_state(code: str, _: Auditor, runtime: RuntimeDep, as_of: str | None = AS_OF,
+                  effective: date | None = Query(None, description="Business time: what was in "
+                                                 "force on this date, as known at as_of."),
+                  ) -> dict[str, Any]:
+    """Profile, list memberships and score with its explanation, as known at `as_of`."""
+    try:
+        when = parse_as_of(as_of)
+    except BadTime as e:
+        raise _bad(e) from None
+    return asof_for(runtime).state(path_code(code), when, effective)
 
 
 @router.get("/verify")

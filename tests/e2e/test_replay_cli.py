@@ -81,6 +81,27 @@ def test_verify_history_and_export_against_a_store(database_url: str, unique_nam
         outside_auditor_check(out)
 
 
+def test_state_as_of_and_effective(sqlite_url: str, unique_name: str):
+    ledger = ledger_for(sqlite_url, unique_name)
+    story(ledger)
+    env = {"LEDGER_DATABASE_URL": sqlite_url, "LEDGER_APP_NAME": unique_name}
+    events = json.loads(run(env, "history", CODES[1], "--json").stdout)["events"]
+    listed_at = events[1]["recorded_at"]  # recorded: registered, listed, then delisted
+
+    # As the ledger knew it right after the listing: black-listed, 400 points down.
+    then = run(env, "state", CODES[1], "--as-of", listed_at, "--json")
+    assert then.returncode == 0, then.stderr
+    body = json.loads(then.stdout)
+    assert [m["list"] for m in body["profile"]["lists"]] == ["black"]
+    assert body["known"]["version"] == 2
+    # As known now, on 2025-10-01 (after the delisting): off the list; tables by default.
+    now = run(env, "state", CODES[1], "--effective", "2025-10-01")
+    assert now.returncode == 0, now.stderr
+    assert "black" not in now.stdout and "score 1000" in now.stdout
+    # Before the subject was recorded, the ledger knew nothing of it.
+    assert run(env, "state", CODES[1], "--as-of", "2020-01-01").returncode == 2
+
+
 def test_bad_input_exits_non_zero(sqlite_url: str, unique_name: str):
     env = {"LEDGER_DATABASE_URL": sqlite_url, "LEDGER_APP_NAME": unique_name}
     story(ledger_for(sqlite_url, unique_name))
