@@ -177,6 +177,30 @@ def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
 
 
 def test_repair_ratios_and_the_indicator_scorecard_move_with_an_outcome(desk: Desk) -> None:
+    black_list_exit_story(desk)
+
+
+@pytest.mark.kafka
+@pytest.mark.postgres
+def test_the_same_workflow_runs_with_kafka_and_postgresql(
+    pg_url: str, kafka_bootstrap: str, topic_name: str, unique_name: str, tmp_path: Path,
+) -> None:
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(TOKENS))
+    # Relay to a fresh topic; the views follow Kafka, not the store's log.
+    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=tokens,
+                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name,
+                        kafka_partitions=3, env="test")
+    for desk in start(settings, Clock(date(2026, 10, 16))):
+        case_id = black_list_exit_story(desk)
+        ready = desk.client.get("/readyz").json()
+        assert ready["checks"]["projections"]["feed"] == "kafka"
+        [row] = desk.get("/v1/repairs", status="approved")["items"]
+        assert row["id"] == case_id
+
+
+def black_list_exit_story(desk: Desk) -> str:
+    """A tax black listing repaired over HTTP; the ratios and the scorecard follow."""
     city = desk.city
     city.register(BETA, "Beta Trading Co.")
     black = city.listing(BETA, "black", date(2025, 6, 2), domain="tax")
@@ -193,6 +217,7 @@ def test_repair_ratios_and_the_indicator_scorecard_move_with_an_outcome(desk: De
     assert (before["training"]["count"], after["training"]["count"]) == (0, 1)
     assert before["card"]["black_list_exit_by_domain"] == 0.0
     assert after["card"]["black_list_exit_by_domain"] == 1.0
+    return str(case["id"])
 
 
 def ratios_and_card(desk: Desk, position: int) -> dict[str, Any]:
