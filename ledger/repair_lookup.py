@@ -36,6 +36,10 @@ def policy_from(settings: Settings) -> RepairPolicy:
     if settings.repair_policy_file is None:
         return policy
     raw = orjson.loads(settings.repair_policy_file.read_bytes())
+    unknown = set(raw) - {"non_repairable", "listing_min_months", "listing_max_months"}
+    if unknown:
+        raise ValueError(f"{settings.repair_policy_file}: unknown repair policy keys "
+                         f"{sorted(unknown)}")
     if "non_repairable" in raw:
         raw["non_repairable"] = frozenset(raw["non_repairable"])
     return replace(policy, **raw)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
-from ledger import repairs
+from ledger import commands, repairs
+from ledger.bootstrap import bootstrap
 from ledger.domain.errors import RuleViolation
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
 from ledger.repair_worklist import Worklist
+from ledger.settings import Settings
 from tests.repair_story import ACME, MARKET, OFFICER, POLICY, City
 
 
@@ -119,3 +125,42 @@ def test_expiry_runs_once_on_this_store(city: City) -> None:
     assert not expiry.run(date(2026, 11, 25))
     assert city.ledger.subject(ACME).listings[black]["delisted_reason"] == "expired"
     assert city.types(ACME).count("Delisted") == 1
+
+
+def test_the_expire_command_and_the_service_end_what_is_due(
+    tmp_path: Path, unique_name: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    city = City.on(url, unique_name, today=date(2026, 11, 25))
+    city.register(ACME)
+    city.penalty(ACME, date(2026, 4, 10), severity="minor")  # ends 10 July 2026
+    city.penalty(ACME, date(2026, 6, 10), severity="minor")  # ends 10 September 2026
+    city.ledger.close()
+    monkeypatch.setenv("LEDGER_DATABASE_URL", url)
+    monkeypatch.setenv("LEDGER_APP_NAME", unique_name)
+    app = typer.Typer()
+    commands.register_all(app)
+    # As of August only the first is due; run twice, it ends once.
+    for expected in ("1 penalty publicities ended", "0 penalty publicities ended"):
+        result = CliRunner().invoke(app, ["expire", "--today", "2026-08-01"])
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+    # In a server the service runs at start, and says so on /readyz.
+    settings = Settings(database_url=url, app_name=unique_name, env="test")
+    runtime = bootstrap(settings, background=True, expire=True, project=False,
+                        clock=lambda: date(2026, 11, 25))
+    [service] = [s for s in runtime.services if s.name == "expiry"]
+    runtime.start()
+    try:
+        for _ in range(200):
+            if service.status()["last_run"]:
+                break
+            time.sleep(0.05)
+        assert service.status()["last_run"]["penalty_publicity_ended"] == 1
+        assert runtime.readiness()["expiry"]["ok"] is True
+    finally:
+        runtime.close()
+    # Tools and tests that do not ask for it never expire anything behind their back.
+    quiet = bootstrap(settings, background=True)
+    assert "expiry" not in [s.name for s in quiet.services]
+    quiet.close()

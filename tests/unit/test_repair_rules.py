@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from ledger import repairs
 from ledger.domain.errors import DomainError, WrongState
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
+from ledger.repair_lookup import policy_from
+from ledger.settings import Settings
 from tests.repair_story import ACME, BETA, MARKET, OFFICER, POLICY, City
 
 
@@ -261,3 +264,26 @@ def test_every_approved_case_ends_exactly_one_publicity_or_listing(targets, step
     ended_targets = [e.data.get("listing_id") or e.data["decision_no"] for e in ended]
     assert sorted(ended_targets) == sorted(c.target_id for c in approved)
     assert len(set(ended_targets)) == len(ended_targets)
+
+
+def test_a_city_may_set_its_own_periods_and_non_repairable_conduct(tmp_path: Path) -> None:
+    policy_file = tmp_path / "repair-policy.json"
+    policy_file.write_text(json.dumps({"listing_min_months": {"black": 12, "black:tax": 24},
+                                       "non_repairable": ["tax_fraud"]}))
+    policy = policy_from(Settings(repair_policy_file=policy_file, repair_decision_days=5))
+    assert policy.decision_days == 5 and policy.is_non_repairable("Tax Fraud")
+    assert not policy.is_non_repairable("illegal_fund_raising")
+    city = City.in_memory()
+    city.register(ACME)
+    # The tax black list waits two years here; the finance black list keeps one.
+    tax = city.listing(ACME, "black", date(2025, 6, 1), domain="tax")
+    finance = city.listing(ACME, "black", date(2025, 6, 1), domain="finance")
+    tax_case = repairs.apply(city.ledger, subject=ACME, target=tax, applied_on=date(2026, 7, 1),
+                             obligations_performed=True, by=OFFICER, policy=policy)[1]
+    finance_case = repairs.apply(city.ledger, subject=ACME, target=finance,
+                                 applied_on=date(2026, 7, 1), obligations_performed=True,
+                                 by=OFFICER, policy=policy)[1]
+    assert (tax_case.status, finance_case.status) == ("refused", "applied")
+    policy_file.write_text(json.dumps({"listing_min_monthz": {}}))
+    with pytest.raises(ValueError, match="listing_min_monthz"):
+        policy_from(Settings(repair_policy_file=policy_file))
