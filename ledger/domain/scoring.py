@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,13 @@ class ScoreModel:
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def rules_on(self, type_name: str) -> tuple[Rule, ...]:
+        return self._by_type.get(type_name, ())
+
+    @cached_property
+    def _by_type(self) -> dict[str, tuple[Rule, ...]]:
+        return {t: tuple(r for r in self.rules if r.on == t) for t in {r.on for r in self.rules}}
+
 
 @dataclass(frozen=True)
 class Contribution:
@@ -89,6 +96,9 @@ class ModelBook:
                  scales: Mapping[str, str]) -> None:
         self.models = sorted(models, key=lambda m: (m.family, m.effective_from))
         self.kinds, self.scales = dict(kinds), dict(scales)
+        # Event types that can end a contribution under some version of some model.
+        self.enders = frozenset(t for m in self.models for r in m.rules for t in r.until)
+        self._in_force: dict[tuple[str, str], ScoreModel] = {}  # projections ask per event
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ModelBook:
@@ -101,7 +111,15 @@ class ModelBook:
 
     def model(self, family: str, on: date | str) -> ScoreModel:
         """The version in force on a date; dates before the first version use the first."""
-        day = date.fromisoformat(on) if isinstance(on, str) else on
+        key = (family, on if isinstance(on, str) else on.isoformat())
+        found = self._in_force.get(key)
+        if found is None:
+            if len(self._in_force) > 100_000:
+                self._in_force.clear()
+            found = self._in_force[key] = self._find(family, date.fromisoformat(key[1]))
+        return found
+
+    def _find(self, family: str, day: date) -> ScoreModel:
         versions = [m for m in self.models if m.family == family]
         if not versions:
             raise KeyError(f"no score model for family {family!r}")
@@ -169,7 +187,7 @@ def contributions(book: ModelBook, family: str, envelope: Mapping[str, Any]) -> 
 
     if envelope["type"] == "SubjectRegistered":
         return [made(BASE_RULE, model.base)]
-    return [made(r.id, r.points) for r in model.rules
+    return [made(r.id, r.points) for r in model.rules_on(envelope["type"])
             if r.matches(envelope["type"], envelope["data"])]
 
 
@@ -202,6 +220,23 @@ def evaluate(book: ModelBook, family: str, active: Sequence[Contribution], on: s
                  grade in model.poor, explanation)
 
 
+def score_of(book: ModelBook, family: str, made: Sequence[tuple[Contribution, str | None]],
+             as_of: str | None = None) -> Score | None:
+    """A subject's score from its (contribution, ended on) pairs; None before its first fact.
+
+    The base counts from the subject's first fact, which may predate its registration; with no
+    date, every fact counts and the grade uses the model of the latest fact (or ending).
+    """
+    if not made:
+        return None
+    if as_of is not None and as_of < min(c.on for c, _ in made):
+        return None
+    on = as_of or max(max(c.on, ended or "") for c, ended in made)
+    active = [c for c, ended in made
+              if (c.on <= on or c.rule == BASE_RULE) and (ended is None or ended > on)]
+    return evaluate(book, family, active, on)
+
+
 class ScoreFold:
     """One subject's contributions folded from its events, answerable as of any date."""
 
@@ -209,29 +244,18 @@ class ScoreFold:
         self.book = book or default_book()
         self.family = "enterprise"
         self.made: list[tuple[Contribution, str | None]] = []  # (contribution, ended on)
-        self.since = self.last_day = ""  # the first and last business dates of its facts
 
     def apply(self, envelope: Mapping[str, Any]) -> None:
         if envelope["type"] == "SubjectRegistered":
             self.family = self.book.family(envelope["data"]["kind"])
-        day = business_day(envelope)
         key = record_key(envelope)
         if key is None:
             return
-        self.last_day = max(self.last_day, day)
-        self.since = min(self.since or day, day)
         for i, (c, ended) in enumerate(self.made):
             if ended is None and c.key == key and self.book.ends(
                     self.family, c.model_version, c.rule, envelope["type"]):
-                self.made[i] = (c, day)
+                self.made[i] = (c, business_day(envelope))
         self.made.extend((c, None) for c in contributions(self.book, self.family, envelope))
 
-    def score(self, as_of: str | None = None) -> Score:
-        """The score as of a date (default: every fact, graded on the latest fact's date).
-
-        The base counts from the subject's first fact, which may predate its registration.
-        """
-        on = as_of or self.last_day
-        active = [c for c, ended in self.made
-                  if (c.on <= on or c.rule == BASE_RULE) and (ended is None or ended > on)]
-        return evaluate(self.book, self.family, active, on)
+    def score(self, as_of: str | None = None) -> Score | None:
+        return score_of(self.book, self.family, self.made, as_of)

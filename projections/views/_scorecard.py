@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.domain.scoring import BASE_RULE
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.view import ViewTx
 from projections.views.indicators import LEGAL_PERSON_KINDS, MARKET_KINDS, IndicatorsView
@@ -31,7 +32,8 @@ def share(count: int, total: int) -> float | None:
 
 
 # Subjects known by a date: their earliest fact is on or before it.
-KNOWN = "{ind_subject} s JOIN {ind_score} sc ON sc.code = s.code WHERE sc.since <= ?"
+KNOWN = ("{ind_subject} s JOIN (SELECT code, MIN(on_day) AS since FROM {ind_points} GROUP BY "
+         "code) sc ON sc.code = s.code WHERE sc.since <= ?")
 
 
 def _in(kinds: frozenset[str]) -> str:
@@ -72,9 +74,9 @@ class Scorecard:
         # A duplicate is a second code for a name already known under another code.
         bad = self.one(
             f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL AND (s.code_error = 1 OR "
-            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {ind_score} osc ON osc.code = o.code "
-            "WHERE o.name_key = s.name_key AND o.code <> s.code AND (osc.since < sc.since OR "
-            "(osc.since = sc.since AND o.code < s.code))))", self.as_of)
+            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {ind_points} op ON op.code = o.code "
+            "WHERE o.name_key = s.name_key AND o.code <> s.code AND (op.on_day < sc.since OR "
+            "(op.on_day = sc.since AND o.code < s.code))))", self.as_of)
         return indicator("uscc_error_rate", "USCC duplicate-or-error rate", "share",
                          share(bad, total), "<", 1 / 10_000, flawed=bad, organisations=total)
 
@@ -87,14 +89,20 @@ class Scorecard:
                          recorded=recorded, on_time=on_time)
 
     def records(self) -> dict[str, Any]:
-        legal, records = self.subjects(LEGAL_PERSON_KINDS), self.summed("public_record")
+        legal = self.subjects(LEGAL_PERSON_KINDS)
+        records = self.summed("public_record") + self.one(
+            "SELECT SUM(recorded) FROM {ind_published} WHERE legal = 1 AND day <= ?", self.as_of)
         return indicator("public_records_per_legal_person", "Average public records per "
                          "legal-person subject", "average", None if legal == 0 else
                          records / legal, ">=", 2, records=records, legal_persons=legal)
 
     def holders(self) -> dict[str, Any]:
         people = self.subjects(PERSON_KINDS)
-        holders = self.subjects(PERSON_KINDS, "first_scored_on")
+        # A holder has a score with a basis: at least one scored fact beyond the base.
+        holders = self.one(
+            f"SELECT COUNT(*) FROM {KNOWN} AND s.kind IN {_in(PERSON_KINDS)} AND EXISTS "
+            f"(SELECT 1 FROM {{ind_points}} p WHERE p.code = s.code AND p.rule <> '{BASE_RULE}' "
+            "AND p.on_day <= ?)", self.as_of, self.as_of)
         return indicator("citizen_score_holders", "Registered population holding a citizen "
                          "score", "share", share(holders, people), ">", 0.5,
                          holders=holders, registered_persons=people)

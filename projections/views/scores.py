@@ -17,30 +17,19 @@ from ledger.domain.scoring import (
     business_day,
     contributions,
     default_book,
-    evaluate,
     record_key,
+    score_of,
 )
 from projections.view import ViewTx
 
-# `since` is the earliest business date of any fact about the subject: facts recorded on
-# registration often predate it, and the subject existed then. The base counts from `since`.
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
-                   "registered_on TEXT NOT NULL, since TEXT NOT NULL, last_on TEXT NOT NULL, "
-                   "raw INTEGER NOT NULL")
+                   "registered_on TEXT NOT NULL")
 CONTRIBUTION_COLUMNS = (
     "event_id TEXT NOT NULL, rule TEXT NOT NULL, code TEXT NOT NULL, record TEXT NOT NULL, "
     "points INTEGER NOT NULL, model_version TEXT NOT NULL, stream TEXT NOT NULL, "
     "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, until_types TEXT "
     "NOT NULL, ended_on TEXT, ended_by TEXT, PRIMARY KEY (event_id, rule)")
-# Active on a date: counted from its day (the base from the subject's first fact), not ended.
-def active(c: str = "") -> str:
-    """SQL: a contribution (table alias `c`) counts on a date given twice as parameters."""
-    return (f"({c}on_day <= ? OR {c}rule = '{BASE_RULE}') AND "
-            f"({c}ended_on IS NULL OR {c}ended_on > ?)")
-
-
-
-ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day"
+ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day, ended_on"
 CACHE_LIMIT = 100_000
 
 
@@ -79,6 +68,7 @@ class ScoreRows:
         self.subjects, self.rows = subjects, rows
         self.book = book or default_book()
         self.cache = KindCache()
+        self._untils: dict[tuple[str, str, str], str] = {}
 
     @property
     def tables(self) -> dict[str, str]:
@@ -86,8 +76,7 @@ class ScoreRows:
 
     @property
     def indexes(self) -> list[str]:
-        return [f"CREATE INDEX {self.rows}_by_record ON {{{self.rows}}} (code, record)",
-                f"CREATE INDEX {self.rows}_by_ender ON {{{self.rows}}} (ended_by)"]
+        return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
     def kind(self, tx: ViewTx, code: str) -> str | None:
         return self.cache.kind(tx, self.subjects, code)
@@ -96,71 +85,62 @@ class ScoreRows:
         """Record this event's contributions and end those it ends; returns the new ones."""
         if record_key(env) is None:
             return []
-        code, day, kind = env["subject"], business_day(env), env["data"].get("kind")
+        code, kind = env["subject"], env["data"].get("kind")
         if env["type"] == "SubjectRegistered":
-            tx.execute(f"INSERT INTO {tx.t(self.subjects)} VALUES (?, ?, ?, ?, ?, ?, 0) "
+            tx.execute(f"INSERT INTO {tx.t(self.subjects)} VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (code) DO NOTHING",
-                       (code, kind, self.book.family(kind), day, day, day))
+                       (code, kind, self.book.family(kind), business_day(env)))
             self.cache.remember(tx.t(self.subjects), code, kind)
         else:
             kind = self.kind(tx, code)
             if kind is None:
                 return []  # facts about a subject this feed never registered carry no score
-            self._end(tx, env)
+            if env["type"] in self.book.enders:
+                self._end(tx, env)
         made = contributions(self.book, self.book.family(kind), env)
         for c in made:
             tx.execute(f"INSERT INTO {tx.t(self.rows)} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                        "NULL, NULL)", (c.event_id, c.rule, code, c.key, c.points,
                                        c.model_version, c.stream, c.version, c.type, c.on,
                                        self._until(kind, c)))
-        tx.execute(f"UPDATE {tx.t(self.subjects)} SET raw = raw + ?, last_on = CASE WHEN "
-                   "last_on < ? THEN ? ELSE last_on END, since = CASE WHEN since > ? THEN ? "
-                   "ELSE since END WHERE code = ?",
-                   (sum(c.points for c in made), day, day, day, day, code))
         return made
 
     def _until(self, kind: str, c: Contribution) -> str:
         """The event types that end a contribution, as ",A,B," for a LIKE match."""
-        rule = self.book.version(self.book.family(kind), c.model_version).rule(c.rule)
-        return "," + ",".join(sorted(rule.until if rule else ())) + ","
+        key = (self.book.family(kind), c.model_version, c.rule)
+        found = self._untils.get(key)
+        if found is None:
+            rule = self.book.version(*key[:2]).rule(c.rule)
+            found = self._untils[key] = "," + ",".join(sorted(rule.until if rule else ())) + ","
+        return found
 
     def _end(self, tx: ViewTx, env: dict[str, Any]) -> None:
         """End the active contributions of this event's record that its type ends."""
-        rows, code = tx.t(self.rows), env["subject"]
-        tx.execute(f"UPDATE {rows} SET ended_on = ?, ended_by = ? WHERE code = ? AND "
-                   "record = ? AND ended_on IS NULL AND until_types LIKE ?",
-                   (business_day(env), env["id"], code, record_key(env), f"%,{env['type']},%"))
-        tx.execute(f"UPDATE {tx.t(self.subjects)} SET raw = raw - (SELECT COALESCE(SUM(points), "
-                   f"0) FROM {rows} WHERE ended_by = ?) WHERE code = ?", (env["id"], code))
+        tx.execute(f"UPDATE {tx.t(self.rows)} SET ended_on = ?, ended_by = ? WHERE code = ? "
+                   "AND record = ? AND ended_on IS NULL AND until_types LIKE ?",
+                   (business_day(env), env["id"], env["subject"], record_key(env),
+                    f"%,{env['type']},%"))
 
     def score(self, tx: ViewTx, code: str, as_of: str | None = None) -> Score | None:
         """A subject's score now (every fact) or as of a business date; None if unknown then."""
-        row = tx.fetchone(f"SELECT family, since, last_on FROM {tx.t(self.subjects)} "
-                          "WHERE code = ?", (code,))
-        if row is None or (as_of is not None and as_of < row[1]):
+        row = tx.fetchone(f"SELECT family FROM {tx.t(self.subjects)} WHERE code = ?", (code,))
+        if row is None:
             return None
-        family, _, last_on = row
-        if as_of is None:
-            found = tx.fetchall(f"SELECT {ROW} FROM {tx.t(self.rows)} WHERE code = ? AND "
-                                "ended_on IS NULL ORDER BY on_day, version, rule", (code,))
-        else:
-            found = tx.fetchall(f"SELECT {ROW} FROM {tx.t(self.rows)} WHERE code = ? AND "
-                                f"{active()} ORDER BY on_day, version, rule",
-                                (code, as_of, as_of))
-        return evaluate(self.book, family, _contributions(found), as_of or last_on)
+        found = tx.fetchall(f"SELECT {ROW} FROM {tx.t(self.rows)} WHERE code = ?", (code,))
+        return score_of(self.book, row[0], [(_contribution(r), r[9]) for r in found], as_of)
 
     def raw_as_of(self, tx: ViewTx, as_of: str) -> list[tuple[str, str, str, int]]:
-        """(code, kind, family, raw points) of every subject registered by a date."""
+        """(code, kind, family, raw points) of every subject known by a date (a fact by then)."""
         return [(r[0], r[1], r[2], int(r[3] or 0)) for r in tx.fetchall(
-            f"SELECT s.code, s.kind, s.family, SUM(c.points) FROM {tx.t(self.subjects)} s "
-            f"JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE s.since <= ? AND "
-            f"{active('c.')} "
-            "GROUP BY s.code, s.kind, s.family", (as_of, as_of, as_of))]
+            f"SELECT s.code, s.kind, s.family, SUM(CASE WHEN c.ended_on IS NULL OR "
+            f"c.ended_on > ? THEN c.points ELSE 0 END) FROM {tx.t(self.subjects)} s "
+            f"JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE c.on_day <= ? OR "
+            f"c.rule = '{BASE_RULE}' GROUP BY s.code, s.kind, s.family "
+            "HAVING MIN(c.on_day) <= ?", (as_of, as_of, as_of))]
 
 
-def _contributions(rows: Sequence[tuple[Any, ...]]) -> list[Contribution]:
-    return [Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8])
-            for r in rows]
+def _contribution(r: Sequence[Any]) -> Contribution:
+    return Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8])
 
 
 class ScoresView:
