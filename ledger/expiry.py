@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
+from ledger.bulk_read import load_subjects
 from ledger.domain import subject_events as ev
 from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
@@ -80,9 +81,8 @@ class Expiry:
         return rows
 
     def _insert(self, tx: Tx, rows: list[Row]) -> None:
-        for row in rows:
-            tx.execute(f"INSERT INTO {self.table} (subject, kind, target_key, due_on) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", row)
+        tx.executemany(f"INSERT INTO {self.table} (subject, kind, target_key, due_on) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
 
     def _due(self, today: date) -> list[Row]:
         with self.side.transaction(commit=False) as tx:
@@ -96,7 +96,7 @@ class Expiry:
     def _expire(self, by_subject: dict[str, list[Row]], today: date) -> Counter[str] | None:
         counts: Counter[str] = Counter()
         later: list[tuple[str, Row]] = []
-        subjects = [self.ledger.subject(code) for code in by_subject]
+        subjects = load_subjects(self.ledger, list(by_subject))
         for subject in subjects:
             counts += end_due(subject, by_subject[subject.code], today, self.policy, later)
         changed = [s for s in subjects if s.pending_events]
@@ -106,13 +106,12 @@ class Expiry:
         except IntegrityError:
             return None
         with self.side.transaction() as tx:
-            for rows in by_subject.values():
-                for row in rows:
-                    tx.execute(f"DELETE FROM {self.table} WHERE subject = ? AND kind = ? AND "
-                               "target_key = ?", row[:3])
-            for due_on, row in later:  # the rules now put its end later: keep watching
-                tx.execute(f"INSERT INTO {self.table} (subject, kind, target_key, due_on) "
-                           "VALUES (?, ?, ?, ?)", (*row[:3], due_on))
+            tx.executemany(f"DELETE FROM {self.table} WHERE subject = ? AND kind = ? AND "
+                           "target_key = ?", [row[:3] for rows in by_subject.values()
+                                              for row in rows])
+            # Where the rules now put the end later, keep watching the target.
+            tx.executemany(f"INSERT INTO {self.table} (subject, kind, target_key, due_on) "
+                           "VALUES (?, ?, ?, ?)", [(*row[:3], due_on) for due_on, row in later])
         return counts
 
 

@@ -59,11 +59,10 @@ class Worklist:
 
     def _write(self, tx: Tx, rows: list[tuple[Any, ...]]) -> None:
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
-        for row in rows:
-            # A slower catch-up holding an older reading of the case must not win.
-            tx.execute(f"INSERT INTO {self.table} ({', '.join(COLUMNS)}) VALUES "
+        # A slower catch-up holding an older reading of a case must not win.
+        tx.executemany(f"INSERT INTO {self.table} ({', '.join(COLUMNS)}) VALUES "
                        f"({', '.join('?' * len(COLUMNS))}) ON CONFLICT (case_id) DO UPDATE "
-                       f"SET {updates} WHERE {self.table}.version < excluded.version", row)
+                       f"SET {updates} WHERE {self.table}.version < excluded.version", rows)
 
     def page(self, *, status: str | None = None, domains: Sequence[str] = (),
              overdue_on: date | None = None, page: int = 1, size: int = 50) -> Page:

@@ -30,6 +30,14 @@ class Tx:
             sql = sql.replace("?", "%s")
         self.cursor.execute(sql, tuple(params))
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for many rows (pipelined on PostgreSQL: one round trip, not one each)."""
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        self.cursor.executemany(sql, [tuple(r) for r in rows])
+
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.execute(sql, params)
         rows = self.cursor.fetchall()
