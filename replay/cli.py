@@ -153,5 +153,8 @@ def export(
 
 
 def register(replay_app: typer.Typer) -> None:
+    from replay import cli_views
+
     for command in (history, state, verify, export):
         replay_app.command(command.__name__)(command)
+    cli_views.register(replay_app)

@@ -157,5 +157,40 @@ def state_tables(state: dict[str, Any]) -> list[Table]:
     return tables
 
 
+def diff_tables(result: Any) -> list[Table]:
+    """A summary line per view table, then the differing rows of each table that differs."""
+    verdict = "[green]same[/green]" if result.same else "[red]different[/red]"
+    summary = Table(title=f"rebuilt ({result.built.events} events) vs live "
+                          f"({result.streams} streams): {verdict}")
+    for col in ("table", "live rows", "rebuilt rows", "only live", "only rebuilt"):
+        summary.add_column(col)
+    for t in result.tables:
+        style = None if t.same else "red"
+        summary.add_row(t.table, str(t.live_rows), str(t.rebuilt_rows), str(t.only_live_total),
+                        str(t.only_rebuilt_total), style=style)
+    tables = [summary]
+    for t in result.tables:
+        if t.same:
+            continue
+        rows = Table(title=f"{t.table}: rows on one side only (first few)")
+        rows.add_column("side")
+        rows.add_column("row", overflow="fold")
+        for side, found in (("live", t.only_live), ("rebuilt", t.only_rebuilt)):
+            for row in found:
+                rows.add_row(side, str(row))
+        tables.append(rows)
+    return tables
+
+
+def rebuild_table(summary: dict[str, Any]) -> Table:
+    table = Table(title=f"views {', '.join(summary['views'])} rebuilt into {summary['into']}"
+                        f" as of {summary['as_of'] or 'now'}")
+    for col in ("table", "rows", "sha256"):
+        table.add_column(col)
+    for name, t in summary["tables"].items():
+        table.add_row(name, str(t["rows"]), t["sha256"][:16])
+    return table
+
+
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
