@@ -17,6 +17,9 @@ from ledger.application import CreditLedger, Receipt
 from ledger.domain.errors import Forbidden
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.repair_case import RepairCase
+from ledger.domain.resident_id import pseudonym, validate_resident_id
+from ledger.domain.uscc import CodeError
+from ledger.identity import path_code
 from ledger.repair_lookup import By, get_case, policy_from
 from ledger.repair_worklist import Worklist
 
@@ -30,13 +33,25 @@ class Desk:
     ledger: CreditLedger
     worklist: Worklist
     policy: RepairPolicy
+    pseudonym_key: bytes
+
+    def subject_code(self, raw: str) -> str:
+        """A USCC or pseudonym as given; a resident ID number becomes its pseudonym."""
+        raw = raw.strip()
+        if len(raw) == 18 and raw[:17].isdigit():
+            try:
+                return pseudonym(validate_resident_id(raw), self.pseudonym_key)
+            except CodeError:
+                pass  # not a valid resident ID: a USCC made of digits, perhaps
+        return path_code(raw)
 
 
 def desk(runtime: RuntimeDep) -> Desk:
     with _lock:  # built once per process, on first use
         if "repair_desk" not in runtime.extras:
+            key = runtime.settings.pseudonym_key.get_secret_value().encode()
             runtime.extras["repair_desk"] = Desk(runtime.ledger, Worklist(runtime.ledger),
-                                                 policy_from(runtime.settings))
+                                                 policy_from(runtime.settings), key)
     found: Desk = runtime.extras["repair_desk"]
     return found
 

@@ -20,9 +20,8 @@ from api.repair_schemas import (
     TimelineEntry,
 )
 from ledger import repairs
-from ledger.domain.errors import Conflict
+from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.events import LedgerEvent
-from ledger.identity import path_code
 from ledger.repair_lookup import By, get_case, target_of
 
 router = APIRouter(prefix="/v1/repairs", tags=["repair officers"])
@@ -32,7 +31,10 @@ router = APIRouter(prefix="/v1/repairs", tags=["repair officers"])
 def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Response
                      ) -> RepairWritten:
     """File an application; an inadmissible one is recorded as refused, with the failed rule."""
-    code = path_code(body.subject)
+    code = d.subject_code(body.subject)
+    if not d.ledger.has_subject(code):
+        # Never echo what was sent: it may be a person's ID number.
+        raise NotFound("no subject with that code", field="subject")
     target = target_of(d.ledger.subject(code), "", body.target, body.target_authority)
     check_scope(caller, target.domain)
     d.worklist.catch_up()

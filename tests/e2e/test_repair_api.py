@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ledger.bootstrap import bootstrap
-from ledger.settings import Settings
+from ledger.identity import identify
+from ledger.settings import DEV_PSEUDONYM_KEY, Settings
 from tests.repair_story import ACME, BETA, CREDIT_OFFICE, City, Clock
 
+PERSON_ID = "11010519491231002X"
 TOKENS = {
     "tok-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-wang"},
     "tok-tax-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-li",
@@ -174,6 +176,27 @@ def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
     assert (detail["decision_due"], detail["notify_due"]) == ("2026-09-17", "2026-09-11")
     assert (detail["trainings"], detail["reports"], detail["overdue"]) == (1, 1, True)
     assert desk.call("GET", "/v1/repairs/not-a-case").status_code == 404
+
+
+def test_a_person_is_named_by_id_number_only_in_the_request_body(desk: Desk) -> None:
+    key = DEV_PSEUDONYM_KEY.encode()
+    person = identify(PERSON_ID, "natural_person", key)
+    desk.city.ledger.register(code=person.code, name="张三", kind="natural_person",
+                              masked=person.masked, authority=CREDIT_OFFICE, actor="clerk",
+                              registered_on=date(2020, 1, 2))
+    fine = desk.city.penalty(person.code, date(2026, 4, 1))
+    case = desk.file(fine, "2026-09-01", subject=PERSON_ID)
+    assert case["subject"] == person.code
+    # Neither the answers, the worklist, nor anything stored carries the number in clear.
+    missing = desk.call("POST", "/v1/repairs", {"subject": "110105194912310038",
+                                                "target": fine, "applied_on": "2026-09-01",
+                                                "obligations_performed": True})
+    assert missing.status_code == 404
+    stored = desk.city.ledger.recorder.select_notifications(1, 1000)
+    for text in (json.dumps(case), missing.text, json.dumps(desk.get("/v1/repairs")),
+                 json.dumps(desk.get(f"/v1/repairs/{case['id']}")),
+                 *(n.state.decode() for n in stored)):
+        assert PERSON_ID not in text and "110105194912310038" not in text
 
 
 def test_repair_ratios_and_the_indicator_scorecard_move_with_an_outcome(desk: Desk) -> None:
