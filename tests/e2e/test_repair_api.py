@@ -18,6 +18,7 @@ from api.app import create_app
 from ledger.bootstrap import bootstrap
 from ledger.identity import identify
 from ledger.settings import DEV_PSEUDONYM_KEY, Settings
+from tests.relay_story import read_topic, schema_validator
 from tests.repair_story import ACME, BETA, CREDIT_OFFICE, City, Clock
 
 PERSON_ID = "11010519491231002X"
@@ -220,6 +221,15 @@ def test_the_same_workflow_runs_with_kafka_and_postgresql(
         assert ready["checks"]["projections"]["feed"] == "kafka"
         [row] = desk.get("/v1/repairs", status="approved")["items"]
         assert row["id"] == case_id
+    # Every repair event went out keyed by the subject, valid against the published schemas.
+    records = [r for r in read_topic(kafka_bootstrap, topic_name)
+               if r.headers and dict(r.headers).get("type", b"").startswith(b"Repair")]
+    assert [dict(r.headers)["type"] for r in records] == [
+        b"RepairApplied", b"RepairTrainingCompleted", b"RepairAccepted", b"RepairApproved"]
+    validator = schema_validator()
+    for record in records:
+        validator.validate(json.loads(record.value))
+        assert record.key == BETA.encode()
 
 
 def black_list_exit_story(desk: Desk) -> str:
