@@ -1,0 +1,138 @@
+"""Public API under load: profile lookups and list pages at fixed rates, beside a bare app.
+
+    .venv/bin/python -m bench.api_load [--quick] [--app NAME] [--rates 250,500,1000]
+
+Serves the ledger's API (uvicorn, N workers, views already built) and then a bare FastAPI
+app that returns the same captured JSON from a dict, the same way. Outside load generators:
+bench/loadgen (Go, open loop at fixed rates; latency from each request's scheduled time, so
+queueing counts) and wrk (closed loop, the most requests per second). Without --app it
+imports and projects a generated city first. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from bench import dataset, tools
+from bench.common import CACHE_DIR, Result, drop_app, ledger_env, tag
+from bench.servers import get_json, uvicorn
+
+GOAL_RATE, GOAL_P99_MS = 1000, 20.0
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="the size make bench uses")
+    p.add_argument("--app", help="an application whose views are built (else build one)")
+    p.add_argument("--subjects", type=int, default=10_000)
+    p.add_argument("--rates", default="250,500,1000", help="profile lookups per second")
+    p.add_argument("--list-rate", type=float, default=200)
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--port", type=int, default=18080)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.seconds, args.subjects = 4, 5000
+    return args
+
+
+def prepare(args: argparse.Namespace) -> tuple[str, bool]:
+    if args.app:
+        return args.app, False
+    app = f"BenchApi{tag()}"
+    dataset.import_city(app, dataset.city_file(args.subjects))
+    dataset.stage("project", app, kafka=False)
+    return app, True
+
+
+def url_files(base: str, codes: list[str], pages: int) -> tuple[Path, Path]:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    profiles, lists = CACHE_DIR / "urls-profiles.txt", CACHE_DIR / "urls-lists.txt"
+    profiles.write_text("".join(f"{base}/v1/subjects/{c}\n" for c in codes))
+    lists.write_text("".join(f"{base}/v1/lists/black?page={n}\n" for n in range(1, pages + 1)))
+    return profiles, lists
+
+
+def capture(base: str, codes: list[str]) -> tuple[Path, int]:
+    """Real responses for the bare app: a few hundred profiles and every black-list page."""
+    subjects = {c: json.loads(get_json(f"{base}/v1/subjects/{c}")) for c in codes[:300]}
+    first = json.loads(get_json(f"{base}/v1/lists/black?page=1"))
+    pages = max(1, min(50, -(-first["total"] // first["page_size"])))
+    lists = {"black": [json.loads(get_json(f"{base}/v1/lists/black?page={n}"))
+                       for n in range(1, pages + 1)]}
+    path = CACHE_DIR / "bare-data.json"
+    path.write_text(json.dumps({"subjects": subjects, "lists": lists}, ensure_ascii=False))
+    return path, pages
+
+
+def measure(base: str, codes: list[str], pages: int, args: argparse.Namespace,
+            ) -> dict[str, Any]:
+    profiles, lists = url_files(base, codes, pages)
+    out: dict[str, Any] = {"profile_max": tools.saturate(base, profiles, args.seconds),
+                           "list_max": tools.saturate(base, lists, args.seconds)}
+    for rate in rates(args):
+        out[f"profile@{rate:g}"] = tools.fixed_rate(profiles, rate, args.seconds,
+                                                    connections=args.connections)
+    out["list@rate"] = tools.fixed_rate(lists, args.list_rate, args.seconds,
+                                        connections=args.connections)
+    return out
+
+
+def rates(args: argparse.Namespace) -> list[float]:
+    return [float(r) for r in args.rates.split(",")]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    app, owned = prepare(args)
+    try:
+        codes = dataset.sample_codes(app, 2000)
+        env = ledger_env(app, kafka=False)
+        with uvicorn("bench.served:create", env, port=args.port, workers=args.workers) as base:
+            bare_data, pages = capture(base, codes)
+            ledger = measure(base, codes, pages, args)
+        bare_env = os.environ | {"BENCH_BARE_DATA": str(bare_data)}
+        with uvicorn("bench.bare_app:create", bare_env, port=args.port + 1,
+                     workers=args.workers, probe="/docs") as base:
+            bare = measure(base, codes, pages, args)
+    finally:
+        if owned:
+            drop_app(app)
+    report(args, app, len(codes), pages, ledger, bare).emit()
+
+
+def report(args: argparse.Namespace, app: str, codes: int, pages: int,
+           ledger: dict[str, Any], bare: dict[str, Any]) -> Result:
+    result = Result("api_load", "Public API under load (profile lookups, list pages)",
+                    "python -m bench.api_load" + (" --quick" if args.quick else ""),
+                    params={"workers": args.workers, "loadgen_connections": args.connections,
+                            "seconds_per_step": args.seconds, "codes": codes,
+                            "black_list_pages": pages, "app": app, "wrk": "-t1 -c16"})
+    for key, label in (("profile_max", "profile lookups"), ("list_max", "list pages")):
+        result.add(f"{label}: most req/s (wrk)", ledger[key]["rps"], "req/s", "bare app",
+                   bare[key]["rps"])
+    for key in [f"profile@{r:g}" for r in rates(args)] + ["list@rate"]:
+        label = (f"profile lookups at {ledger[key]['rate']:g}/s" if key != "list@rate"
+                 else f"list pages at {ledger[key]['rate']:g}/s")
+        for pct in ("p50", "p99"):
+            result.add(f"{label}: {pct}", ledger[key][f"{pct}_ms"], "ms", "bare app",
+                       bare[key][f"{pct}_ms"], better="lower")
+        result.add(f"{label}: achieved", ledger[key]["achieved"], "req/s", "bare app",
+                   bare[key]["achieved"])
+        result.add(f"{label}: errors", ledger[key]["errors"], "requests", "bare app",
+                   bare[key]["errors"], better="lower")
+    met = [r for r in rates(args) if r >= GOAL_RATE and ledger[f"profile@{r:g}"]["p99_ms"]
+           < GOAL_P99_MS and ledger[f"profile@{r:g}"]["errors"] == 0]
+    result.notes.append(f"Goal {GOAL_RATE:,} profile lookups/s with p99 < {GOAL_P99_MS:g} ms "
+                        f"and zero errors: {'met' if met else 'NOT met'} in this run.")
+    result.series = {"ledger": ledger, "bare": bare}
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+module creditledger/bench/loadgen
+
+go 1.21

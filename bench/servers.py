@@ -1,0 +1,65 @@
+"""Start and stop a uvicorn server for a benchmark, in its own process group."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bench.common import BIN, ROOT
+
+
+@contextmanager
+def uvicorn(factory: str, env: dict[str, str], *, port: int, workers: int,
+            probe: str = "/healthz") -> Iterator[str]:
+    """Serve `factory` (module:function) with `workers` processes; yield the base URL."""
+    argv = [str(BIN / "uvicorn"), factory, "--factory", "--host", "127.0.0.1", "--port",
+            str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    log = open(ROOT / ".cache" / "bench" / f"server-{port}.log", "w")  # noqa: SIM115
+    child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + probe, child)
+        yield base
+    finally:
+        stop(child)
+        log.close()
+
+
+def wait_until_up(url: str, child: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise SystemExit(f"the server exited with {child.returncode}; see .cache/bench/")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer {url} within {timeout:.0f} s")
+
+
+def stop(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's own process group (master and workers), then SIGKILL if stuck."""
+    if child.poll() is not None:
+        return
+    os.killpg(child.pid, signal.SIGTERM)
+    try:
+        child.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def get_json(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body: bytes = response.read()
+        return body
