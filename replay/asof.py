@@ -19,8 +19,7 @@ from ledger.domain.scoring import Contribution, business_day
 from projections import queries
 from projections.view import View
 from replay.memory import MemoryViews, subject_views
-from replay.timeline import Timeline, Timelines
-from replay.when import recorded_by
+from replay.timeline import Answer, Timeline, Timelines
 
 Related = Callable[[str], Sequence[str]]
 
@@ -66,39 +65,46 @@ class AsOf:
     def state(self, code: str, as_of: datetime | None = None,
               effective: date | None = None) -> dict[str, Any]:
         """Profile, list memberships and score with explanation; NotFound if unknown then."""
+        day = effective or (as_of.astimezone(UTC).date() if as_of else self.today())
         with self._lock:
             timeline = self.timelines.get(code, self.related(code))
-            views = self._views(timeline, as_of, effective)
-        try:
-            day = (effective or (as_of.astimezone(UTC).date() if as_of else self.today()))
-            profile = queries.profile(views.tx(), code, day.isoformat())
-            if profile is None:
-                when = f" as of {as_of.isoformat()}" if as_of else ""
-                raise NotFound(f"no subject with code {code!r}{when}", field="code")
-            score = score_of(views, code, effective.isoformat() if effective else None)
-        finally:
-            views.close()
+            n, extra = timeline.cut(as_of)
+            # History does not change: one cut read on one day always gives the same answer.
+            key = (n, tuple(e["position"] for e in extra), day, effective)
+            found = timeline.answers.get(key)
+            if found is None:
+                found = timeline.remember(key, self._answer(timeline, code, n, extra, day,
+                                                            effective))
+        profile, score = found
+        if profile is None:
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            raise NotFound(f"no subject with code {code!r}{when}", field="code")
         return {"code": code, "as_of": as_of.isoformat() if as_of else None,
                 "effective": effective.isoformat() if effective else None,
-                "day": day.isoformat(), "known": known(timeline, code, as_of),
+                "day": day.isoformat(), "known": known(timeline, code, n, extra),
                 "profile": profile, "score": score}
 
-    def _views(self, timeline: Timeline, as_of: datetime | None,
-               effective: date | None) -> MemoryViews:
+    def _answer(self, timeline: Timeline, code: str, n: int, extra: list[dict[str, Any]],
+                day: date, effective: date | None) -> Answer:
         if effective is None:
-            n, extra = timeline.cut(as_of)
             views = self.timelines.views_at(timeline, n)
             views.apply(extra)
-            return views
-        views = MemoryViews(self.timelines.views)  # business-time filters defeat snapshots
-        views.apply(e for e in timeline.envelopes
-                    if recorded_by(e, as_of) and in_force(e, effective))
-        return views
+        else:
+            views = MemoryViews(self.timelines.views)  # business-time filters defeat snapshots
+            views.apply(e for e in [*timeline.envelopes[:n], *extra] if in_force(e, effective))
+        try:
+            profile = queries.profile(views.tx(), code, day.isoformat())
+            if profile is None:
+                return None, None
+            return profile, score_of(views, code, effective.isoformat() if effective else None)
+        finally:
+            views.close()
 
 
-def known(timeline: Timeline, code: str, as_of: datetime | None) -> dict[str, Any]:
-    """What the ledger had recorded of this subject by `as_of`: its last event and hash."""
-    mine = [e for e in timeline.envelopes if e["subject"] == code and recorded_by(e, as_of)]
+def known(timeline: Timeline, code: str, n: int, extra: list[dict[str, Any]],
+          ) -> dict[str, Any]:
+    """What the ledger had recorded of this subject at the cut: its last event and hash."""
+    mine = [e for e in [*timeline.envelopes[:n], *extra] if e["subject"] == code]
     last = mine[-1] if mine else None
     return {"events": len(mine), "version": last["version"] if last else 0,
             "position": last["position"] if last else None,

@@ -20,9 +20,11 @@ from projections.view import View
 from replay.memory import MemoryViews
 from replay.rows import stream_rows
 
-SNAPSHOT_EVERY = 128
+SNAPSHOT_EVERY = 64
 MAX_SNAPSHOT_BYTES = 256 << 20
 ODD_SNAPSHOTS = 4  # snapshots at cuts that are not multiples of SNAPSHOT_EVERY
+ANSWERS = 32  # answers kept per timeline, by (cut, day, effective date)
+Answer = tuple[dict[str, Any] | None, dict[str, Any] | None]  # (profile, score)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Timeline:
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     recorded: list[datetime] = field(default_factory=list)
     snapshots: dict[int, bytes] = field(default_factory=dict)  # prefix length -> views
+    answers: OrderedDict[Any, Answer] = field(default_factory=OrderedDict)
 
     @property
     def size(self) -> int:
@@ -47,6 +50,13 @@ class Timeline:
         self.envelopes = sorted(self.envelopes + new, key=lambda e: e["position"])
         self.recorded = [datetime.fromisoformat(e["recorded_at"]) for e in self.envelopes]
         self.snapshots = {n: s for n, s in self.snapshots.items() if n <= first}
+        self.answers.clear()
+
+    def remember(self, key: Any, answer: Answer) -> Answer:
+        self.answers[key] = answer
+        while len(self.answers) > ANSWERS:
+            self.answers.popitem(last=False)
+        return answer
 
     def cut(self, as_of: datetime | None) -> tuple[int, list[dict[str, Any]]]:
         """The longest prefix recorded by `as_of`, and any later-positioned events also were."""
