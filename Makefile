@@ -40,6 +40,7 @@ status:
 	scripts/services status
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	scripts/services up
 	$(BIN)/python -m bench.all
 
