@@ -132,3 +132,47 @@ def test_effective_date_shows_what_was_in_force_then(client: TestClient):
                       params={"as_of": before_delisting, "effective": "2025-10-01"}).json()
     assert [m["list"] for m in both["profile"]["lists"]] == ["black"]
     assert both["known"]["version"] == 2
+
+
+def full_replay(ledger: CreditLedger, code: str, at: datetime) -> dict[str, Any] | None:
+    """The reference answer: every event recorded by `at`, applied afresh, no snapshot."""
+    from projections import queries
+    from replay.history import history
+    from replay.memory import MemoryViews, subject_views
+
+    views = MemoryViews(subject_views())
+    views.apply(history(code, at, recorder=ledger.recorder).events)
+    return queries.profile(views.tx(), code, at.date().isoformat())
+
+
+def test_snapshots_and_late_events_give_the_answers_of_a_full_replay(sqlite_url: str,
+                                                                     unique_name: str):
+    import random
+
+    from tests.audit_story import ledger_for
+
+    ledger = ledger_for(sqlite_url, unique_name)
+    register(ledger, ORG)
+    for i in range(40):
+        permit(ledger, ORG, i)
+        penalty(ledger, ORG, i, decided_on=date(2025, 1, 2 + i % 25))
+    asof = AsOf(ledger.recorder)
+    asof.timelines.every = 8  # many snapshots, so that most answers start from one
+
+    cuts = random.Random(3).sample(recorded_times(ledger), 20)
+    for at in cuts:
+        assert asof.state(ORG, as_of=at)["profile"] == full_replay(ledger, ORG, at)
+    assert len(asof.timelines.get(ORG).snapshots) >= 8
+
+    # More events arrive; old cuts keep their answers and new ones see the new events.
+    _, listing = blacklist(ledger, ORG)
+    delist(ledger, ORG, listing, date(2025, 9, 1), "repaired")
+    for at in [*cuts[:5], *recorded_times(ledger)[-3:]]:
+        assert asof.state(ORG, as_of=at)["profile"] == full_replay(ledger, ORG, at)
+
+
+def recorded_times(ledger: CreditLedger) -> list[datetime]:
+    from replay.history import store_envelopes
+
+    return [datetime.fromisoformat(e["recorded_at"])
+            for e in store_envelopes(ledger.recorder, ORG)]

@@ -163,3 +163,49 @@ def test_a_changed_byte_in_the_store_is_found_against_kafka_alone(
         assert "differs" in report.breaks[0].reason
     finally:
         delete_topic(kafka_bootstrap, topic_name)
+
+
+@pytest.mark.kafka
+def test_the_relays_own_topic_verifies_and_a_forged_record_on_it_is_named(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str):
+    import threading
+    import time
+
+    from ledger.relay import Relay
+    from ledger.settings import Settings
+    from replay import jobs
+
+    settings = Settings(database_url=pg_url, app_name=unique_name, kafka_bootstrap=kafka_bootstrap,
+                        kafka_topic=topic_name, kafka_partitions=3, env="test")
+    ledger = ledger_for(pg_url, unique_name)
+    story(ledger)
+    # The real relay publishes every event and records how far it got.
+    relay, stop = Relay(settings, ledger, poll_interval=0.05), threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        for _ in range(400):
+            if relay.position == ledger.head_position():
+                break
+            time.sleep(0.05)
+        # One more event, recorded after the relay stopped: pending, not missing.
+        stop.set()
+        thread.join(timeout=30)
+        from tests.audit_story import penalty
+
+        penalty(ledger, CODES[0], 9)
+        report = jobs.run(ledger, settings, jobs.new_report(settings, "both"))
+        assert report.ok, report.breaks
+        assert report.checked_upto == relay.position == 7 and report.pending == 1
+
+        # A record forged onto the topic by someone with broker access is named.
+        forged = dict(all_envelopes(ledger)[2], data={"fine": "1.00"}, position=3)
+        publish(kafka_bootstrap, topic_name, [forged])
+        report = jobs.run(ledger, settings, jobs.new_report(settings, "kafka"))
+        assert not report.ok
+        assert {(b.stream, b.version) for b in report.breaks} == {
+            (forged["stream"], forged["version"])}
+        assert any("hash does not match" in b.reason for b in report.breaks)
+    finally:
+        stop.set()
+        delete_topic(kafka_bootstrap, topic_name)
