@@ -20,6 +20,18 @@ class SourceUnavailable(ValueError):
     """Kafka was asked for but is not configured."""
 
 
+class AlreadyRunning(RuntimeError):
+    """A verification of this ledger is already running in this process."""
+
+    def __init__(self, report_id: str) -> None:
+        super().__init__(f"verification {report_id} is still running")
+        self.report_id = report_id
+
+
+_running: dict[str, tuple[str, threading.Thread]] = {}  # app name -> (report id, thread)
+_running_lock = threading.Lock()
+
+
 def default_source(settings: Settings) -> str:
     return "both" if settings.kafka_enabled else "store"
 
@@ -74,7 +86,6 @@ def start_in_background(ledger: CreditLedger, settings: Settings, source: str | 
     """Start a verification on a thread; the returned report (running) is already saved."""
     report = new_report(settings, source)
     kafka_target(settings, report.source, None, None)  # refuse now, not on the thread
-    summary.save(ledger.recorder, ledger.name, report)
 
     def work() -> Any:
         try:
@@ -82,5 +93,12 @@ def start_in_background(ledger: CreditLedger, settings: Settings, source: str | 
         except Exception:
             log.exception("verification %s failed", report.id)
 
-    threading.Thread(target=work, name=f"verify-{report.id[:8]}", daemon=True).start()
+    with _running_lock:
+        running = _running.get(ledger.name)
+        if running and running[1].is_alive():
+            raise AlreadyRunning(running[0])  # one full read of the store at a time is enough
+        summary.save(ledger.recorder, ledger.name, report)
+        thread = threading.Thread(target=work, name=f"verify-{report.id[:8]}", daemon=True)
+        _running[ledger.name] = (report.id, thread)
+        thread.start()
     return report

@@ -84,7 +84,8 @@ def last_verification(_: Auditor, ledger: LedgerDep) -> dict[str, Any]:
             "start": {"method": "POST", "href": "/v1/audit/verify"}}
 
 
-@router.post("/verify", status_code=202)
+@router.post("/verify", status_code=202,
+             responses={409: {"description": "A verification is already running"}})
 def start_verification(_: Auditor, ledger: LedgerDep, settings: SettingsDep, response: Response,
                        source: str | None = Query(None, pattern="^(store|kafka|both)$"),
                        ) -> dict[str, Any]:
@@ -93,6 +94,9 @@ def start_verification(_: Auditor, ledger: LedgerDep, settings: SettingsDep, res
         report = jobs.start_in_background(ledger, settings, source)
     except jobs.SourceUnavailable as e:
         raise HTTPException(422, str(e)) from None
+    except jobs.AlreadyRunning as e:
+        raise HTTPException(409, str(e),
+                            headers={"Location": f"/v1/audit/verify/{e.report_id}"}) from None
     response.headers["Location"] = f"/v1/audit/verify/{report.id}"
     return report.as_dict()
 

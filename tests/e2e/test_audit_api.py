@@ -100,3 +100,27 @@ def test_verification_started_over_http_reports_a_tampered_event(
     # The summary shows the last verification to any auditor.
     last = client.get("/v1/audit/verify", headers=AUDITOR).json()
     assert last["last"]["id"] == done["id"] and last["last_finished"]["ok"] is False
+
+
+@pytest.mark.kafka
+def test_events_from_kafka_match_the_store(pg_url: str, kafka_bootstrap: str,
+                                            unique_name: str, topic_name: str, tmp_path: Path):
+    from tests.integration.test_verify import all_envelopes, delete_topic, publish
+
+    tokens = tmp_path / "tokens.json"
+    tokens.write_bytes(orjson.dumps({"auditor-token": {"role": "auditor"}}))
+    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=tokens,
+                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name, env="test")
+    runtime = bootstrap(settings, background=False)
+    story(runtime.ledger)
+    try:
+        publish(kafka_bootstrap, topic_name, all_envelopes(runtime.ledger))
+        with TestClient(create_app(runtime)) as client:
+            url = f"/v1/audit/subjects/{CODES[1]}/events"
+            from_kafka = client.get(url, params={"source": "kafka"}, headers=AUDITOR).json()
+            from_store = client.get(url, headers=AUDITOR).json()
+        assert from_kafka["source"] == "kafka" and from_kafka["chain_ok"]
+        assert from_kafka["events"] == from_store["events"]
+        assert len(from_kafka["events"]) == 3
+    finally:
+        delete_topic(kafka_bootstrap, topic_name)
