@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
 from kafka.partitioner.default import murmur2
 
 # Measured with bench/relay.py (docs/BENCHMARKS.md): kafka-python's per-record cost dominates,
@@ -20,6 +21,7 @@ PRODUCER_SETTINGS: dict[str, Any] = {
     "max_in_flight_requests_per_connection": 5,
     "delivery_timeout_ms": 120_000,
     "request_timeout_ms": 30_000,
+    "bootstrap_timeout_ms": 10_000,
     # A broker back from an outage is found within seconds, not the default half-minute.
     "reconnect_backoff_ms": 200,
     "reconnect_backoff_max_ms": 5_000,
@@ -47,3 +49,16 @@ class KeyPartitions:
                 self._cache.clear()  # bounded memory over a city's worth of subjects
             self._cache[key] = partition
         return partition
+
+
+def discard(producer: KafkaProducer, timeout: float = 5.0) -> None:
+    """Close a producer, dropping what the broker has not acknowledged (it is re-sent later)."""
+    try:
+        producer.close(timeout=timeout)
+    except KafkaTimeoutError:
+        # kafka-python's close() flushes first and, with the broker down, raises before it
+        # stops its I/O thread: abort the pending batches ourselves, then close.
+        sender = producer._sender  # no public way to abort the pending batches
+        sender.force_close()
+        sender.join(timeout)
+        producer.close(timeout=0)

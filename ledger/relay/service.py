@@ -8,6 +8,7 @@ backoff for ever, from the last recorded position, so nothing is lost or skipped
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,7 +21,7 @@ from ledger.application import CreditLedger
 from ledger.relay.encoding import Record, encode
 from ledger.relay.health import Health
 from ledger.relay.positions import PositionStore
-from ledger.relay.producer import KeyPartitions, build_producer
+from ledger.relay.producer import KeyPartitions, build_producer, discard
 from ledger.relay.reading import NotificationReader
 from ledger.relay.topic import TopicRefused, ensure_topic
 from ledger.settings import Settings
@@ -47,6 +48,7 @@ class Relay:
         self.batch = batch or settings.relay_batch
         self.poll_interval = poll_interval
         self.producer_settings = producer_settings or {}
+        self.ledger = ledger  # held: the application closes its pool when collected
         self.reader = NotificationReader(ledger.recorder)
         self.positions = PositionStore(ledger.recorder, application=ledger.name)
         self.health = Health()
@@ -165,12 +167,12 @@ class Relay:
         """After a failure: forget the prefetch; a Kafka fault also drops the producer."""
         self._prefetch = None
         if kafka and self._producer is not None:
-            self._producer.close(timeout=0)
+            discard(self._producer, timeout=0)
             self._producer = None
 
     def close(self) -> None:
         if self._producer is not None:
-            self._producer.close(timeout=5)
+            discard(self._producer)
             self._producer = None
         if self._reads is not None:
             self._reads.shutdown(wait=True, cancel_futures=True)
@@ -178,7 +180,16 @@ class Relay:
 
     # -- reporting ------------------------------------------------------------------
 
+    def _refresh_head(self) -> None:
+        # While the store is down, the last head seen stands (a probe must not hang on it).
+        if self.health.failing_what == "the event store":
+            return
+        with contextlib.suppress(Exception):  # a report never raises; the loop reports faults
+            self.head = self.reader.head()
+
     def status(self) -> dict[str, Any]:
+        """Lag = events recorded in the store but not yet acknowledged by Kafka."""
+        self._refresh_head()
         lag = None if self.head is None or self.position is None else self.head - self.position
         return {"topic": self.topic, "position": self.position, "head": self.head, "lag": lag,
                 "published": self.published} | self.health.report()

@@ -35,7 +35,7 @@ def retention_problems(configs: dict[str, str]) -> list[str]:
 def ensure_topic(bootstrap: str, topic: str, partitions: int) -> int:
     """Create the topic if missing; refuse one that would lose history; its partition count."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="credit-ledger-relay-admin",
-                             request_timeout_ms=10_000)
+                             request_timeout_ms=10_000, bootstrap_timeout_ms=5_000)
     try:
         if topic not in admin.list_topics():
             try:
