@@ -39,6 +39,7 @@ def serve(
 
     from api.app import create_app
     from ledger.bootstrap import bootstrap
+    from ledger.demo import load_demo_if_empty
 
     configure_logging()
     settings = Settings()
@@ -48,6 +49,7 @@ def serve(
             else "embedded (no Kafka)")
     logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],
                                             mode)
+    load_demo_if_empty(runtime)  # an empty store gets a small generated city; LEDGER_DEMO=0 skips
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
 
 

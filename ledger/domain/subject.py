@@ -210,12 +210,14 @@ class Subject(Aggregate):
         if expires_on is not None and expires_on <= listed_on:
             raise DateRuleViolation(f"expires_on {expires_on} must be after listed_on "
                                     f"{listed_on}", field="expires_on")
-        if list_name == ListName.RED and (
+        listing_id = str(uuid5(self.id, f"{authority}|{list_name}|{domain}|{listed_on}"))
+        # A resubmission of a recorded listing is answered by _record_once (idempotent),
+        # whatever happened since; the rule below is about new listings.
+        if list_name == ListName.RED and f"listing|{listing_id}" not in self.recorded_by and (
             self.active_listings(ListName.BLACK) or self.active_listings(ListName.KEY_ATTENTION)
         ):
             raise RuleViolation("a subject on the black or key-attention list cannot be "
                                 "red-listed", field="list")
-        listing_id = str(uuid5(self.id, f"{authority}|{list_name}|{domain}|{listed_on}"))
         data = {
             "listing_id": listing_id, "list": list_name, "domain": domain, "basis": basis,
             "notified_on": notified_on.isoformat(), "listed_on": listed_on.isoformat(),
@@ -264,11 +266,12 @@ class Subject(Aggregate):
         due_on: date | None, today: date, commitment_no: str | None = None,
     ) -> tuple[int, str]:
         check_not_future(today, made_on=made_on)
-        if commitment_type == "missing_documents" and self.has_unrepaired_dishonesty():
-            raise RuleViolation("a subject with an unrepaired dishonesty record may not use "
-                                "missing-documents acceptance", field="type")
         cid = str(uuid5(self.id, f"{authority}|{commitment_no or ''}|{commitment_type}|"
                                  f"{made_on}|{content}"))
+        if (commitment_type == "missing_documents" and f"commitment|{cid}" not in self.recorded_by
+                and self.has_unrepaired_dishonesty()):
+            raise RuleViolation("a subject with an unrepaired dishonesty record may not use "
+                                "missing-documents acceptance", field="type")
         data = {"commitment_id": cid, "type": commitment_type, "made_on": made_on.isoformat(),
                 "content": content, "due_on": due_on.isoformat() if due_on else None,
                 "commitment_no": commitment_no}

@@ -1,0 +1,230 @@
+"""Ingest: events/s importing ~100,000 generated events into PostgreSQL, in bulk and one by one.
+
+    .venv/bin/python -m bench.ingest [--quick] [--events 100000] [--slow-events 2000] [--profile]
+
+Both paths run in this process, on fresh applications (tables) of the bench database, through
+the same CreditLedger and the same aggregate methods: the importer (many subjects per save,
+built while the previous save is inserted) and one get + one save per row, as the HTTP API
+does. To tell what limits the bulk path it also times its parts alone, on the same events:
+deciding the rows with no save, and the recorder's insert of already encoded events. Prints
+figures and a BENCH_JSON line; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from bench.common import DATABASE_URL, Result, drop_app, tag
+from ledger.application import CreditLedger
+from ledger.bootstrap import build_ledger
+from ledger.generator import generate
+from ledger.import_apply import Context, apply_row
+from ledger.import_rows import Row, parse_record
+from ledger.import_source import Source
+from ledger.importer import DEFAULT_CAP, Importer, ImportReport
+from ledger.settings import Settings
+
+KEY = b"bench-pseudonym-key"
+RECORDS_PER_SUBJECT = 5.23  # measured on generated cities; events are ~0.1 % more
+
+
+def main() -> None:
+    args = parse_args()
+    path = city(args.events, args.seed)
+    result = Result("ingest", "Ingest (bench/ingest.py)", command(args))
+    apps: list[str] = []
+    try:
+        bulk = measure_bulk(path, args.cap, args.profile, apps)
+        slow = measure_one_by_one(path, args.slow_events, apps)
+        build = measure_build_only(path, apps)
+        insert = measure_insert_only(path, args.cap, apps)
+    finally:
+        for app in apps:
+            drop_app(app)
+    ratio = bulk["events_per_s"] / slow["events_per_s"]
+    print(f"bulk import     {bulk['events']:>8,} events  {bulk['seconds']:7.1f} s  "
+          f"{bulk['events_per_s']:>8,.0f} events/s  ({bulk['saves']} saves of <= {args.cap}, "
+          f"client CPU {bulk['cpu_us_per_event']:.0f} us/event)")
+    print(f"one by one      {slow['events']:>8,} events  {slow['seconds']:7.1f} s  "
+          f"{slow['events_per_s']:>8,.0f} events/s  (one get + one save per row)")
+    print(f"ratio           {ratio:,.1f}x")
+    print(f"decide only     {build['events_per_s']:>8,.0f} events/s  (parse, validate, "
+          "aggregates, hashes; no save)")
+    print(f"insert only     {insert['events_per_s']:>8,.0f} events/s  (recorder.insert_events "
+          f"of encoded events, {args.cap} per call)")
+    print(f"machine         {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d')}")
+    result.add("bulk import", bulk["events_per_s"], "events/s", "one save per event",
+               slow["events_per_s"])
+    result.add("bulk import", bulk["events_per_s"], "events/s", "recorder insert alone",
+               insert["events_per_s"])
+    result.add("decide only (no save)", build["events_per_s"], "events/s")
+    result.add("recorder insert only", insert["events_per_s"], "events/s")
+    result.params = {"events": bulk["events"], "slow_events": slow["events"], "cap": args.cap,
+                     "cpus": os.cpu_count(), "python": platform.python_version()}
+    result.series = {"bulk": bulk, "one_by_one": slow, "decide_only": build,
+                     "insert_only": insert}
+    result.notes = notes(bulk, slow, build, insert)
+    for note in result.notes:
+        print(note)
+    result.emit()
+
+
+def notes(bulk: dict[str, Any], slow: dict[str, Any], build: dict[str, Any],
+          insert: dict[str, Any]) -> list[str]:
+    """What the figures say, worked out from this run's own numbers."""
+    decide_us, insert_us = 1e6 / build["events_per_s"], 1e6 / insert["events_per_s"]
+    serial = 1e6 / (decide_us + insert_us)
+    return [
+        f"Goal: at least 20,000 events/s and 50 times the one-by-one path. This run: "
+        f"{bulk['events_per_s']:,.0f} events/s, "
+        f"{bulk['events_per_s'] / slow['events_per_s']:,.0f} times one save per row "
+        f"({slow['events_per_s']:,.0f} events/s).",
+        f"Where the time goes: deciding the rows alone (JSON, the API's validation, the "
+        f"aggregates, the SHA-256 chain) costs {decide_us:.0f} us per event; the recorder's "
+        f"insert alone {insert_us:.0f} us (psycopg encodes the composite array in Python, "
+        f"then the server inserts under the table lock). Both hold the one interpreter's GIL, "
+        f"so the writer thread overlaps only the server's share: done one after the other "
+        f"they would give {serial:,.0f} events/s.",
+    ]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--slow-events", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cap", type=int, default=DEFAULT_CAP)
+    parser.add_argument("--profile", action="store_true", help="cProfile the bulk import")
+    parser.add_argument("--quick", action="store_true",
+                        help="20,000 events and 500 one by one (make bench)")
+    args = parser.parse_args()
+    if args.quick:
+        args.events, args.slow_events = 20_000, 500
+    return args
+
+
+def command(args: argparse.Namespace) -> str:
+    return (f".venv/bin/python -m bench.ingest --events {args.events} "
+            f"--slow-events {args.slow_events} --cap {args.cap}")
+
+
+def city(events: int, seed: int) -> Path:
+    """A generated city of about `events` records, as an NDJSON file."""
+    path = Path(tempfile.gettempdir()) / f"bench-ingest-{events}-s{seed}.ndjson"
+    if not path.exists():
+        subjects = round(events / RECORDS_PER_SUBJECT)
+        path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in generate(subjects, seed)))
+    return path
+
+
+def fresh(apps: list[str]) -> CreditLedger:
+    apps.append(f"BenchIngest{tag()}")
+    return build_ledger(Settings(database_url=DATABASE_URL, app_name=apps[-1]))
+
+
+def measure_bulk(path: Path, cap: int, profile: bool, apps: list[str]) -> dict[str, Any]:
+    ledger = fresh(apps)
+    profiler = cProfile.Profile() if profile else None
+    cpu = time.process_time()
+    if profiler:
+        profiler.enable()
+    report = Importer(ledger, key=KEY, cap=cap).run(Source(path))
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    cpu = time.process_time() - cpu
+    assert not report.rejected, report.rejected[:5]
+    ledger.close()
+    return rate(report.events, report.seconds) | {
+        "saves": report.saves, "cpu_us_per_event": cpu / report.events * 1e6}
+
+
+def measure_one_by_one(path: Path, events: int, apps: list[str]) -> dict[str, Any]:
+    """The API's way: each row is one get of its subject, one decision, one save."""
+    ledger = fresh(apps)
+    rows = [parse_record(r, n, None, KEY) for n, r in Source(path)]
+    # The file starts with authorities and persons; sample from the first organisation on.
+    first = next(i for i, r in enumerate(rows) if r.register and r.register.kind == "enterprise")
+    rows = rows[first:first + events]
+    ctx = Context(ledger.clock(), ledger.calendar, "bench")
+    started = time.perf_counter()
+    for row in rows:
+        one_row(ledger, row, ctx)
+    seconds = time.perf_counter() - started
+    stored = ledger.head_position()
+    ledger.close()
+    return rate(stored, seconds)
+
+
+def one_row(ledger: CreditLedger, row: Row, ctx: Context) -> None:
+    if row.record == "subject":
+        reg = row.register
+        assert reg is not None
+        ledger.register(code=row.subject, name=reg.name, kind=reg.kind, masked=reg.masked,
+                        authority=row.authority, actor=ctx.actor,
+                        registered_on=reg.registered_on)
+        return
+    decide: Callable[[Any], int] = lambda s: apply_row(row, s, ctx).version  # noqa: E731
+    ledger.execute(row.subject, decide)
+
+
+def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:
+    """The importer with saves that go nowhere: parsing, validation, aggregates and hashes."""
+    ledger = fresh(apps)
+    importer = Importer(ledger, key=KEY)
+    events = 0
+    started = time.perf_counter()
+    for chunk in _chunks(Source(path), importer.chunk_rows):
+        events += sum(len(s.collect_events()) for s in importer._decide(
+            chunk, Context(ledger.clock(), ledger.calendar, "bench"), ImportReport()))
+    seconds = time.perf_counter() - started
+    ledger.close()
+    return rate(events, seconds)
+
+
+def measure_insert_only(path: Path, cap: int, apps: list[str]) -> dict[str, Any]:
+    """The recorder's insert alone, of the same events already encoded: the floor under save()."""
+    source, sink = fresh(apps), fresh(apps)
+    Importer(source, key=KEY, cap=cap).run(Source(path))
+    stored = [StoredEvent(n.originator_id, n.originator_version, n.topic, n.state) for n in
+              source.recorder.select_notifications(start=1, limit=10_000_000)]
+    started = time.perf_counter()
+    for start in range(0, len(stored), cap):
+        sink.recorder.insert_events(stored[start:start + cap])
+    seconds = time.perf_counter() - started
+    source.close()
+    sink.close()
+    return rate(len(stored), seconds)
+
+
+def _chunks(source: Source, n: int) -> Any:
+    batch: list[Any] = []
+    for item in source:
+        batch.append(item)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rate(events: int, seconds: float) -> dict[str, Any]:
+    return {"events": events, "seconds": round(seconds, 3),
+            "events_per_s": events / seconds if seconds else 0.0}
+
+
+if __name__ == "__main__":
+    main()

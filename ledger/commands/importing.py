@@ -1,0 +1,132 @@
+"""`credit-ledger import FILE` and `credit-ledger generate`: bulk files in, synthetic city out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+MAX_SHOWN = 100  # rejected rows printed; --report writes them all
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("generate")(generate_command)
+
+
+def import_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="NDJSON records or a double-publicity CSV file."),
+    authority: str = typer.Option(..., "--authority", help="USCC of the recording authority, "
+                                  "for rows that do not name their own."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or ndjson (default: from the "
+                                   "file name)."),
+    all_or_nothing: bool = typer.Option(False, "--all-or-nothing", help="Validate every row "
+                                        "first; store nothing if any row is rejected."),
+    report: Path | None = typer.Option(None, "--report", help="Write every rejected row here "
+                                       "as JSON lines."),
+) -> None:
+    """Import permits, penalties, listings, commitments... in batches; re-running adds nothing."""
+    from ledger.bootstrap import bootstrap
+    from ledger.domain.errors import Conflict
+    from ledger.domain.uscc import CodeError, validate_uscc
+    from ledger.import_source import SourceError
+    from ledger.importer import import_file
+    from ledger.settings import Settings
+
+    try:
+        authority = validate_uscc(authority)
+    except CodeError as e:
+        raise typer.BadParameter(str(e), param_hint="--authority") from None
+    settings = Settings()
+    runtime = bootstrap(settings, background=False)
+    try:
+        with _progress_bar() as on_progress:
+            result = import_file(runtime.ledger, file, authority=authority, fmt=fmt,
+                                 all_or_nothing=all_or_nothing, actor="cli-import",
+                                 key=settings.pseudonym_key.get_secret_value().encode(),
+                                 progress=on_progress)
+    except (SourceError, Conflict) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        runtime.close()
+    _print_report(file, result, report)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def _progress_bar() -> Any:
+    """A rich progress bar on stderr: bytes read, rows and rows per second."""
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    @contextmanager
+    def bar() -> Any:
+        columns = (TextColumn("importing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TextColumn("{task.fields[rows]:,} rows"),
+                   TextColumn("{task.fields[rate]:,.0f} rows/s"), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+            task = progress.add_task("import", total=None, rows=0, rate=0.0)
+
+            def update(source: Any, result: Any) -> None:
+                elapsed = progress.tasks[0].elapsed or 1e-9
+                progress.update(task, total=source.size, completed=source.position,
+                                rows=result.rows, rate=result.rows / elapsed)
+
+            yield update
+
+    return bar()
+
+
+def _print_report(file: Path, result: Any, report: Path | None) -> None:
+    import orjson
+
+    rate = result.rows / result.seconds if result.seconds else 0.0
+    typer.echo(f"{file.name}: {result.rows:,} rows read, "
+               f"{result.rows - result.rejected_rows:,} valid, {result.rejected_rows:,} rejected")
+    if result.stored:
+        typer.echo(f"stored {result.events:,} new events in {result.saves:,} saves (largest "
+                   f"{result.largest_save:,}) in {result.seconds:.1f} s, {rate:,.0f} rows/s")
+    else:
+        typer.echo("nothing stored (--all-or-nothing): fix the rejected rows and run again")
+    if result.rejected:
+        typer.echo("rejected rows (line, field, reason):")
+        for r in result.rejected[:MAX_SHOWN]:
+            typer.echo(f"  line {r.line}  {r.field}  {r.reason}")
+        if len(result.rejected) > MAX_SHOWN:
+            typer.echo(f"  ... and {len(result.rejected) - MAX_SHOWN:,} more"
+                       + ("" if report else " (use --report FILE to get them all)"))
+    if report is not None:
+        with report.open("wb") as f:
+            for r in result.rejected:
+                f.write(orjson.dumps({"line": r.line, "field": r.field, "reason": r.reason})
+                        + b"\n")
+
+
+def generate_command(
+    subjects: int = typer.Option(..., "--subjects", min=1, help="Subjects besides the city's "
+                                 "authorities."),
+    seed: int = typer.Option(0, "--seed", help="The same seed always gives the same file."),
+    out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+) -> None:
+    """Write a synthetic city as NDJSON import records (contains resident IDs in clear)."""
+    import orjson
+
+    from ledger.generator import generate
+
+    stream = out.open("wb") if out else sys.stdout.buffer
+    count = 0
+    try:
+        for record in generate(subjects, seed):
+            stream.write(orjson.dumps(record) + b"\n")
+            count += 1
+    finally:
+        if out:
+            stream.close()
+    if out:
+        typer.echo(f"wrote {count:,} records to {out}", err=True)

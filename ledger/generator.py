@@ -1,0 +1,144 @@
+"""A synthetic city as NDJSON records (docs/import.md), deterministic per seed.
+
+Dates run up to a reference date derived from the seed, never from the wall clock,
+so one seed always yields the same file and every date is in the past.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from ledger.domain.resident_id import make_resident_id
+from ledger.domain.uscc import ALPHABET, make_uscc
+from ledger.generator_data import (
+    ASSOCIATIONS,
+    AUTHORITIES,
+    BRANDS,
+    CITY_REGION,
+    COOPS,
+    DISTRICTS,
+    GIVEN,
+    INSTITUTIONS,
+    REGIONS,
+    SHOPS,
+    SUFFIXES,
+    SURNAMES,
+    TRADES,
+)
+from ledger.generator_facts import Facts
+
+Record = dict[str, Any]
+
+# Subject kinds and their share of a city's registered subjects.
+KIND_WEIGHTS = {"enterprise": 50, "individual_business": 18, "natural_person": 17,
+                "professional": 4, "farmer_cooperative": 5, "social_organisation": 3,
+                "public_institution": 3}
+USCC_PREFIX = {"enterprise": "91", "individual_business": "92", "farmer_cooperative": "93",
+               "social_organisation": "51", "public_institution": "12", "government_body": "11"}
+PERSON_KINDS = ("natural_person", "professional")
+
+
+def reference_date(seed: int) -> date:
+    """The generated city's 'today': after the 2026-04-01 rule change, before any real run."""
+    return date(2026, 4, 1) + timedelta(days=100 + seed % 120)
+
+
+def authority_code(index: int) -> str:
+    """The fixed USCC of the index-th authority of AUTHORITIES (the same for every seed)."""
+    return make_uscc("1", "1", CITY_REGION, f"{(index + 1) * 1234567 % 100_000_000:08d}")
+
+
+def generate(subjects: int, seed: int) -> Iterator[Record]:
+    """Yield the city's records: authorities, then persons, then organisations, each with facts."""
+    return _City(subjects, seed).records()
+
+
+class _City:
+    def __init__(self, subjects: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.today = reference_date(seed)
+        self.subjects = subjects
+        self.codes: set[str] = set()
+        self.authorities = {a.name: (a, authority_code(i)) for i, a in enumerate(AUTHORITIES)}
+        self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
+        self.facts = Facts(self.rng, self.today, self.authorities)
+
+    def records(self) -> Iterator[Record]:
+        registrar = self.authorities["盘锦市委机构编制委员会办公室"][1]
+        for authority, code in self.authorities.values():
+            yield {"record": "subject", "authority": registrar, "code": code,
+                   "name": authority.name, "kind": "government_body",
+                   "registered_on": "2015-01-01"}
+        kinds = self.rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()), k=self.subjects)
+        # Persons first, so that organisations can name them as principals.
+        for kind in sorted(kinds, key=lambda k: k not in PERSON_KINDS):
+            yield from self.subject(kind)
+
+    def subject(self, kind: str) -> Iterator[Record]:
+        person = kind in PERSON_KINDS
+        code, name = self.person() if person else (self.uscc(kind), self.org_name(kind))
+        if kind == "natural_person":
+            self.persons.append((code, name))
+        registered = self.today - timedelta(days=self.rng.randint(120, 15 * 365))
+        registrar = self.registrar(kind)
+        yield {"record": "subject", "authority": registrar, "code": code, "name": name,
+               "kind": kind, "registered_on": registered.isoformat()}
+        if not person:
+            yield from self.principals(code, registered)
+        yield from self.facts.of(code, kind, registered)
+
+    def principals(self, code: str, registered: date) -> Iterator[Record]:
+        roles = ["legal_representative"] + (
+            ["principal_officer"] if self.rng.random() < 0.25 else [])
+        for role in roles:
+            person_id, name = (self.rng.choice(self.persons) if self.persons
+                               else self.person())
+            since = min(registered + timedelta(days=self.rng.randint(0, 400)), self.today)
+            yield {"record": "principal", "authority": self.registrar("enterprise"),
+                   "subject": code, "principal": person_id, "role": role, "name": name,
+                   "since": since.isoformat()}
+
+    def registrar(self, kind: str) -> str:
+        for authority, code in self.authorities.values():
+            if kind in authority.registers:
+                return code
+        return self.authorities["盘锦市市场监督管理局"][1]
+
+    def uscc(self, kind: str) -> str:
+        prefix = USCC_PREFIX[kind]
+        while True:
+            if prefix.startswith("9"):  # market entities carry the newer "MA" codes
+                body = "MA" + "".join(self.rng.choices(ALPHABET, k=6))
+            else:
+                body = f"{self.rng.randrange(100_000_000):08d}"
+            code = make_uscc(prefix[0], prefix[1], self.rng.choice(REGIONS), body)
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def person(self) -> tuple[str, str]:
+        while True:
+            birth = date(1955, 1, 1) + timedelta(days=self.rng.randrange(50 * 365))
+            number = make_resident_id(self.rng.choice(REGIONS), birth,
+                                      f"{self.rng.randrange(1000):03d}")
+            if number not in self.codes:
+                self.codes.add(number)
+                given = "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2))))
+                return number, self.rng.choice(SURNAMES) + given
+
+    def org_name(self, kind: str) -> str:
+        rng = self.rng
+        district = DISTRICTS[rng.choice(REGIONS)]
+        if kind == "individual_business":
+            return f"{district}{rng.choice(SURNAMES)}记{rng.choice(SHOPS)}"
+        if kind == "farmer_cooperative":
+            return f"{district}{rng.choice(BRANDS)}{rng.choice(COOPS)}"
+        if kind == "social_organisation":
+            return f"盘锦市{rng.choice(ASSOCIATIONS)}"
+        if kind == "public_institution":
+            return f"盘锦市{rng.choice(INSTITUTIONS)}"
+        return f"盘锦{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
+

@@ -1,0 +1,77 @@
+"""Word lists and the authorities of the synthetic city (Panjin-like): data, no logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# GB/T 2260 codes of the city and its districts and county.
+CITY_REGION = "211100"
+REGIONS = ("211102", "211103", "211104", "211122")
+DISTRICTS = {"211102": "双台子区", "211103": "兴隆台区", "211104": "大洼区", "211122": "盘山县"}
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A department that records facts: its name, decision-number prefix and domains."""
+
+    name: str
+    prefix: str
+    domains: tuple[str, ...]
+    registers: tuple[str, ...] = ()
+
+
+AUTHORITIES = (
+    Authority("盘锦市市场监督管理局", "盘市监", ("production", "circulation", "price", "e_commerce",
+              "intermediary_advertising", "intellectual_property", "false_certification"),
+              ("enterprise", "individual_business", "farmer_cooperative")),
+    Authority("国家税务总局盘锦市税务局", "盘税", ("tax",)),
+    Authority("盘锦市生态环境局", "盘环", ("environment",)),
+    Authority("盘锦市住房和城乡建设局", "盘建", ("construction",)),
+    Authority("盘锦市交通运输局", "盘交", ("transport",)),
+    Authority("盘锦市卫生健康委员会", "盘卫", ("health",)),
+    Authority("盘锦市文化旅游和广播电视局", "盘文旅", ("tourism", "culture_education_science")),
+    Authority("盘锦市人力资源和社会保障局", "盘人社", ("social_security",),
+              ("professional",)),
+    Authority("盘锦市统计局", "盘统", ("statistics",)),
+    Authority("盘锦市中级人民法院", "盘中法", ("judicial",)),
+    Authority("盘锦市公安局", "盘公", ("public_security",), ("natural_person",)),
+    Authority("盘锦市地方金融监督管理局", "盘金", ("finance",)),
+    Authority("盘锦市公共资源交易中心", "盘公资", ("procurement_bidding",)),
+    Authority("盘锦市应急管理局", "盘应急", ("production",)),
+    Authority("盘锦市民政局", "盘民", (), ("social_organisation",)),
+    Authority("盘锦市委机构编制委员会办公室", "盘编", (), ("public_institution",)),
+    Authority("盘锦市行政审批局", "盘审批", ()),
+)
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志海波鹏辉宇晨浩然子轩"
+BRANDS = ("鑫达", "辽河", "红海", "稻香", "蟹乡", "宏远", "华信", "金港", "永兴", "益民",
+          "盛源", "恒通", "北方", "润泽", "天诚", "博远", "新程", "安泰", "中兴", "海韵")
+TRADES = ("石化", "建设工程", "物流", "农业科技", "商贸", "餐饮管理", "医药", "旅游开发",
+          "广告传媒", "电子商务", "机械制造", "食品", "环保科技", "房地产开发", "运输",
+          "文化传播", "信息技术", "检测技术", "物业管理", "水产养殖")
+SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司")
+SHOPS = ("便利店", "饭店", "理发店", "五金店", "水果店", "药房", "汽车修理部", "烧烤店", "服装店")
+COOPS = ("水稻种植专业合作社", "河蟹养殖专业合作社", "芦苇专业合作社", "蔬菜种植专业合作社")
+ASSOCIATIONS = ("个体劳动者协会", "餐饮行业协会", "物流协会", "诚信促进会", "书法家协会",
+                "旅游协会", "建筑业协会", "志愿者协会")
+INSTITUTIONS = ("第一高级中学", "中心医院", "疾病预防控制中心", "公共资源服务中心", "图书馆",
+                "职业技术学院", "妇幼保健院", "水利事务服务中心")
+PROFESSIONS = ("律师", "公证员", "司法鉴定人", "法律援助人员", "注册会计师")
+
+PERMIT_CATEGORIES = ("普通", "特许", "认可", "核准", "登记")
+PERMIT_CERTIFICATES = ("食品经营许可证", "排污许可证", "建筑工程施工许可证", "道路运输经营许可证",
+                       "药品经营许可证", "卫生许可证", "娱乐经营许可证", "危险化学品经营许可证")
+PENALTY_CATEGORIES = {"minor": ("警告", "通报批评"), "general": ("罚款", "没收违法所得"),
+                      "serious": ("暂扣许可证件", "降低资质等级", "责令停产停业", "限制从业")}
+VIOLATIONS = ("未按规定公示信息", "销售不合格产品", "虚假宣传", "无证经营", "超标排放污染物",
+              "偷逃税款", "违规承揽工程", "违反安全生产规定", "价格欺诈", "统计造假",
+              "拒不执行判决")
+COMMITMENT_CONTENT = {
+    "approval_substitute": "本单位承诺所填报信息真实，符合告知承诺审批条件，"
+                           "愿承担不实承诺的法律责任。",
+    "missing_documents": "本单位承诺在规定期限内补齐申请材料，逾期未补齐的自愿撤回申请。",
+    "voluntary": "本单位主动向社会公开信用承诺，诚信经营，接受社会监督。",
+    "industry": "本单位遵守行业自律公约，公平竞争，不以不正当手段损害同行利益。",
+    "repair": "本单位已纠正失信行为，履行法定义务，承诺今后不再发生同类失信行为。",
+}

@@ -1,0 +1,207 @@
+"""One imported record, validated: the same bodies and checks as the provider API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from api.schemas import (
+    CommitmentIn,
+    CommitmentOutcomeIn,
+    IsoDate,
+    ListingIn,
+    PenaltyIn,
+    PermitIn,
+    PrincipalIn,
+    Short,
+    SubjectIn,
+)
+from ledger.domain.resident_id import validate_resident_id
+from ledger.domain.uscc import CodeError, validate_uscc
+from ledger.domain.vocabulary import SubjectKind
+from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
+
+BODIES: dict[str, type[BaseModel]] = {
+    "principal": PrincipalIn, "permit": PermitIn, "penalty": PenaltyIn, "listing": ListingIn,
+    "commitment": CommitmentIn, "commitment_outcome": CommitmentOutcomeIn,
+}
+RECORDS = ("subject", *BODIES)
+T = TypeVar("T")
+_RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
+_DATE = TypeAdapter(IsoDate)
+_KIND = TypeAdapter(SubjectKind)
+_SHORT = TypeAdapter(Short)
+_OUTCOME = TypeAdapter(Literal["fulfilled", "breached"])
+
+
+class RowError(Exception):
+    """A record failed validation: one (field, reason) per problem."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {r}" for f, r in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A subject to register; strict means an existing one with other details is a conflict."""
+
+    name: str
+    kind: str
+    masked: str | None
+    registered_on: date | None
+    code_check_failed: bool
+    strict: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """A valid record: who records what about which subject."""
+
+    line: int
+    record: str
+    authority: str
+    subject: str
+    body: BaseModel | None = None
+    register: Registration | None = None
+    principal: str | None = None
+    outcome: dict[str, Any] = field(default_factory=dict)
+    code_error: CodeError | None = None
+
+
+def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes) -> Row:
+    """Validate one record (a JSON object) into a Row, or raise RowError naming every problem."""
+    if not isinstance(obj, dict):
+        raise RowError([("record", "expected a JSON object")])
+    fields = dict(obj)
+    record = fields.pop("record", None)
+    if record not in RECORDS:
+        raise RowError([("record", f"expected one of {', '.join(RECORDS)}, got {record!r}")])
+    problems: list[tuple[str, str]] = []
+
+    def attempt(step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except RowError as e:
+            problems.extend(e.problems)
+            return None
+
+    authority = attempt(lambda: _authority(fields.pop("authority", None) or default_authority))
+    if record == "subject":
+        row = attempt(lambda: _subject_row(fields, line, authority or "", key))
+        if problems or row is None:
+            raise RowError(problems)
+        return row
+    ref = attempt(lambda: subject_ref(fields.pop("subject", None), key))
+    extra = attempt(lambda: _pop_extras(record, fields, key))
+    body = attempt(lambda: _validate(BODIES[record], fields))
+    if problems or authority is None or ref is None or extra is None:
+        raise RowError(problems)
+    return Row(line, record, authority, ref[0], body=body, code_error=ref[1], **extra)
+
+
+def _validate(model: type[BaseModel], fields: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as e:
+        raise RowError([(".".join(str(p) for p in err["loc"]) or "record", err["msg"])
+                        for err in e.errors()]) from None
+
+
+def _check(adapter: TypeAdapter[Any], name: str, value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as e:
+        raise RowError([(name, e.errors()[0]["msg"])]) from None
+
+
+@lru_cache(maxsize=1 << 16)
+def _checked_uscc(raw: str) -> str | CodeError:
+    """A file names the same authorities and subjects again and again: check each once."""
+    try:
+        return validate_uscc(raw)
+    except CodeError as e:
+        return e
+
+
+def _authority(raw: Any) -> str:
+    if not raw:
+        raise RowError([("authority", "missing: give it in the record or with --authority")])
+    checked = _checked_uscc(str(raw))
+    if isinstance(checked, CodeError):
+        raise RowError([("authority", str(checked))])
+    return checked
+
+
+def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) -> Row:
+    raw_on = fields.pop("registered_on", None)
+    on = None if raw_on is None else _check(_DATE, "registered_on", raw_on)
+    body = _validate(SubjectIn, fields)
+    assert isinstance(body, SubjectIn)
+    try:
+        ident = identify(body.code, body.kind, key, allow_invalid_code=body.allow_invalid_code)
+    except CodeError as e:
+        raise RowError([("code", str(e))]) from None
+    reg = Registration(body.name, body.kind.value, ident.masked, on, ident.code_check_failed,
+                       strict=True)
+    return Row(line, "subject", authority, ident.code, register=reg)
+
+
+def _pop_extras(record: str, fields: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """Fields a record carries beyond its API body: the party, principal or outcome."""
+    extra: dict[str, Any] = {}
+    kind = fields.pop("party_kind", None)
+    if kind is not None and record in ("permit", "penalty"):
+        name = _check(_SHORT, "party_name", fields.get("party_name"))
+        extra["register"] = Registration(name, _check(_KIND, "party_kind", kind).value, None,
+                                         None, False, strict=False)
+    if record == "principal":
+        extra["principal"] = _person_or_code(fields.get("principal"), key, "principal")
+    if record == "commitment_outcome":
+        outcome = _check(_OUTCOME, "outcome", fields.pop("outcome", None))
+        ref = {k: fields.pop(k) for k in ("commitment_id", "commitment_no") if fields.get(k)}
+        if not ref:
+            raise RowError([("commitment_no", "give commitment_no or commitment_id")])
+        extra["outcome"] = {"kept": outcome == "fulfilled"} | {
+            k: _check(_SHORT, k, str(v)) for k, v in ref.items()}
+    return extra
+
+
+def _person_or_code(raw: Any, key: bytes, name: str) -> str:
+    text = str(raw or "").strip()
+    try:
+        return principal_code(text, key)[0]
+    except CodeError as e:
+        if _RESIDENT_ID.fullmatch(text):  # a person: report the ID rule, never the digits
+            try:
+                validate_resident_id(text)
+            except CodeError as person:
+                raise RowError([(name, str(person))]) from None
+        raise RowError([(name, str(e))]) from None
+
+
+def subject_ref(raw: Any, key: bytes) -> tuple[str, CodeError | None]:
+    """The subject code a record names: a USCC, a pseudonym, or a resident ID to pseudonymise.
+
+    A USCC failing only its check characters may name an early pilot subject recorded with an
+    override, so it is kept with its error, reported only if no such subject exists.
+    """
+    text = str(raw or "").strip()
+    if not text:
+        raise RowError([("subject", "missing: the subject's USCC, resident ID or pseudonym")])
+    if text.startswith(PSEUDONYM_PREFIX):
+        return text, None
+    if _RESIDENT_ID.fullmatch(text):
+        return _person_or_code(text, key, "subject"), None
+    checked = _checked_uscc(text)
+    if not isinstance(checked, CodeError):
+        return checked, None
+    if checked.rule in ("check_character", "org_code_check"):
+        return text.upper(), checked
+    raise RowError([("subject", str(checked))])

@@ -1,0 +1,134 @@
+"""The importer's side of the store: many subjects read per query, many saved per save()."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from operator import attrgetter
+from queue import Queue
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import project_aggregate
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from ledger.application import CreditLedger
+from ledger.domain.subject import Subject
+
+READ_CHUNK = 500  # streams per query; SQLite allows at most 32,766 parameters
+
+
+def load_subjects(ledger: CreditLedger, ids: Sequence[UUID]) -> dict[UUID, Subject]:
+    """The stored subjects among ids, rebuilt from their events; absent ids are left out."""
+    found: dict[UUID, Subject] = {}
+    for start in range(0, len(ids), READ_CHUNK):
+        rows = _select(ledger.recorder, ids[start:start + READ_CHUNK])
+        for oid, group in groupby(rows, key=lambda r: r.originator_id):
+            events = (ledger.mapper.to_domain_event(e) for e in group)
+            subject: Any = project_aggregate(None, events)
+            found[UUID(str(oid))] = subject
+    return found
+
+
+def _select(recorder: Any, ids: Sequence[UUID]) -> Iterator[StoredEvent]:
+    cols = "originator_id, originator_version, topic, state"
+    order = "ORDER BY originator_id, originator_version"
+    if isinstance(recorder, PostgresApplicationRecorder):
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(f"SELECT {cols} FROM {recorder.events_table_name} "
+                         f"WHERE originator_id = ANY(%s) {order}", (list(ids),))
+            rows = curs.fetchall()
+        for r in rows:
+            yield StoredEvent(r["originator_id"], r["originator_version"], r["topic"],
+                              bytes(r["state"]))
+    elif isinstance(recorder, SQLiteApplicationRecorder):
+        marks = ",".join("?" * len(ids))
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {cols} FROM {recorder.events_table_name} "
+                      f"WHERE originator_id IN ({marks}) {order}", [i.hex for i in ids])
+            rows = c.fetchall()
+        for r in rows:
+            yield StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3]))
+    else:
+        raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+
+
+class Pending:
+    """One subject's new events, taken on the importing thread; save() collects them from here,
+    not from the live aggregate that the next batch may already be changing."""
+
+    def __init__(self, subject_id: UUID, events: list[Any]) -> None:
+        self.id = subject_id
+        self._events = events
+
+    def collect_events(self) -> list[Any]:
+        return self._events
+
+
+def _pending(events: list[Any]) -> list[Any]:
+    # Handing save() aggregates rather than bare events also spares it a runtime protocol
+    # check per event, which cost as much as the insert's own client-side encoding.
+    return [Pending(sid, list(group))
+            for sid, group in groupby(events, key=attrgetter("originator_id"))]
+
+
+class Writer:
+    """Saves lists of events on a second thread, so the next batch is built during the insert.
+
+    The events of many subjects go to one save() (one transaction). Once a save fails, later
+    batches are dropped and the error is raised to the caller at its next submit or close.
+    """
+
+    def __init__(self, ledger: CreditLedger, depth: int = 2) -> None:
+        self.ledger = ledger
+        self.saves = self.events = self.largest = 0
+        self.error: BaseException | None = None
+        self._stopping = False
+        self._queue: Queue[list[Any] | None] = Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, events: list[Any]) -> None:
+        self._raise()
+        if events:
+            self._queue.put(events)
+
+    def drain(self) -> None:
+        """Wait until everything submitted is saved."""
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        """Stop without saving what is still queued (no-op once closed)."""
+        if self._thread.is_alive():
+            self._stopping = True
+            self._queue.put(None)
+            self._thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while True:
+            events = self._queue.get()
+            try:
+                if events is None:
+                    return
+                if self.error is None and not self._stopping:
+                    self.ledger.save(*_pending(events))
+                    self.saves += 1
+                    self.events += len(events)
+                    self.largest = max(self.largest, len(events))
+            except BaseException as e:  # handed to the importing thread, which decides
+                self.error = e
+            finally:
+                self._queue.task_done()

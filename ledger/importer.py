@@ -1,0 +1,206 @@
+"""Bulk import of NDJSON records and double-publicity CSV files (docs/import.md).
+
+Rows are validated like API requests and decided by the same aggregate methods; the events
+of many subjects go to one save(), at most `cap` events each, built while the previous
+batch is being inserted. Idempotency comes from the aggregates: a re-run adds nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger.application import CreditLedger
+from ledger.domain.errors import Conflict, DomainError
+from ledger.domain.subject import Subject, subject_stream
+from ledger.import_apply import Context, apply_row
+from ledger.import_rows import Row, RowError, parse_record
+from ledger.import_source import Source
+from ledger.import_store import Writer, load_subjects
+
+# Events per save(): one save is one transaction holding the table lock. A save of about
+# 40,000 events hung psycopg's pipeline here (DESIGN.md); a few thousand is as fast.
+DEFAULT_CAP = 3000
+CHUNK_ROWS = 1000  # rows validated and decided between two reads of the store
+CACHE_LIMIT = 200_000  # subjects kept in memory before the cache is emptied
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows read and rejected, events stored, how many saves, how long."""
+
+    rows: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    events: int = 0
+    saves: int = 0
+    largest_save: int = 0
+    seconds: float = 0.0
+    stored: bool = True
+    restarts: int = 0  # after a concurrent write to one of the file's subjects
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({r.line for r in self.rejected})
+
+    def reject(self, line: int, error: RowError | DomainError) -> None:
+        problems = (error.problems if isinstance(error, RowError)
+                    else [(error.field or "record", error.message)])
+        self.rejected.extend(Rejection(line, f, r) for f, r in problems)
+
+
+class Importer:
+    """Imports rows into one ledger; `run` may be called once per source."""
+
+    def __init__(
+        self, ledger: CreditLedger, *, key: bytes, authority: str | None = None,
+        actor: str = "import", cap: int = DEFAULT_CAP, chunk_rows: int = CHUNK_ROWS,
+        cache_limit: int = CACHE_LIMIT, progress: Callable[[ImportReport], None] | None = None,
+    ) -> None:
+        self.ledger, self.key, self.authority, self.actor = ledger, key, authority, actor
+        self.cap, self.chunk_rows, self.cache_limit = cap, chunk_rows, cache_limit
+        self.progress = progress or (lambda _: None)
+        self.cache: dict[UUID, Subject] = {}
+        self.absent: set[UUID] = set()
+        self.streams: dict[str, UUID] = {}  # subject code -> stream id, a uuid5 worth keeping
+        self.saved = 0  # events stored by the current pass
+
+    def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
+            ) -> ImportReport:
+        """Import every valid row (or, all-or-nothing, none if any row is invalid)."""
+        started, earlier = time.perf_counter(), 0
+        for attempt in range(self.ledger.conflict_retries + 1):
+            try:
+                report = self._run_once(source, all_or_nothing)
+            except IntegrityError:
+                earlier += self.saved  # stored before the conflict; they stay stored
+                if iter(source) is source:
+                    break  # a one-shot iterator cannot be read again
+                # Another writer saved one of these subjects first. Start over: rows already
+                # stored are no-ops the second time round.
+                continue
+            report.seconds, report.restarts = time.perf_counter() - started, attempt
+            report.events += earlier
+            return report
+        raise Conflict("subjects in this file were written concurrently; run the import again")
+
+    def _run_once(self, source: Iterable[tuple[int, Any]], all_or_nothing: bool
+                  ) -> ImportReport:
+        report, ctx = ImportReport(), Context(self.ledger.clock(), self.ledger.calendar,
+                                              self.actor)
+        self._forget()
+        self.saved = 0
+        writer = None if all_or_nothing else Writer(self.ledger)
+        held: list[Any] = []  # events built, not yet handed to the writer
+        try:
+            for chunk in _batched(source, self.chunk_rows):
+                touched = self._decide(chunk, ctx, report)
+                if writer is not None:
+                    held = self._hand_over(writer, held + _collect(touched), whole=False)
+                    if len(self.cache) > self.cache_limit:
+                        held = self._hand_over(writer, held, whole=True)
+                        writer.drain()  # everything cached is stored: safe to forget it
+                        self._forget()
+                self.progress(report)
+            if writer is None:
+                if report.rejected:
+                    report.stored = False
+                    return report
+                writer = Writer(self.ledger)
+                held = _collect(self.cache.values())
+            self._hand_over(writer, held, whole=True)
+            writer.close()
+        finally:
+            if writer is not None:
+                writer.abort()
+                self.saved = writer.events
+        report.events, report.saves, report.largest_save = (
+            writer.events, writer.saves, writer.largest)
+        return report
+
+    def _forget(self) -> None:
+        self.cache, self.absent, self.streams = {}, set(), {}
+
+    def _hand_over(self, writer: Writer, events: list[Any], *, whole: bool) -> list[Any]:
+        """Submit full saves of `cap` events (and the rest too if whole); return what is left."""
+        end = len(events) if whole else len(events) - len(events) % self.cap
+        for start in range(0, end, self.cap):
+            writer.submit(events[start:min(start + self.cap, end)])
+        return events[end:]
+
+    def _decide(self, chunk: Iterable[tuple[int, Any]], ctx: Context, report: ImportReport
+                ) -> list[Subject]:
+        rows: list[tuple[UUID, Row]] = []
+        for line, obj in chunk:
+            report.rows += 1
+            try:
+                if isinstance(obj, RowError):
+                    raise obj
+                row = parse_record(obj, line, self.authority, self.key)
+            except RowError as e:
+                report.reject(line, e)
+                continue
+            rows.append((self._stream(row.subject), row))
+        self._load({sid for sid, _ in rows})
+        touched: dict[UUID, Subject] = {}
+        for sid, row in rows:
+            try:
+                subject = apply_row(row, self.cache.get(sid), ctx)
+            except (DomainError, RowError) as e:
+                report.reject(row.line, e)
+                continue
+            self.cache[sid] = touched[sid] = subject
+        return list(touched.values())
+
+    def _stream(self, code: str) -> UUID:
+        sid = self.streams.get(code)
+        if sid is None:
+            sid = self.streams[code] = subject_stream(code)
+        return sid
+
+    def _load(self, ids: set[UUID]) -> None:
+        """Read the stored subjects this chunk needs and has not seen, in a few queries."""
+        missing = [sid for sid in ids if sid not in self.cache and sid not in self.absent]
+        found = load_subjects(self.ledger, missing)
+        self.cache.update(found)
+        self.absent.update(sid for sid in missing if sid not in found)
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, n)):
+        yield chunk
+
+
+def _collect(subjects: Iterable[Subject]) -> list[Any]:
+    return [event for subject in subjects for event in subject.collect_events()]
+
+
+def import_file(
+    ledger: CreditLedger, path: Path, *, key: bytes, authority: str | None = None,
+    fmt: str | None = None, all_or_nothing: bool = False, actor: str = "import",
+    progress: Callable[[Source, ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import one NDJSON or CSV file (format from the name unless given)."""
+    source = Source(path, fmt)
+    importer = Importer(ledger, key=key, authority=authority, actor=actor,
+                        progress=(lambda r: progress(source, r)) if progress else None)
+    return importer.run(source, all_or_nothing=all_or_nothing)
+
+
+def records(objs: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+    """Records already in memory (e.g. generated), numbered like lines of a file."""
+    return enumerate(objs, start=1)
