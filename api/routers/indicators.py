@@ -67,8 +67,9 @@ def subject_score(
     code = path_code(code)
     found = scores.VIEW.score(views, code, as_of.isoformat() if as_of else None)
     if found is None:
+        # The code is not echoed: a resident ID number typed into the URL must not come back.
         when = f" on {as_of}" if as_of else ""
-        raise NotFound(f"no subject with code {code!r}{when}", field="code")
+        raise NotFound(f"no subject with this code{when}", field="code")
     lines = found.explanation[(page - 1) * page_size: page * page_size]
     return ScorePublic(code=code, family=found.family, scale=found.scale,
                        model_version=found.model_version, score=found.score, grade=found.grade,

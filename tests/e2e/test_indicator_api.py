@@ -22,6 +22,7 @@ TODAY = date(2025, 11, 20)
 TAX = make_uscc("1", "1", "110000", "00001312")
 ACME = "91110000600037341L"
 OTHER = "9144030071526726XG"
+PERSON_ID = "11010519491231002X"
 TOKENS = {"tok-tax": {"role": "provider", "authority": TAX, "actor": "tax-clerk"}}
 
 
@@ -125,10 +126,12 @@ def test_timeliness_per_authority(city: City) -> None:
 def test_unknown_codes_are_404_and_bad_parameters_422(city: City) -> None:
     facts(city)
     for path, params in (("/v1/subjects/91110000600037341X/score", {}),
-                         (f"/v1/subjects/{ACME}/score", {"as_of": "2024-01-01"})):
+                         (f"/v1/subjects/{ACME}/score", {"as_of": "2024-01-01"}),
+                         (f"/v1/subjects/{PERSON_ID}/score", {})):
         response = city.client.get(path, params={"min_position": city.position} | params)
         assert response.status_code == 404, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+        assert PERSON_ID not in response.text  # a person's number typed into a URL
     for path, params in (("/v1/ratios/repair", {"domain": "weather"}),
                          ("/v1/indicators", {"as_of": "yesterday"}),
                          (f"/v1/subjects/{ACME}/score", {"page_size": 100_000}),
