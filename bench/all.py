@@ -31,17 +31,19 @@ class Step:
     args: list[str]
     budget: int  # seconds expected at --quick on 2 cores; the child is stopped at 3x
     needs: dict[str, str] = field(default_factory=dict)  # flag -> "step.params.key"
+    fallback: list[str] | None = None  # sizes to pass while the module lacks --quick
 
 
 PLAN = [
-    Step("ingest", ["--quick"], 60),
-    Step("relay", ["--quick"], 60),
-    Step("replay", ["--quick"], 60),
-    Step("asof", ["--quick"], 45),
-    Step("pipeline", ["--quick", "--keep"], 75, ),
+    Step("ingest", ["--quick"], 60, fallback=["--events", "30000", "--slow-events", "500"]),
+    Step("relay", ["--quick"], 60, fallback=["--events", "30000"]),
+    Step("replay", ["--quick"], 75, fallback=["--sizes", "30000", "--views", "all"]),
+    Step("asof", ["--quick"], 45, fallback=["--events", "1000", "--calls", "100"]),
+    Step("pipeline", ["--quick", "--keep"], 75),
     Step("api_load", ["--quick"], 90, needs={"--app": "pipeline.params.app"}),
     Step("scaling", ["--quick"], 200),
 ]
+
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -58,13 +60,17 @@ def available(step: Step) -> str | None:
     source = ROOT / "bench" / f"{step.name}.py"
     if not source.exists():
         return "not written yet"
-    if "--quick" in step.args and "--quick" not in source.read_text():
+    if not quick(step) and step.fallback is None:
         return "has no --quick flag (see bench/README.md)"
     return None
 
 
+def quick(step: Step) -> bool:
+    return "--quick" in (ROOT / "bench" / f"{step.name}.py").read_text()
+
+
 def resolve(step: Step, results: dict[str, dict[str, Any]]) -> list[str]:
-    args = list(step.args)
+    args = list(step.args) if quick(step) or step.fallback is None else list(step.fallback)
     for flag, ref in step.needs.items():
         name, _, key = ref.split(".", 2)
         value = results.get(name, {}).get("params", {}).get(key)
@@ -111,8 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"bench: {len(plan)} benchmarks, about {sum(s.budget for s in plan) / 60:.0f} min")
     for step in plan:
         why = available(step)
-        print(f"  {step.name:<10} python -m bench.{step.name} {' '.join(step.args)}"
-              f"{' ' + ' '.join(step.needs) + ' (from an earlier step)' if step.needs else ''}"
+        argv = resolve(step, {}) if not why else step.args
+        needs = "".join(f" {flag} <{ref}>" for flag, ref in step.needs.items())
+        print(f"  {step.name:<10} python -m bench.{step.name} {' '.join(argv)}{needs}"
               f"  ~{step.budget} s" + (f"  SKIPPED: {why}" if why else ""), flush=True)
     if args.dry_run:
         return
