@@ -21,11 +21,11 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
-from ledger.bulk_read import load_subjects
 from ledger.domain import subject_events as ev
 from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
-from ledger.domain.subject import Subject
+from ledger.domain.subject import Subject, subject_stream
+from ledger.import_store import load_subjects
 from ledger.repair_lookup import policy_from
 from ledger.runtime import Runtime
 from ledger.sidetables import SideTables, Tx
@@ -96,7 +96,9 @@ class Expiry:
     def _expire(self, by_subject: dict[str, list[Row]], today: date) -> Counter[str] | None:
         counts: Counter[str] = Counter()
         later: list[tuple[str, Row]] = []
-        subjects = load_subjects(self.ledger, list(by_subject))
+        # One query for the chunk: the library would read one subject per round trip.
+        found = load_subjects(self.ledger, [subject_stream(code) for code in by_subject])
+        subjects = list(found.values())
         for subject in subjects:
             counts += end_due(subject, by_subject[subject.code], today, self.policy, later)
         changed = [s for s in subjects if s.pending_events]
