@@ -67,7 +67,9 @@ class AsOf:
         """Profile, list memberships and score with explanation; NotFound if unknown then."""
         day = effective or (as_of.astimezone(UTC).date() if as_of else self.today())
         with self._lock:
-            timeline = self.timelines.get(code, self.related(code))
+            timeline = self.timelines.cached(code)
+            if timeline is None or not timeline.settled(as_of):
+                timeline = self.timelines.get(code, self.related(code))
             n, extra = timeline.cut(as_of)
             # History does not change: one cut read on one day always gives the same answer.
             key = (n, tuple(e["position"] for e in extra), day, effective)

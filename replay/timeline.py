@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.domain.subject import subject_stream
@@ -20,10 +20,13 @@ from projections.view import View
 from replay.memory import MemoryViews
 from replay.rows import stream_rows
 
-SNAPSHOT_EVERY = 64
+SNAPSHOT_EVERY = 16
 MAX_SNAPSHOT_BYTES = 256 << 20
 ODD_SNAPSHOTS = 4  # snapshots at cuts that are not multiples of SNAPSHOT_EVERY
 ANSWERS = 32  # answers kept per timeline, by (cut, day, effective date)
+# An event's recorded_at is taken before its transaction commits; no save takes this long, so
+# a cut this much older than a refresh already saw every event it will ever contain.
+SETTLE = timedelta(minutes=5)
 Answer = tuple[dict[str, Any] | None, dict[str, Any] | None]  # (profile, score)
 
 
@@ -36,6 +39,12 @@ class Timeline:
     recorded: list[datetime] = field(default_factory=list)
     snapshots: dict[int, bytes] = field(default_factory=dict)  # prefix length -> views
     answers: OrderedDict[Any, Answer] = field(default_factory=OrderedDict)
+    refreshed_at: datetime | None = None  # when the last read of newer rows began
+
+    def settled(self, as_of: datetime | None) -> bool:
+        """Whether no event recorded by `as_of` can still appear (so no read is needed)."""
+        return (as_of is not None and self.refreshed_at is not None
+                and as_of < self.refreshed_at - SETTLE)
 
     @property
     def size(self) -> int:
@@ -80,9 +89,14 @@ class Timelines:
         self.every, self.max_bytes = every, max_bytes
         self._cache: OrderedDict[str, Timeline] = OrderedDict()
 
+    def cached(self, code: str) -> Timeline | None:
+        return self._cache.get(code)
+
     def get(self, code: str, related: Sequence[str] = ()) -> Timeline:
+        """The subject's timeline with every row recorded since the last call read in."""
         timeline = self._cache.pop(code, None) or Timeline()
         self._cache[code] = timeline
+        timeline.refreshed_at = datetime.now(UTC)
         new: list[dict[str, Any]] = []
         for c in (code, *related):
             stream = str(subject_stream(c))
