@@ -2,22 +2,21 @@
 
     .venv/bin/python -m bench.asof [--quick] [--events 1000] [--calls 300]
 
-Records one subject with EVENTS events (penalties, permits, commitments, listings) in a
-fresh application on PostgreSQL (LEDGER_BENCH_DATABASE_URL, default the ledger_bench
-database), then times `replay.asof.AsOf.state(code, as_of=T)` (what `replay state --as-of`
-and GET /v1/audit/subjects/{code}/state run):
+Records one subject with 1,000 events (penalties, permits, commitments, listings) in a fresh
+PostgreSQL application and times `replay.asof.AsOf.state(code, as_of=T)`, which is what
+`replay state --as-of` and `GET /v1/audit/subjects/{code}/state` run: cold, warm for one T,
+warm for random T (recent, and in the settled past), and with a new `--effective` date each
+call, beside the bare baseline of reading the same rows raw (one indexed SELECT, no
+decoding). Goal (issue 7): under 20 ms warm. It prints p50/p99 in milliseconds, asserts
+nothing about time, and drops its tables.
 
 - cold: a fresh AsOf, so every row is read and every event applied to the views in memory;
-- warm, same T: repeated questions (new rows are still looked up on every call);
+- warm, same T: repeated questions (newer rows are still looked up on every call);
 - warm, any T: T drawn at random among the subject's record times (snapshots every 16
   events, then at most 15 events applied);
 - warm, any T in the settled past: the same, for cuts older than the settle margin, which
   need no read of the store;
-- warm, effective: T and a new business date each call (no snapshot: all events applied);
-
-beside the bare baseline of reading the same rows raw (one indexed SELECT, no decoding).
-Prints p50/p99 in milliseconds; asserts nothing about time. Drops its tables at the end.
-Goal (issue 7): under 20 ms warm for a subject with 1,000 events.
+- warm, effective: T and a new business date each call (no snapshot: all events applied).
 """
 
 from __future__ import annotations
@@ -132,7 +131,7 @@ def main() -> None:
           f"PostgreSQL at {DATABASE_URL.split('@')[-1]}, load average {load:.1f}")
     result = Result("asof", "As-of (bench/asof.py)", "python -m bench.asof",
                     params={"events": args.events, "calls": args.calls,
-                            "snapshot_every": SNAPSHOT_EVERY, "load_average_1min": load})
+                            "snapshot_every": SNAPSHOT_EVERY, "load_average_1min": round(load, 1)})
     try:
         ledger.save(subject(args.events, settings))
         rows = stream_rows(ledger.recorder, subject_stream(CODE))
