@@ -35,12 +35,16 @@ def apply_records(tx: Tx, lane: int, views: Sequence[View], records: Sequence[Re
 
 def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:
     """Per partition: the next offset after these records and the highest position seen."""
-    moved: dict[int, tuple[int, int]] = {}
+    last: dict[int, int] = {}
+    top: dict[int, int] = {}
     for r in records:
-        nxt, pos = moved.get(r.partition, (0, 0))
-        moved[r.partition] = (max(nxt, r.offset + 1),
-                              max(pos, int(r.envelope.get("position") or 0)))
-    return moved
+        p = r.partition
+        if r.offset >= last.get(p, -1):
+            last[p] = r.offset
+        position = r.envelope.get("position") or 0
+        if position > top.get(p, 0):
+            top[p] = position
+    return {p: (o + 1, int(top.get(p, 0))) for p, o in last.items()}
 
 
 def next_offsets(current: dict[int, int], records: Sequence[Record]) -> dict[int, int]:

@@ -97,10 +97,17 @@ def _index_sql(store: ViewStore, statement: str, names: Mapping[str, str], gen: 
     return sql[:match.start(3)] + name + sql[match.end(3):]
 
 
-def create_tables(tx: Tx, store: ViewStore, view: View, generation: int) -> None:
+def create_tables(tx: Tx, store: ViewStore, view: View, generation: int, *,
+                  indexes: bool = True) -> None:
     names = names_for(store, [view], generation)
     for table, columns in view.tables.items():
         tx.execute(f"CREATE TABLE IF NOT EXISTS {names[table]} ({columns})")
+    if indexes:
+        create_indexes(tx, store, view, generation)
+
+
+def create_indexes(tx: Tx, store: ViewStore, view: View, generation: int) -> None:
+    names = names_for(store, [view], generation)
     for statement in view.indexes:
         tx.execute(_index_sql(store, statement, names, generation))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -44,8 +44,7 @@ class KafkaFeed:
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0) -> None:
         from kafka import KafkaConsumer, TopicPartition
 
-        self.topic = topic
-        self._tp = TopicPartition
+        self.bootstrap, self.topic = bootstrap, topic
         self.consumer = KafkaConsumer(**consumer_config(bootstrap))
         self._parts = self._discover(wait_for_topic)
         self._tps = {p: TopicPartition(topic, p) for p in self._parts}
@@ -97,6 +96,13 @@ class KafkaFeed:
             if messages:
                 self._positions[tp.partition] = messages[-1].offset + 1
         return records
+
+    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int,
+             ) -> Iterator[list[Record]]:
+        """The range [start, end) of every partition, fetched ahead by a child process."""
+        from projections.prefetch import prefetched
+
+        return prefetched(self.bootstrap, self.topic, start, end, batch)
 
     def end_offsets(self) -> dict[int, int]:
         ends = self.consumer.end_offsets(list(self._tps.values()))

@@ -12,18 +12,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from projections import catalog
 from projections.apply import apply_records, next_offsets
-from projections.feed import Feed
-from projections.storage import Tx, ViewStore
+from projections.feed import Feed, lag
+from projections.staging import staged_catch_up
+from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
 GRACE_SECONDS = 2.0
+PREFETCH_MIN = 50_000  # records behind the head that make a prefetch process worth it
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Report:
     generation: int
     events: int
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def rate(self) -> float:
@@ -44,14 +47,24 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     """Build `targets` from the start of the feed into a new generation and swap them in."""
     store.ensure_catalog()
     started = time.monotonic()
+    staged = store.dialect == POSTGRES
     with store.transaction(conn) as tx:
         generation = catalog.next_generation(tx)
         for view in targets:
-            catalog.create_tables(tx, store, view, generation)
+            catalog.create_tables(tx, store, view, generation, indexes=not staged)
     names = catalog.names_for(store, targets, generation)
+    phases: dict[str, float] = {}
     try:
-        offsets, events = catch_up(store, conn, feed, generation, targets, names, batch, progress)
+        if staged:
+            offsets, events = staged_catch_up(store, conn, feed, generation, targets, batch,
+                                              progress, phases)
+        else:
+            offsets, events = catch_up(store, conn, feed, generation, targets, names, batch,
+                                       progress)
+            phases["apply"] = time.monotonic() - started
+        swapping = time.monotonic()
         old, more = swap(store, conn, feed, views, targets, generation, offsets, batch)
+        phases["swap"] = time.monotonic() - swapping
     except BaseException:
         with store.transaction(conn) as tx:
             catalog.drop_lane(tx, generation)
@@ -62,7 +75,9 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     with store.transaction(conn) as tx:
         for gen, tables in old:
             catalog.drop_tables(tx, store, tables, gen)
-    return Report([v.name for v in targets], generation, events + more, seconds)
+    log.info("rebuilt %s: %d events in %.1f s (%s)", ", ".join(v.name for v in targets),
+             events + more, seconds, ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
+    return Report([v.name for v in targets], generation, events + more, seconds, phases)
 
 
 def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
@@ -73,6 +88,15 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     events = 0
     end = feed.end_offsets()
     idle = 0
+    bulk = getattr(feed, "bulk", None)
+    if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
+        # The bulk of the range is read ahead by another process; the tail as usual below.
+        for records in bulk(offsets, end, batch):
+            with store.transaction(conn, names, pipeline=True) as tx:
+                events += apply_records(tx, lane, targets, records)
+            offsets = next_offsets(offsets, records)
+            if progress:
+                progress(events, sum(offsets.values()), sum(end.values()))
     while True:
         pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
         if not pending:

@@ -122,7 +122,7 @@ class ViewStore:
 
     @contextmanager
     def transaction(self, conn: Any, names: Mapping[str, str] | None = None,
-                    *, pipeline: bool = False) -> Iterator[Tx]:
+                    *, pipeline: bool = False, lock: bool = True) -> Iterator[Tx]:
         """One write transaction, serialised with every other writer of this view set."""
         names = dict(names or {}) | self.catalog_names()
         if self.dialect == SQLITE:
@@ -137,7 +137,8 @@ class ViewStore:
             conn.execute("COMMIT")
             return
         with conn.transaction(), conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
+            if lock:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
             if pipeline:
                 with conn.pipeline():
                     yield Tx(cur, POSTGRES, names)

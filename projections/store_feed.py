@@ -10,7 +10,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ledger.notifications import envelope_from_notification
+from ledger.notifications import envelope_from_stored
+from ledger.relay.reading import NotificationReader
 from projections.feed import Record
 
 PARTITION = 0
@@ -23,6 +24,7 @@ class StoreFeed:
 
     def __init__(self, recorder: Any, *, idle_sleep: float = 0.05) -> None:
         self.recorder = recorder
+        self.reader = NotificationReader(recorder)  # raw pages: cheaper than the library's
         self.idle_sleep = idle_sleep
 
     def partitions(self) -> list[int]:
@@ -34,14 +36,16 @@ class StoreFeed:
         start = max(1, offsets[PARTITION])  # notification ids start at 1
         deadline = time.monotonic() + timeout
         while True:
-            notifications = self.recorder.select_notifications(start=start, limit=max_records)
-            if notifications or time.monotonic() >= deadline:
+            rows = self.reader.page(start - 1, max_records)
+            if rows or time.monotonic() >= deadline:
                 break
             time.sleep(min(self.idle_sleep, max(0.0, deadline - time.monotonic())))
-        return [Record(PARTITION, n.id, envelope_from_notification(n)) for n in notifications]
+        return [Record(PARTITION, position, envelope_from_stored(topic, stream, version, state,
+                                                                 position))
+                for position, stream, version, topic, state in rows]
 
     def end_offsets(self) -> dict[int, int]:
-        return {PARTITION: (self.recorder.max_notification_id() or 0) + 1}
+        return {PARTITION: self.reader.head() + 1}
 
     def close(self) -> None:
         """The recorder belongs to the ledger application, which closes it."""

@@ -1,0 +1,188 @@
+"""Replay: rebuild every view from N generated events, from Kafka and from the store, against
+a bare kafka-python consumer that consumes and decodes (orjson) the very same topic.
+
+    .venv/bin/python -m bench.replay [--sizes 100000,1000000] [--views all --views profiles,lists]
+
+Per size: records N events in a fresh application on PostgreSQL (bench/replay_city.py), relays
+them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
+child process so that its peak resident memory (ru_maxrss) is its own: the bare consumer, a
+rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
+CPU seconds, peak memory and the ratio to the bare consumer. Prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+DATABASE_URL = os.environ.get("LEDGER_BENCH_DATABASE_URL",
+                              "postgresql://ledger:ledger@127.0.0.1:5432/ledger_bench")
+KAFKA = os.environ.get("LEDGER_BENCH_KAFKA", "127.0.0.1:9092")
+PARTITIONS = 6
+
+
+def measured(events: int, started: float, cpu: float, **extra: Any) -> dict[str, Any]:
+    took = time.perf_counter() - started
+    return {"events": events, "seconds": round(took, 2), "rate": round(events / took),
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "peak_mib": peak_mib()} | extra
+
+
+def peak_mib() -> int:
+    """Peak resident memory of this process and its children (the prefetch reader), in MiB.
+
+    VmHWM of a freshly exec'd process, not ru_maxrss: that one inherits the parent's peak.
+    """
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024)
+
+
+def bare(topic: str, events: int) -> dict[str, Any]:
+    """Consume and decode every record of the topic with a plain kafka-python consumer."""
+    import orjson
+    from kafka import KafkaConsumer, TopicPartition
+
+    from projections.kafka_feed import consumer_config
+
+    consumer = KafkaConsumer(**consumer_config(KAFKA))
+    parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+    consumer.assign(parts)
+    for tp in parts:
+        consumer.seek(tp, 0)
+    started, cpu, seen = time.perf_counter(), time.process_time(), 0
+    while seen < events:
+        for messages in consumer.poll(timeout_ms=1000, max_records=5000).values():
+            for m in messages:
+                orjson.loads(m.value)
+            seen += len(messages)
+    result = measured(seen, started, cpu)
+    consumer.close()
+    return result
+
+
+def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
+    """Rebuild the views into a fresh view store (its own table prefix) from one feed."""
+    from ledger.bootstrap import build_ledger
+    from ledger.settings import Settings
+    from projections.kafka_feed import KafkaFeed
+    from projections.rebuild import rebuild as run
+    from projections.storage import ViewStore
+    from projections.store_feed import StoreFeed
+    from projections.views import load_views
+
+    chosen = load_views(None if views == "all" else views.split(","))
+    store = ViewStore(DATABASE_URL, f"{app.lower()}_{feed}_{uuid.uuid4().hex[:6]}")
+    ledger = build_ledger(Settings(database_url=DATABASE_URL, app_name=app))
+    source = KafkaFeed(KAFKA, topic) if feed == "kafka" else StoreFeed(ledger.recorder)
+    conn = store.connect()
+    started, cpu = time.perf_counter(), time.process_time()
+    report = run(store, conn, source, chosen, chosen, grace=0)
+    result = measured(report.events, started, cpu, views=views,
+                      phases={k: round(v, 1) for k, v in report.phases.items()})
+    source.close()
+    for table in [*(store.physical(t, report.generation) for v in chosen for t in v.tables),
+                  *store.catalog_names().values()]:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.close()
+    ledger.close()
+    return result
+
+
+def child(*argv: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "bench.replay", "--child", *argv],
+                         check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def prepare(events: int, tag: str) -> tuple[str, str, int]:
+    """Record a city and relay it to a fresh topic; return (app, topic, events recorded)."""
+    from bench.replay_city import record_city
+    from ledger.bootstrap import build_ledger
+    from ledger.relay import Relay, ensure_topic
+    from ledger.settings import Settings
+
+    app, topic = f"BenchReplay{tag}", f"bench.replay.{tag}"
+    settings = Settings(database_url=DATABASE_URL, app_name=app, kafka_bootstrap=KAFKA,
+                        kafka_topic=topic, kafka_partitions=PARTITIONS)
+    ledger = build_ledger(settings)
+    took = record_city(ledger, events)
+    head = ledger.head_position()
+    print(f"  recorded {head:,} events in {took:.1f} s", flush=True)
+    ensure_topic(KAFKA, topic, PARTITIONS)
+    relay, stop = Relay(settings, ledger, batch=5000, poll_interval=0.01), threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    started = time.perf_counter()
+    thread.start()
+    while (relay.position or 0) < head:
+        time.sleep(0.01)
+    stop.set()
+    thread.join()
+    print(f"  relayed to {topic} in {time.perf_counter() - started:.1f} s", flush=True)
+    ledger.close()
+    return app, topic, head
+
+
+def cleanup(app: str, topic: str) -> None:
+    import psycopg
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA)
+    admin.delete_topics([topic])
+    admin.close()
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        names = conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+                             (app.lower() + "%",)).fetchall()
+        for (name,) in names:
+            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def line(name: str, r: dict[str, Any], base: dict[str, Any] | None = None) -> str:
+    ratio = f"  {r['rate'] / base['rate']:6.0%} of bare" if base else ""
+    phases = "  (" + ", ".join(f"{k} {v} s" for k, v in r["phases"].items()) + ")" \
+        if r.get("phases") else ""
+    return (f"  {name:<34} {r['events']:>9,} events {r['seconds']:>8.1f} s {r['rate']:>8,}/s "
+            f"cpu {r['cpu_s']:>7.1f} s  peak {r['peak_mib']:>5,} MiB{ratio}{phases}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--views", action="append", help="all, or a comma-separated list")
+    parser.add_argument("--feeds", default="kafka,store")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        print(json.dumps(bare(rest[0], int(rest[1])) if kind == "bare" else rebuild(*rest)))
+        return
+    print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{date.today()}, load average {os.getloadavg()[0]:.1f}")
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"{size:,} events:", flush=True)
+        app, topic, events = prepare(size, uuid.uuid4().hex[:8])
+        try:
+            base = child("bare", topic, str(events))
+            print(line("bare consumer + orjson", base), flush=True)
+            for views in args.views or ["all"]:
+                for feed in args.feeds.split(","):
+                    result = child("rebuild", feed, app, topic, views)
+                    print(line(f"rebuild {views} from {feed}", result,
+                               base if feed == "kafka" else None), flush=True)
+        finally:
+            cleanup(app, topic)
+
+
+if __name__ == "__main__":
+    main()
