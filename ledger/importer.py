@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from ledger.application import CreditLedger
 from ledger.domain.errors import Conflict, DomainError
 from ledger.domain.subject import Subject, subject_stream
 from ledger.import_apply import Context, apply_row
+from ledger.import_report import ImportReport
 from ledger.import_rows import Row, RowError, parse_record
 from ledger.import_source import Source
 from ledger.import_store import Writer, load_subjects
@@ -32,36 +32,6 @@ CHUNK_ROWS = 1000  # rows validated and decided between two reads of the store
 CACHE_LIMIT = 200_000  # subjects kept in memory before the cache is emptied
 
 
-@dataclass(frozen=True)
-class Rejection:
-    line: int
-    field: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did: rows read and rejected, events stored, how many saves, how long."""
-
-    rows: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    events: int = 0
-    saves: int = 0
-    largest_save: int = 0
-    seconds: float = 0.0
-    stored: bool = True
-    restarts: int = 0  # after a concurrent write to one of the file's subjects
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.line for r in self.rejected})
-
-    def reject(self, line: int, error: RowError | DomainError) -> None:
-        problems = (error.problems if isinstance(error, RowError)
-                    else [(error.field or "record", error.message)])
-        self.rejected.extend(Rejection(line, f, r) for f, r in problems)
-
-
 class Importer:
     """Imports rows into one ledger; `run` may be called once per source."""
 
@@ -69,10 +39,14 @@ class Importer:
         self, ledger: CreditLedger, *, key: bytes, authority: str | None = None,
         actor: str = "import", cap: int = DEFAULT_CAP, chunk_rows: int = CHUNK_ROWS,
         cache_limit: int = CACHE_LIMIT, progress: Callable[[ImportReport], None] | None = None,
+        approve: Callable[[ImportReport], bool] | None = None,
     ) -> None:
         self.ledger, self.key, self.authority, self.actor = ledger, key, authority, actor
         self.cap, self.chunk_rows, self.cache_limit = cap, chunk_rows, cache_limit
         self.progress = progress or (lambda _: None)
+        # All-or-nothing: may the decided rows be saved? (Default: if none was rejected.
+        # Parallel imports ask every process first.)
+        self.approve = approve or (lambda report: not report.rejected)
         self.cache: dict[UUID, Subject] = {}
         self.absent: set[UUID] = set()
         self.streams: dict[str, UUID] = {}  # subject code -> stream id, a uuid5 worth keeping
@@ -116,7 +90,7 @@ class Importer:
                         self._forget()
                 self.progress(report)
             if writer is None:
-                if report.rejected:
+                if not self.approve(report):
                     report.stored = False
                     return report
                 writer = Writer(self.ledger)

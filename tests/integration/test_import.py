@@ -16,6 +16,7 @@ from ledger.demo import load_demo_if_empty
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.generator import generate
+from ledger.import_parallel import import_parallel
 from ledger.import_source import Source
 from ledger.importer import DEFAULT_CAP, Importer, ImportReport, import_file
 from ledger.notifications import envelope_from_notification
@@ -198,11 +199,44 @@ def test_small_batches_record_exactly_what_one_big_batch_records(
     report = Importer(small, key=KEY, chunk_rows=7, cap=50).run(Source(path))
     assert report.largest_save <= 50 and report.saves > 5
 
-    def facts(ledger: CreditLedger) -> list[tuple[Any, ...]]:
-        return sorted((e["stream"], e["version"], e["type"], orjson.dumps(e["data"]))
-                      for e in stored(ledger))
-
     assert facts(big) == facts(small)
+
+
+def facts(ledger: CreditLedger) -> list[tuple[Any, ...]]:
+    """What was recorded, whatever the order of saves and the time of recording."""
+    return sorted((e["stream"], e["version"], e["type"], orjson.dumps(e["data"]))
+                  for e in stored(ledger))
+
+
+def test_two_processes_record_what_one_records_and_a_rerun_adds_nothing(
+    ledgers: Ledgers, database_url: str, unique_name: str, tmp_path: Path,
+) -> None:
+    path = write_ndjson(tmp_path / "city.ndjson", list(generate(100, seed=9)))
+    one = ledgers("one")
+    alone = import_file(one, path, key=KEY)
+    two = ledgers("two")  # its tables exist before the processes start, as in the CLI
+    settings = Settings(database_url=database_url.replace(".sqlite3", "two.sqlite3"),
+                        app_name=unique_name + "two", pseudonym_key=KEY.decode())
+    shared = import_parallel(settings, path, workers=2)
+    assert shared.rejected == [] and shared.rows == alone.rows
+    assert shared.events == alone.events == two.head_position()
+    assert facts(two) == facts(one)
+    assert import_parallel(settings, path, workers=2).events == 0
+
+
+def test_all_or_nothing_holds_across_processes(
+    ledger: CreditLedger, database_url: str, unique_name: str, tmp_path: Path,
+) -> None:
+    city = list(generate(60, seed=8))
+    bad = dict(next(r for r in city if r["record"] == "penalty"), severity="grave")
+    path = write_ndjson(tmp_path / "city.ndjson", [*city, bad])
+    settings = Settings(database_url=database_url, app_name=unique_name,
+                        pseudonym_key=KEY.decode())
+    report = import_parallel(settings, path, workers=2, all_or_nothing=True)
+    # One process found the bad row; the other decided its share cleanly and saved nothing.
+    assert not report.stored and [(r.line, r.field) for r in report.rejected] == [
+        (len(city) + 1, "severity")]
+    assert ledger.head_position() == 0
 
 
 def test_a_concurrent_write_during_an_import_is_kept_and_the_import_completes(

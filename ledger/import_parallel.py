@@ -1,0 +1,150 @@
+"""One file imported by several processes, each deciding and saving its own share of subjects.
+
+Deciding rows is Python work under one interpreter lock; the way past one core is to shard
+subjects over processes, as DESIGN.md shards them over ledgers. Every process reads the whole
+file and takes the rows of its subjects (so a subject's rows keep their order); its saves
+interleave with the others' under the store's table lock. Order across subjects was never
+promised.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import pickle
+import queue
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ledger.import_report import ImportReport
+from ledger.import_rows import RowError, subject_ref
+from ledger.import_source import Source
+from ledger.importer import Importer
+from ledger.settings import Settings
+
+Progress = Callable[[int, int, int], None]  # rows done, bytes read (slowest process), size
+
+
+def shard_of(obj: Any, shards: int, key: bytes) -> int:
+    """The process that owns a row's subject; rows that name none go to the first."""
+    if shards == 1 or not isinstance(obj, dict):
+        return 0
+    raw = obj.get("code") if obj.get("record") == "subject" else obj.get("subject")
+    try:
+        code = subject_ref(raw, key)[0]
+    except RowError:
+        return 0  # rejected by that process, like any row it cannot read
+    return zlib.crc32(code.encode()) % shards
+
+
+def _share(source: Source, shard: int, shards: int, key: bytes) -> Iterator[tuple[int, Any]]:
+    for line, obj in source:
+        if shard_of(obj, shards, key) == shard:
+            yield line, obj
+
+
+class _Share:
+    """Re-iterable (for restarts) view of one process's rows."""
+
+    def __init__(self, source: Source, shard: int, shards: int, key: bytes) -> None:
+        self.source, self.shard, self.shards, self.key = source, shard, shards, key
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return _share(self.source, self.shard, self.shards, self.key)
+
+
+def import_parallel(
+    settings: Settings, path: Path, *, workers: int, authority: str | None = None,
+    fmt: str | None = None, all_or_nothing: bool = False, actor: str = "import",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import with `workers` processes; the merged report reads like a one-process import."""
+    context = mp.get_context("spawn")  # no inherited connections, threads or locks
+    inbox: Any = context.Queue()
+    verdict, go = context.Event(), context.Value("b", 0)
+    args = (settings, str(path), fmt, authority, actor, all_or_nothing, workers)
+    processes = [context.Process(target=_work, args=(*args, i, inbox, verdict, go),
+                                 name=f"import-{i}", daemon=True) for i in range(workers)]
+    started = time.perf_counter()
+    for p in processes:
+        p.start()
+    try:
+        report = _gather(inbox, processes, verdict, go, progress or (lambda *_: None))
+        report.seconds = time.perf_counter() - started  # starting the processes included
+        return report
+    finally:
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+
+
+def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: Progress
+            ) -> ImportReport:
+    workers = len(processes)
+    rows, read, size = [0] * workers, [0] * workers, 0
+    validated: dict[int, int] = {}
+    reports: dict[int, ImportReport] = {}
+    while len(reports) < workers:
+        try:
+            kind, i, *body = inbox.get(timeout=1)
+        except queue.Empty:
+            # A second of silence after a process ended without its report: it is lost.
+            gone = [p.name for i, p in enumerate(processes)
+                    if p.exitcode is not None and i not in reports]
+            if gone:
+                raise RuntimeError(f"import process {gone[0]} ended without a report") from None
+            continue
+        if kind == "progress":
+            rows[i], read[i], size = body
+            progress(sum(rows), min(read), size)
+        elif kind == "validated":  # all-or-nothing: save only if no process rejected a row
+            validated[i] = body[0]
+            if len(validated) == workers:
+                go.value = int(not any(validated.values()))
+                verdict.set()
+        elif kind == "failed":
+            raise body[0]
+        else:
+            reports[i] = body[0]
+    merged = ImportReport()
+    for report in reports.values():
+        merged.merge(report)
+    return merged
+
+
+def _work(settings: Settings, path: str, fmt: str | None, authority: str | None, actor: str,
+          all_or_nothing: bool, shards: int, shard: int, inbox: Any, verdict: Any, go: Any
+          ) -> None:
+    from ledger.bootstrap import build_ledger
+
+    try:
+        ledger = build_ledger(settings)
+        key = settings.pseudonym_key.get_secret_value().encode()
+        source = Source(Path(path), fmt)
+
+        def approve(report: ImportReport) -> bool:
+            if not verdict.is_set():  # asked once; a restart keeps the first answer
+                inbox.put(("validated", shard, len(report.rejected)))
+                verdict.wait()
+            return bool(go.value)
+
+        importer = Importer(
+            ledger, key=key, authority=authority, actor=actor, approve=approve,
+            progress=lambda r: inbox.put(("progress", shard, r.rows, source.position,
+                                          source.size)))
+        report = importer.run(_Share(source, shard, shards, key), all_or_nothing=all_or_nothing)
+        ledger.close()
+        inbox.put(("done", shard, report))
+    except BaseException as e:  # the parent re-raises it
+        inbox.put(("failed", shard, _picklable(e)))
+
+
+def _picklable(error: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # e.g. a driver error holding a connection: send its text
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
