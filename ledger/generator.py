@@ -16,7 +16,7 @@ from ledger.domain.uscc import ALPHABET, make_uscc
 from ledger.generator_data import (
     ASSOCIATIONS,
     AUTHORITIES,
-    BRANDS,
+    BRAND_CHARS,
     CITY_REGION,
     COOPS,
     DISTRICTS,
@@ -62,6 +62,7 @@ class _City:
         self.today = reference_date(seed)
         self.subjects = subjects
         self.codes: set[str] = set()
+        self.names: set[str] = {a.name for a in AUTHORITIES}
         self.authorities = {a.name: (a, authority_code(i)) for i, a in enumerate(AUTHORITIES)}
         self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
         self.facts = Facts(self.rng, self.today, self.authorities)
@@ -130,15 +131,26 @@ class _City:
                 return number, self.rng.choice(SURNAMES) + given
 
     def org_name(self, kind: str) -> str:
+        """A name no other organisation has: two codes for one name count as a duplicate."""
+        for _ in range(20):
+            name = self.draw_name(kind)
+            if name not in self.names:
+                break
+        else:
+            name = f"{name}（{len(self.names)}）"
+        self.names.add(name)
+        return name
+
+    def draw_name(self, kind: str) -> str:
         rng = self.rng
         district = DISTRICTS[rng.choice(REGIONS)]
+        brand = "".join(rng.sample(BRAND_CHARS, 2))
         if kind == "individual_business":
-            return f"{district}{rng.choice(SURNAMES)}记{rng.choice(SHOPS)}"
+            return f"{district}{rng.choice(SURNAMES)}{rng.choice(GIVEN)}记{rng.choice(SHOPS)}"
         if kind == "farmer_cooperative":
-            return f"{district}{rng.choice(BRANDS)}{rng.choice(COOPS)}"
+            return f"{district}{brand}{rng.choice(COOPS)}"
         if kind == "social_organisation":
-            return f"盘锦市{rng.choice(ASSOCIATIONS)}"
+            return f"盘锦市{brand}{rng.choice(TRADES)}{rng.choice(ASSOCIATIONS)}"
         if kind == "public_institution":
-            return f"盘锦市{rng.choice(INSTITUTIONS)}"
-        return f"盘锦{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
-
+            return f"{district}{brand}{rng.choice(INSTITUTIONS)}"
+        return f"盘锦{brand}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"

@@ -31,6 +31,8 @@ def import_command(
                                 "(0: one per CPU, at most 4, for files over 8 MiB; else 1)."),
 ) -> None:
     """Import permits, penalties, listings, commitments... in batches; re-running adds nothing."""
+    from eventsourcing.persistence import PersistenceError
+
     from ledger.bootstrap import bootstrap
     from ledger.domain.errors import Conflict
     from ledger.domain.uscc import CodeError, validate_uscc
@@ -59,7 +61,7 @@ def import_command(
                     key=settings.pseudonym_key.get_secret_value().encode(),
                     progress=lambda source, r: on_progress(r.rows, source.position,
                                                            source.size))
-    except (SourceError, Conflict) as e:
+    except (SourceError, Conflict, PersistenceError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from None
     finally:

@@ -43,6 +43,9 @@ def test_every_code_is_valid_and_every_subject_unique(city: list[dict[str, Any]]
         else:
             assert validate_uscc(s["code"]) == s["code"]
     assert len({s["code"] for s in subjects}) == len(subjects)
+    # One name under two codes is what the USCC duplicate indicator counts: names are unique.
+    organisations = [s["name"] for s in subjects if s["kind"] not in PERSONS]
+    assert len(set(organisations)) == len(organisations)
     # Every record is recorded by a real authority of the city, itself a registered subject.
     authorities = {s["code"] for s in subjects if s["kind"] == "government_body"}
     assert {r["authority"] for r in city} <= authorities
