@@ -1,13 +1,15 @@
 """Replay: rebuild every view from N generated events, from Kafka and from the store, against
 a bare kafka-python consumer that consumes and decodes (orjson) the very same topic.
 
-    .venv/bin/python -m bench.replay [--sizes 100000,1000000] [--views all --views profiles,lists]
+    .venv/bin/python -m bench.replay [--quick] [--sizes 100000,1000000] [--views all]
 
 Per size: records N events in a fresh application on PostgreSQL (bench/replay_city.py), relays
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
 child process so that its peak resident memory (ru_maxrss) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
-CPU seconds, peak memory and the ratio to the bare consumer. Prints figures, asserts nothing.
+CPU seconds (its own and its children's, e.g. the prefetch reader), peak memory and the ratio
+to the bare consumer, by wall time and by CPU time (the machine is shared: CPU time is the
+steadier figure). Prints figures, asserts nothing; the last line is BENCH_JSON (bench/README).
 """
 
 from __future__ import annotations
@@ -31,10 +33,16 @@ KAFKA = os.environ.get("LEDGER_BENCH_KAFKA", "127.0.0.1:9092")
 PARTITIONS = 6
 
 
+def cpu_now() -> float:
+    """CPU seconds of this process and of its finished children."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def measured(events: int, started: float, cpu: float, **extra: Any) -> dict[str, Any]:
     took = time.perf_counter() - started
     return {"events": events, "seconds": round(took, 2), "rate": round(events / took),
-            "cpu_s": round(time.process_time() - cpu, 2),
+            "cpu_s": round(cpu_now() - cpu, 2),
             "peak_mib": peak_mib()} | extra
 
 
@@ -61,7 +69,7 @@ def bare(topic: str, events: int) -> dict[str, Any]:
     consumer.assign(parts)
     for tp in parts:
         consumer.seek(tp, 0)
-    started, cpu, seen = time.perf_counter(), time.process_time(), 0
+    started, cpu, seen = time.perf_counter(), cpu_now(), 0
     while seen < events:
         for messages in consumer.poll(timeout_ms=1000, max_records=5000).values():
             for m in messages:
@@ -87,7 +95,7 @@ def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     ledger = build_ledger(Settings(database_url=DATABASE_URL, app_name=app))
     source = KafkaFeed(KAFKA, topic) if feed == "kafka" else StoreFeed(ledger.recorder)
     conn = store.connect()
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), cpu_now()
     report = run(store, conn, source, chosen, chosen, grace=0)
     result = measured(report.events, started, cpu, views=views,
                       phases={k: round(v, 1) for k, v in report.phases.items()})
@@ -149,15 +157,30 @@ def cleanup(app: str, topic: str) -> None:
 
 
 def line(name: str, r: dict[str, Any], base: dict[str, Any] | None = None) -> str:
-    ratio = f"  {r['rate'] / base['rate']:6.0%} of bare" if base else ""
+    ratio = (f"  {r['rate'] / base['rate']:4.0%} of bare, "
+             f"{(r['events'] / r['cpu_s']) / (base['events'] / base['cpu_s']):4.0%} by CPU"
+             if base else "")
     phases = "  (" + ", ".join(f"{k} {v} s" for k, v in r["phases"].items()) + ")" \
         if r.get("phases") else ""
     return (f"  {name:<34} {r['events']:>9,} events {r['seconds']:>8.1f} s {r['rate']:>8,}/s "
             f"cpu {r['cpu_s']:>7.1f} s  peak {r['peak_mib']:>5,} MiB{ratio}{phases}")
 
 
+def figures(size: int, base: dict[str, Any], runs: dict[str, dict[str, Any]],
+            result: Any) -> None:
+    """Rates beside the bare consumer (by wall and by CPU time), and peak memory."""
+    per_cpu = base["events"] / base["cpu_s"]
+    for name, r in runs.items():
+        result.add(f"{name} @{size:,}", r["rate"], "events/s", "bare consumer", base["rate"])
+        result.add(f"{name} @{size:,}, per CPU second", round(r["events"] / r["cpu_s"]),
+                   "events/CPU-s", "bare consumer", round(per_cpu))
+        result.add(f"{name} @{size:,}, peak memory", r["peak_mib"], "MiB",
+                   "bare consumer", base["peak_mib"], better="lower")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes 20,000 and 40,000")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--views", action="append", help="all, or a comma-separated list")
     parser.add_argument("--feeds", default="kafka,store")
@@ -167,21 +190,35 @@ def main() -> None:
         kind, *rest = args.child
         print(json.dumps(bare(rest[0], int(rest[1])) if kind == "bare" else rebuild(*rest)))
         return
+    from bench.common import Result
+
+    sizes = [20_000, 40_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    command = "python -m bench.replay " + ("--quick" if args.quick else f"--sizes {args.sizes}")
+    result = Result("replay", "Replay (bench/replay.py)", command,
+                    params={"sizes": sizes, "views": args.views or ["all"],
+                            "load_average_1min": round(os.getloadavg()[0], 1)})
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{date.today()}, load average {os.getloadavg()[0]:.1f}")
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in sizes:
         print(f"{size:,} events:", flush=True)
         app, topic, events = prepare(size, uuid.uuid4().hex[:8])
         try:
             base = child("bare", topic, str(events))
             print(line("bare consumer + orjson", base), flush=True)
+            runs = {}
             for views in args.views or ["all"]:
                 for feed in args.feeds.split(","):
-                    result = child("rebuild", feed, app, topic, views)
-                    print(line(f"rebuild {views} from {feed}", result,
-                               base if feed == "kafka" else None), flush=True)
+                    name = f"rebuild {views} from {feed}"
+                    runs[name] = child("rebuild", feed, app, topic, views)
+                    print(line(name, runs[name], base), flush=True)
+            figures(size, base, runs, result)
         finally:
             cleanup(app, topic)
+    result.notes.append(
+        "Rebuilds into PostgreSQL apply the views in a local SQLite stage and COPY the result "
+        "(projections/staging.py); from Kafka a child process fetches ahead "
+        "(projections/prefetch.py). Peak memory is the rebuild process's VmHWM.")
+    result.emit()
 
 
 if __name__ == "__main__":

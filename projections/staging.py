@@ -28,6 +28,7 @@ def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
     stage = ViewStore(f"sqlite:///{Path(directory) / 'stage.sqlite3'}", prefix)
     conn = stage.connect()
     # A stage that dies with the process is simply rebuilt: no durability needed.
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")  # one connection: no file locks per batch
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute(f"PRAGMA cache_size=-{STAGE_CACHE_KIB}")

@@ -123,6 +123,10 @@ def test_a_position_the_views_have_not_reached_is_503_with_retry_after(
         tmp_path: Path, unique_name: str) -> None:
     # No runner in this process: the views never reach the write.
     for stale in make_api(tmp_path, unique_name, project=False):
+        # Views never built: every read says so and when to come back.
+        not_built = stale.get("/v1/lists/red")
+        assert problem(not_built, 503)["detail"].endswith("not built yet")
+        assert not_built.headers["retry-after"] == "1"
         position = stale.write("/v1/subjects", {"code": ACME, "name": "Acme",
                                                 "kind": "enterprise"})
         started = time.monotonic()
