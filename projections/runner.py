@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 class Moved(Exception):
     """Another writer advanced the offsets since this batch was polled."""
 
+    def __init__(self, offsets: dict[int, int]) -> None:
+        super().__init__("offsets moved")
+        self.offsets = offsets
+
 
 class Runner:
     """A Service (see ledger.runtime) that keeps the serving views up to date."""
@@ -82,13 +86,13 @@ class Runner:
             with self.store.transaction(conn, pipeline=True) as tx:
                 current = catalog.offsets(tx, catalog.LIVE)
                 if any(current.get(p, 0) != o for p, o in expected.items()):
-                    raise Moved
+                    raise Moved(current)
                 tx.names.update(catalog.current_names(self.store, tx))
                 served = catalog.generations(tx)
                 views = [v for v in self.views if v.name in served]
                 self.applied += apply_records(tx, catalog.LIVE, views, records)
-        except Moved:
-            return {p: current.get(p, 0) for p in expected}
+        except Moved as moved:
+            return {p: moved.offsets.get(p, 0) for p in expected}
         top = max((int(r.envelope.get("position") or 0) for r in records), default=0)
         self._state.update(ok=True, error=None, position=max(self._state["position"], top))
         return next_offsets(expected, records)
