@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import dataset, tools
 from bench.common import CACHE_DIR, Result, drop_app, ledger_env, tag
-from bench.servers import get_json, uvicorn
+from bench.servers import STACK, get_json, uvicorn
 
 GOAL_RATE, GOAL_P99_MS = 1000, 20.0
 
@@ -112,7 +112,8 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
                     "python -m bench.api_load" + (" --quick" if args.quick else ""),
                     params={"workers": args.workers, "loadgen_connections": args.connections,
                             "seconds_per_step": args.seconds, "codes": codes,
-                            "black_list_pages": pages, "app": app, "wrk": "-t1 -c16"})
+                            "black_list_pages": pages, "app": app, "wrk": "-t1 -c16",
+                            "server": "uvicorn " + " ".join(STACK)})
     for key, label in (("profile_max", "profile lookups"), ("list_max", "list pages")):
         result.add(f"{label}: most req/s (wrk)", ledger[key]["rps"], "req/s", "bare app",
                    bare[key]["rps"])

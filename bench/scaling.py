@@ -18,7 +18,7 @@ from typing import Any
 
 from bench import clone, dataset, plots, tools
 from bench.common import CACHE_DIR, Result, delete_topics, drop_app, ledger_env, tag
-from bench.servers import uvicorn
+from bench.servers import STACK, uvicorn
 
 FACTORS = (1, 2, 4)
 
@@ -110,7 +110,8 @@ def report(args: argparse.Namespace, stages: dict[int, dict[str, Any]],
     result = Result("scaling", "Scaling: cost per event and per subject",
                     "python -m bench.scaling" + (" --quick" if args.quick else ""),
                     params={"subjects_at_1x": args.base, "lookup_rate": args.rate,
-                            "seconds_per_lookup_step": args.seconds, "api_workers": 2})
+                            "seconds_per_lookup_step": args.seconds, "api_workers": 2,
+                            "server": "uvicorn " + " ".join(STACK)})
     one = stages[FACTORS[0]]
     for factor in FACTORS[1:]:
         for stage in ("import", "relay", "rebuild"):

@@ -160,8 +160,9 @@ func summarise(results []result, rate float64, elapsed time.Duration) summary {
 		} else {
 			ok++
 		}
-		lat = append(lat, ms(r.latency))
+		// Percentiles are over answered requests; dropped and failed ones are errors.
 		if r.status > 0 {
+			lat = append(lat, ms(r.latency))
 			svc = append(svc, ms(r.service))
 		}
 	}
