@@ -41,6 +41,7 @@ PLAN = [
     Step("asof", ["--quick"], 45, fallback=["--events", "1000", "--calls", "100"]),
     Step("pipeline", ["--quick", "--keep"], 75),
     Step("api_load", ["--quick"], 90, needs={"--app": "pipeline.params.app"}),
+    Step("one_query", ["--quick"], 40, needs={"--app": "pipeline.params.app"}),
     Step("scaling", ["--quick"], 200),
 ]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import dataset, tools
 from bench.common import CACHE_DIR, Result, drop_app, ledger_env, tag
-from bench.servers import STACK, get_json, uvicorn
+from bench.servers import PLAIN, STACK, get_json, uvicorn
 
 GOAL_RATE, GOAL_P99_MS = 1000, 20.0
 
@@ -100,6 +100,10 @@ def main(argv: list[str] | None = None) -> None:
         with uvicorn("bench.bare_app:create", bare_env, port=args.port + 1,
                      workers=args.workers, probe="/docs") as base:
             bare = measure(base, codes, pages, args)
+        with uvicorn("bench.bare_app:create", bare_env, port=args.port + 2,
+                     workers=args.workers, probe="/docs", stack=PLAIN) as base:
+            profiles, _ = url_files(base, codes, pages)
+            bare["plain_max"] = tools.saturate(base, profiles, args.seconds)
     finally:
         if owned:
             drop_app(app)
@@ -117,6 +121,9 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
     for key, label in (("profile_max", "profile lookups"), ("list_max", "list pages")):
         result.add(f"{label}: most req/s (wrk)", ledger[key]["rps"], "req/s", "bare app",
                    bare[key]["rps"])
+    result.add(f"bare app over {' + '.join(PLAIN[1::2])}: most req/s (wrk)",
+               bare["plain_max"]["rps"], "req/s", f"bare app over {' + '.join(STACK[1::2])}",
+               bare["profile_max"]["rps"])
     for key in [f"profile@{r:g}" for r in rates(args)] + ["list@rate"]:
         label = (f"profile lookups at {ledger[key]['rate']:g}/s" if key != "list@rate"
                  else f"list pages at {ledger[key]['rate']:g}/s")

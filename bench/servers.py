@@ -17,15 +17,16 @@ from bench.common import BIN, ROOT
 # never depends on what happens to be installed. h11 + asyncio served a bare endpoint about
 # ten times slower here.
 STACK = ("--http", "httptools", "--loop", "uvloop")
+PLAIN = ("--http", "h11", "--loop", "asyncio")  # what uvicorn falls back to without the extra
 
 
 @contextmanager
 def uvicorn(factory: str, env: dict[str, str], *, port: int, workers: int,
-            probe: str = "/healthz") -> Iterator[str]:
+            probe: str = "/healthz", stack: tuple[str, ...] = STACK) -> Iterator[str]:
     """Serve `factory` (module:function) with `workers` processes; yield the base URL."""
     argv = [str(BIN / "uvicorn"), factory, "--factory", "--host", "127.0.0.1", "--port",
             str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-            *STACK]
+            *stack]
     log = open(ROOT / ".cache" / "bench" / f"server-{port}.log", "w")  # noqa: SIM115
     child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)

@@ -84,7 +84,7 @@ STAGES = {"relay": relay, "project": project, "rebuild": rebuild, "startup": sta
 def main(argv: list[str]) -> None:
     quiet_kafka_logs()
     (name,) = argv
-    runtime = bootstrap(Settings(), background=False, relay=False, project=False)
+    runtime = bootstrap(Settings(), background=False, relay=True, project=True)
     try:
         print(json.dumps(STAGES[name](runtime)), flush=True)
     finally:
