@@ -18,6 +18,7 @@ import cProfile
 import os
 import platform
 import pstats
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -47,12 +48,13 @@ def main() -> None:
     path = city(args.events, args.seed)
     result = Result("ingest", "Ingest (bench/ingest.py)", command(args))
     apps: list[str] = []
+    load_before = load_average()
     try:
         bulk = measure_bulk(path, args.cap, args.profile, apps)
         shared = measure_parallel(path, args.workers, apps)
         slow = measure_one_by_one(path, args.slow_events, apps)
         build = measure_build_only(path, apps)
-        insert = measure_insert_only(path, args.cap, apps)
+        insert = measure_insert_only(bulk["app"], args.cap, apps)
     finally:
         for app in apps:
             drop_app(app)
@@ -63,16 +65,19 @@ def main() -> None:
           f"{args.cap}, client CPU {bulk['cpu_us_per_event']:.0f} us/event)")
     print(f"bulk import     {shared['events']:>8,} events  {shared['seconds']:7.1f} s  "
           f"{shared['events_per_s']:>8,.0f} events/s  ({args.workers} processes, "
-          f"{shared['saves']} saves, starting them included)")
+          f"{shared['saves']} saves, starting them included; CPU of all "
+          f"{shared['cpu_us_per_event']:.0f} us/event)")
     print(f"one by one      {slow['events']:>8,} events  {slow['seconds']:7.1f} s  "
           f"{slow['events_per_s']:>8,.0f} events/s  (one get + one save per row)")
     print(f"ratio           {ratio:,.1f}x")
     print(f"decide only     {build['events_per_s']:>8,.0f} events/s  (parse, validate, "
-          "aggregates, hashes; no save)")
+          f"aggregates, hashes; no save; CPU {build['cpu_us_per_event']:.0f} us/event)")
     print(f"insert only     {insert['events_per_s']:>8,.0f} events/s  (recorder.insert_events "
-          f"of encoded events, {args.cap} per call)")
+          f"of encoded events, {args.cap} per call; client CPU "
+          f"{insert['cpu_us_per_event']:.0f} us/event)")
     print(f"machine         {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}")
+          f"{time.strftime('%Y-%m-%d %H:%M')}, load average before {load_before}, after "
+          f"{load_average()}")
     result.add("bulk import, 1 process", bulk["events_per_s"], "events/s",
                "one save per event", slow["events_per_s"])
     result.add(f"bulk import, {args.workers} processes", shared["events_per_s"], "events/s",
@@ -83,7 +88,8 @@ def main() -> None:
     result.add("recorder insert only", insert["events_per_s"], "events/s")
     result.params = {"events": bulk["events"], "slow_events": slow["events"], "cap": args.cap,
                      "workers": args.workers, "cpus": os.cpu_count(),
-                     "python": platform.python_version()}
+                     "python": platform.python_version(), "load_before": load_before,
+                     "load_after": load_average()}
     result.series = {"bulk": bulk, "parallel": shared, "one_by_one": slow,
                      "decide_only": build, "insert_only": insert}
     result.notes = notes(bulk, shared, slow, build, insert, args.workers)
@@ -113,6 +119,10 @@ def notes(bulk: dict[str, Any], shared: dict[str, Any], slow: dict[str, Any],
         f"still one at a time under the table lock) got {shared['events_per_s']:,.0f} events/s "
         f"on {os.cpu_count()} CPUs shared with PostgreSQL.",
     ]
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def parse_args() -> argparse.Namespace:
@@ -151,21 +161,41 @@ def fresh(apps: list[str]) -> CreditLedger:
     return build_ledger(Settings(database_url=DATABASE_URL, app_name=apps[-1]))
 
 
+class Clock:
+    """Wall time and CPU time of this process and its finished children, from now."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def rate(self, events: int) -> dict[str, Any]:
+        seconds, cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
+        return {"events": events, "seconds": round(seconds, 3),
+                "events_per_s": events / seconds if seconds else 0.0,
+                "cpu_us_per_event": cpu / events * 1e6 if events else 0.0}
+
+
+def cpu_seconds() -> float:
+    own, children = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure_bulk(path: Path, cap: int, profile: bool, apps: list[str]) -> dict[str, Any]:
+    """The importer in this process: many subjects per save, a writer thread."""
     ledger = fresh(apps)
     profiler = cProfile.Profile() if profile else None
-    cpu = time.process_time()
+    clock = Clock()
     if profiler:
         profiler.enable()
     report = Importer(ledger, key=KEY, cap=cap).run(Source(path))
     if profiler:
         profiler.disable()
+    figures = clock.rate(report.events) | {"saves": report.saves, "app": apps[-1]}
+    if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    cpu = time.process_time() - cpu
     assert not report.rejected, report.rejected[:5]
     ledger.close()
-    return rate(report.events, report.seconds) | {
-        "saves": report.saves, "cpu_us_per_event": cpu / report.events * 1e6}
+    return figures
 
 
 def measure_parallel(path: Path, workers: int, apps: list[str]) -> dict[str, Any]:
@@ -173,9 +203,10 @@ def measure_parallel(path: Path, workers: int, apps: list[str]) -> dict[str, Any
     fresh(apps).close()  # the tables exist before the processes start, as in the CLI
     settings = Settings(database_url=DATABASE_URL, app_name=apps[-1],
                         pseudonym_key=KEY.decode())
+    clock = Clock()
     report = import_parallel(settings, path, workers=workers)
     assert not report.rejected, report.rejected[:5]
-    return rate(report.events, report.seconds) | {"saves": report.saves}
+    return clock.rate(report.events) | {"saves": report.saves}
 
 
 def measure_one_by_one(path: Path, events: int, apps: list[str]) -> dict[str, Any]:
@@ -186,13 +217,12 @@ def measure_one_by_one(path: Path, events: int, apps: list[str]) -> dict[str, An
     first = next(i for i, r in enumerate(rows) if r.register and r.register.kind == "enterprise")
     rows = rows[first:first + events]
     ctx = Context(ledger.clock(), ledger.calendar, "bench")
-    started = time.perf_counter()
+    clock = Clock()
     for row in rows:
         one_row(ledger, row, ctx)
-    seconds = time.perf_counter() - started
-    stored = ledger.head_position()
+    figures = clock.rate(ledger.head_position())
     ledger.close()
-    return rate(stored, seconds)
+    return figures
 
 
 def one_row(ledger: CreditLedger, row: Row, ctx: Context) -> None:
@@ -211,29 +241,29 @@ def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:
     """The importer with saves that go nowhere: parsing, validation, aggregates and hashes."""
     ledger = fresh(apps)
     importer = Importer(ledger, key=KEY)
-    events = 0
-    started = time.perf_counter()
+    ctx = Context(ledger.clock(), ledger.calendar, "bench")
+    events, clock = 0, Clock()
     for chunk in _chunks(Source(path), importer.chunk_rows):
-        events += sum(len(s.collect_events()) for s in importer._decide(
-            chunk, Context(ledger.clock(), ledger.calendar, "bench"), ImportReport()))
-    seconds = time.perf_counter() - started
+        decided = importer._decide(chunk, ctx, ImportReport())
+        events += sum(len(s.collect_events()) for s in decided)
+    figures = clock.rate(events)
     ledger.close()
-    return rate(events, seconds)
+    return figures
 
 
-def measure_insert_only(path: Path, cap: int, apps: list[str]) -> dict[str, Any]:
-    """The recorder's insert alone, of the same events already encoded: the floor under save()."""
-    source, sink = fresh(apps), fresh(apps)
-    Importer(source, key=KEY, cap=cap).run(Source(path))
+def measure_insert_only(source_app: str, cap: int, apps: list[str]) -> dict[str, Any]:
+    """The recorder's insert alone, of the bulk run's events already encoded: save()'s floor."""
+    source = build_ledger(Settings(database_url=DATABASE_URL, app_name=source_app))
     stored = [StoredEvent(n.originator_id, n.originator_version, n.topic, n.state) for n in
               source.recorder.select_notifications(start=1, limit=10_000_000)]
-    started = time.perf_counter()
+    source.close()
+    sink = fresh(apps)
+    clock = Clock()
     for start in range(0, len(stored), cap):
         sink.recorder.insert_events(stored[start:start + cap])
-    seconds = time.perf_counter() - started
-    source.close()
+    figures = clock.rate(len(stored))
     sink.close()
-    return rate(len(stored), seconds)
+    return figures
 
 
 def _chunks(source: Source, n: int) -> Any:
@@ -245,11 +275,6 @@ def _chunks(source: Source, n: int) -> Any:
             batch = []
     if batch:
         yield batch
-
-
-def rate(events: int, seconds: float) -> dict[str, Any]:
-    return {"events": events, "seconds": round(seconds, 3),
-            "events_per_s": events / seconds if seconds else 0.0}
 
 
 if __name__ == "__main__":
