@@ -21,13 +21,14 @@ _NAMESPACE = STREAM_NAMESPACE.bytes
 _types: dict[str, tuple[str, bytes]] = {}
 
 
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
 def event_id(stream: str, version: int) -> str:
-    """uuid5(STREAM_NAMESPACE, "stream/version"), without building UUID objects."""
-    digest = bytearray(sha1(_NAMESPACE + f"{stream}/{version}".encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """uuid5(STREAM_NAMESPACE, "stream/version") as text, without building UUID objects."""
+    h = sha1(_NAMESPACE + f"{stream}/{version}".encode()).hexdigest()
+    # RFC 4122: version nibble 5, variant bits 10.
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def type_names(topic: str) -> tuple[str, bytes]:

@@ -1,8 +1,8 @@
 """The relay: follows the store's notification log and publishes every event to Kafka.
 
-At-least-once: each batch is sent, flushed and acknowledged (acks=all) before its last
-position is recorded. A crash between the two re-sends that batch; consumers drop the
-duplicates by (stream, version). Failures of the broker or the store are retried with
+At-least-once: a batch's last position is recorded only once every record up to it is
+acknowledged (acks=all). A crash in between re-sends what was unrecorded; consumers drop
+the duplicates by (stream, version). Failures of the broker or the store are retried with
 backoff for ever, from the last recorded position, so nothing is lost or skipped.
 """
 
@@ -11,26 +11,20 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError
 
 from ledger.application import CreditLedger
-from ledger.relay.encoding import Record, encode
 from ledger.relay.health import Health
+from ledger.relay.pages import Pages
 from ledger.relay.positions import PositionStore
-from ledger.relay.producer import KeyPartitions, build_producer, discard
 from ledger.relay.reading import NotificationReader
-from ledger.relay.topic import TopicRefused, ensure_topic
+from ledger.relay.sending import InFlight, Publisher, Stopped
+from ledger.relay.topic import TopicRefused
 from ledger.settings import Settings
 
 log = logging.getLogger("credit-ledger.relay")
-
-
-class Stopped(Exception):
-    """Asked to stop while waiting for the broker: the batch stays unrecorded."""
 
 
 class Relay:
@@ -42,31 +36,26 @@ class Relay:
                  poll_interval: float = 0.2, producer_settings: dict[str, Any] | None = None,
                  ) -> None:
         assert settings.kafka_bootstrap, "the relay needs LEDGER_KAFKA_BOOTSTRAP"
-        self.bootstrap = settings.kafka_bootstrap
+        self.settings = settings
         self.topic = settings.kafka_topic
-        self.partitions = settings.kafka_partitions
         self.batch = batch or settings.relay_batch
         self.poll_interval = poll_interval
-        self.producer_settings = producer_settings or {}
+        self.producer_settings = producer_settings
         self.ledger = ledger  # held: the application closes its pool when collected
         self.reader = NotificationReader(ledger.recorder)
+        self.pages = Pages(self.reader, self.batch)
         self.positions = PositionStore(ledger.recorder, application=ledger.name)
         self.health = Health()
-        self.position: int | None = None  # last position flushed to Kafka and recorded
+        self.position: int | None = None  # last position acknowledged by Kafka and recorded
         self.head: int | None = None
         self.published = 0
-        self._unrecorded: int | None = None  # flushed to Kafka, not yet recorded
-        self._producer: KafkaProducer | None = None
-        self._partition_of: KeyPartitions | None = None
-        self._prefetch: tuple[int, Future[list[Record]]] | None = None
-        self._reads: ThreadPoolExecutor | None = None
-
-    # -- the loop ----------------------------------------------------------------
+        self._unrecorded: int | None = None  # acknowledged, but recording it failed
+        self._publisher: Publisher | None = None
+        self._in_flight: list[InFlight] = []  # sent, not yet recorded: at most two
 
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set; never raises, never skips."""
-        log.info("relay to %s topic %s starting", self.bootstrap, self.topic)
-        self._reads = ThreadPoolExecutor(1, thread_name_prefix="relay-read")
+        log.info("relay to %s topic %s starting", self.settings.kafka_bootstrap, self.topic)
         try:
             while not stop.is_set():
                 try:
@@ -86,77 +75,58 @@ class Relay:
                 if not moved:
                     stop.wait(self.poll_interval)
         finally:
+            self.drain(stop)
             self.close()
             log.info("relay stopped at position %s", self.position)
 
     def step(self, stop: threading.Event) -> int:
-        """Publish one batch after the recorded position; the number of events published."""
-        self._connect()
+        """Send the next batch, then record the previous one once Kafka has acknowledged it.
+
+        Waiting for batch k's acknowledgements while batch k+1 is on its way keeps the
+        producer busy; a position is recorded only when everything up to it is acknowledged.
+        """
+        publisher = self._connect()
         if self._unrecorded is not None:
             self._record(self._unrecorded)
         assert self.position is not None
-        records = self._next_records(self.position)
-        if not records:
-            self.head = max(self.position, self.head or 0)
-            return 0
-        if len(records) == self.batch:  # probably more to come: read it while this one sends
-            self._prefetch_after(records[-1][3])
-        self._flush(self._send(records), stop)
-        self._unrecorded = records[-1][3]
-        self._record(self._unrecorded)
-        self.published += len(records)
-        self.head = max(self.reader.head(), self.position)
+        in_flight = self._in_flight
+        records = self.pages.after(in_flight[-1].last if in_flight else self.position)
+        if records:
+            in_flight.append(publisher.send(records))
+        while len(in_flight) > (1 if records else 0):  # oldest first: positions only grow
+            self._settle(publisher, in_flight[0], stop, flush=not records)
+            in_flight.pop(0)
+        self.head = max(self.position, self.head or 0)
         return len(records)
 
-    # -- the parts ------------------------------------------------------------------
+    def drain(self, stop: threading.Event) -> None:
+        """On a clean stop: settle what is in flight, so that a restart re-sends nothing."""
+        try:
+            while self._in_flight and self._publisher is not None:
+                self._settle(self._publisher, self._in_flight[0], stop, flush=True)
+                self._in_flight.pop(0)
+        except Exception as e:  # left unrecorded: sent again after the restart, harmlessly
+            log.warning("relay: stopping with %d batch(es) unacknowledged (%s: %s)",
+                        len(self._in_flight), type(e).__name__, e)
 
-    def _connect(self) -> None:
+    def _connect(self) -> Publisher:
         if self.position is None:
             self.position = self.positions.load(self.topic)
             self.head = self.reader.head()
             log.info("relay resumes after position %d (head %d)", self.position, self.head)
-        if self._producer is None:
-            partitions = ensure_topic(self.bootstrap, self.topic, self.partitions)
-            self._producer = build_producer(self.bootstrap, **self.producer_settings)
-            self._partition_of = KeyPartitions(partitions)
+        if self._publisher is None:
+            s = self.settings
+            self._publisher = Publisher(s.kafka_bootstrap or "", self.topic, s.kafka_partitions,
+                                        self.producer_settings)
             self.health.refused(None)
+        return self._publisher
 
-    def _next_records(self, after: int) -> list[Record]:
-        if self._prefetch is not None:
-            prefetched_after, future = self._prefetch
-            self._prefetch = None
-            if prefetched_after == after:
-                return future.result()
-        return encode(self.reader.page(after, self.batch))
-
-    def _prefetch_after(self, after: int) -> None:
-        if self._reads is None:
-            return
-        self._prefetch = (after, self._reads.submit(
-            lambda: encode(self.reader.page(after, self.batch))))
-
-    def _send(self, records: list[Record]) -> list[Any]:
-        producer, partition_of, topic = self._producer, self._partition_of, self.topic
-        assert producer is not None and partition_of is not None
-        send = producer.send
-        return [send(topic, value=value, key=key, headers=[("type", type_bytes)],
-                     partition=partition_of(key))
-                for key, value, type_bytes, _ in records]
-
-    def _flush(self, futures: list[Any], stop: threading.Event) -> None:
-        """Wait for every record's acknowledgement; the producer itself retries meanwhile."""
-        assert self._producer is not None
-        while True:
-            try:
-                self._producer.flush(timeout=5)
-                break
-            except KafkaTimeoutError:
-                if stop.is_set():
-                    raise Stopped() from None
-                self.health.waiting("KafkaTimeoutError: the batch is not acknowledged yet")
-        for future in futures:  # a record that failed for good fails the whole batch
-            if future.failed():
-                raise future.exception
+    def _settle(self, publisher: Publisher, batch: InFlight, stop: threading.Event, *,
+                flush: bool) -> None:
+        publisher.settle(batch, stop, flush=flush, waiting=self.health.waiting)
+        self._unrecorded = batch.last
+        self._record(batch.last)
+        self.published += len(batch.futures)
 
     def _record(self, position: int) -> None:
         self.positions.save(self.topic, position)
@@ -164,32 +134,25 @@ class Relay:
         self._unrecorded = None
 
     def _reset(self, *, kafka: bool) -> None:
-        """After a failure: forget the prefetch; a Kafka fault also drops the producer."""
-        self._prefetch = None
-        if kafka and self._producer is not None:
-            discard(self._producer, timeout=0)
-            self._producer = None
+        """After a failure: resume from the recorded position; a Kafka fault drops the producer."""
+        self.pages.forget()
+        self._in_flight = []
+        if kafka and self._publisher is not None:
+            self._publisher.close(timeout=0)
+            self._publisher = None
 
     def close(self) -> None:
-        if self._producer is not None:
-            discard(self._producer)
-            self._producer = None
-        if self._reads is not None:
-            self._reads.shutdown(wait=True, cancel_futures=True)
-            self._reads = None
-
-    # -- reporting ------------------------------------------------------------------
-
-    def _refresh_head(self) -> None:
-        # While the store is down, the last head seen stands (a probe must not hang on it).
-        if self.health.failing_what == "the event store":
-            return
-        with contextlib.suppress(Exception):  # a report never raises; the loop reports faults
-            self.head = self.reader.head()
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None
+        self.pages.close()
 
     def status(self) -> dict[str, Any]:
         """Lag = events recorded in the store but not yet acknowledged by Kafka."""
-        self._refresh_head()
+        # While the store is down, the last head seen stands (a probe must not hang on it).
+        if self.health.failing_what != "the event store":
+            with contextlib.suppress(Exception):  # a report never raises; the loop reports
+                self.head = self.reader.head()
         lag = None if self.head is None or self.position is None else self.head - self.position
         return {"topic": self.topic, "position": self.position, "head": self.head, "lag": lag,
                 "published": self.published} | self.health.report()

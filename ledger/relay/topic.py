@@ -46,7 +46,8 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int) -> int:
                 pass  # another relay created it meanwhile: check it like any existing topic
         check_retention(admin, topic)
         described = admin.describe_topics([topic])
-        return len(described[0]["partitions"])
+        # Just created, a topic may not show its partitions yet: it has the ones asked for.
+        return len(described[0]["partitions"]) or partitions
     finally:
         admin.close()
 
