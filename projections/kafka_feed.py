@@ -29,8 +29,9 @@ def consumer_config(bootstrap: str, **overrides: Any) -> dict[str, Any]:
         "group_id": None,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
-        "max_partition_fetch_bytes": 8 * 1024 * 1024,
-        "fetch_max_bytes": 64 * 1024 * 1024,
+        # Fetch buffers fill up to these bounds on a long topic: they cap the memory.
+        "max_partition_fetch_bytes": 2 * 1024 * 1024,
+        "fetch_max_bytes": 16 * 1024 * 1024,
         "receive_buffer_bytes": 4 * 1024 * 1024,
         "client_id": "credit-ledger-projections",
     } | overrides

@@ -21,7 +21,9 @@ from projections.feed import Feed
 from projections.storage import ViewStore
 from projections.view import View
 
-STAGE_CACHE_KIB = 128 * 1024
+# The stage's own page cache; beyond it the OS page cache serves the file. Small and fixed,
+# so the rebuild's memory does not grow with the number of events.
+STAGE_CACHE_KIB = 16 * 1024
 
 
 def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
