@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     demo_subjects: int = Field(default=200, ge=1)
     relay_batch: int = Field(default=2000, ge=1)
     project_batch: int = Field(default=2000, ge=1)
+    # Where the projections keep their views: unset means the event store's own database
+    # (the same SQLite file in embedded mode, the same PostgreSQL database otherwise).
+    views_database_url: str | None = None
     # Credit repair (ledger/repairs.py): deadlines in working days, and a JSON file that may
     # override the non-repairable conduct codes and listing periods (ledger.domain.repair).
     repair_decision_days: int = Field(default=10, ge=1)

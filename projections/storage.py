@@ -70,7 +70,7 @@ def table_prefix(app_name: str) -> str:
 
 def views_url(settings: Settings) -> str:
     """Where views live: the optional views URL, else the event store's own database."""
-    return getattr(settings, "views_database_url", None) or settings.database_url
+    return settings.views_database_url or settings.database_url
 
 
 class ViewStore:
