@@ -13,9 +13,7 @@ ledger in between (bench/barepipe.py). Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.error
@@ -27,7 +25,6 @@ import orjson
 from bench import barepipe, dataset
 from bench.common import (
     AUTHORITY,
-    ROOT,
     Result,
     credit_ledger,
     delete_topics,
@@ -36,6 +33,7 @@ from bench.common import (
     quiet_kafka_logs,
     tag,
 )
+from bench.procs import start, stop, wait
 from bench.servers import uvicorn
 
 
@@ -51,20 +49,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.subjects = 5000
     return args
-
-
-def start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    log = open(ROOT / ".cache" / "bench" / f"pipeline-{argv[1]}.log", "w")  # noqa: SIM115
-    return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def finish(child: subprocess.Popen[bytes]) -> dict[str, float]:
-    """Stop a long-running child by its pid; its CPU seconds and peak RSS."""
-    if child.poll() is None:
-        child.send_signal(signal.SIGTERM)
-    _, _, usage = os.wait4(child.pid, 0)
-    child.returncode = 0
-    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "max_rss_mb": usage.ru_maxrss / 1024}
 
 
 def last_subject(path: Any) -> str:
@@ -112,18 +96,18 @@ def run(args: argparse.Namespace, app: str, topic: str) -> dict[str, Any]:
     city = dataset.city_file(args.subjects)
     env = ledger_env(app, kafka=True, topic=topic,
                      LEDGER_KAFKA_PARTITIONS=str(args.partitions))
-    relay = start(credit_ledger("relay"), env)
+    relay = start(credit_ledger("relay"), env, "pipeline-relay")
     project = None
     try:
         time.sleep(3)  # the relay creates the topic the projector reads
-        project = start(credit_ledger("project"), env)
+        project = start(credit_ledger("project"), env, "pipeline-project")
         timeline, used, head = follow(args, app, topic, city, env)
     finally:
         for child in (relay, project):
             if child is not None and child.poll() is None:
                 child.send_signal(signal.SIGTERM)
     assert project is not None
-    used |= {"relay": finish(relay), "project": finish(project)}
+    used |= {"relay": stop(relay), "project": stop(project)}
     return {"events": head, "timeline": timeline, "used": used}
 
 
@@ -133,8 +117,9 @@ def follow(args: argparse.Namespace, app: str, topic: str, city: Any, env: dict[
     timeline: dict[str, float] = {}
     with uvicorn("bench.served:create", env, port=args.port, workers=1) as base:
         started = time.perf_counter()
-        importer = start(credit_ledger("import", str(city), "--authority", AUTHORITY), env)
-        used = {"import": finish_import(importer)}
+        importer = start(credit_ledger("import", str(city), "--authority", AUTHORITY), env,
+                         "pipeline-import")
+        used = {"import": wait(importer, "pipeline-import")}
         timeline["import"] = time.perf_counter() - started
         head = head_of(app)
         url = f"{base}/v1/subjects/{last_subject(city)}?min_position={head}"
@@ -147,14 +132,6 @@ def follow(args: argparse.Namespace, app: str, topic: str, city: Any, env: dict[
                 raise SystemExit("the last event did not become visible within 30 minutes")
     timeline.setdefault("relay", timeline["visible"])
     return timeline, used, head
-
-
-def finish_import(child: subprocess.Popen[bytes]) -> dict[str, float]:
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit("the import failed; see .cache/bench/pipeline-import.log")
-    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "max_rss_mb": usage.ru_maxrss / 1024}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,7 +42,7 @@ def console(result: dict[str, Any]) -> str:
     lines = [f"  {result.get('name')}: exit {result.get('exit_code')}, "
              f"{result.get('seconds', 0):.0f} s, log {result.get('log')}"]
     for f in result.get("figures", []):
-        base = (f"  (bare {fmt(f.get('baseline_value'))}, ratio {ratio(f)})"
+        base = (f"  ({f.get('baseline')}: {fmt(f.get('baseline_value'))}, ratio {ratio(f)})"
                 if f.get("baseline_value") is not None else "")
         lines.append(f"    {f['name']}: {fmt(f['value'])} {f['unit']}{base}")
     return "\n".join(lines)
@@ -67,7 +67,8 @@ def section(result: dict[str, Any]) -> list[str]:
     out = [f"## {title}", "", description(result["name"]), "",
            f"Command: `{result.get('argv')}` — exit code {result.get('exit_code')}, "
            f"{result.get('seconds', 0):.0f} s wall. Parameters: "
-           + ", ".join(f"{k}={v}" for k, v in result.get("params", {}).items()), ""]
+           + ", ".join(f"{k}={v}" for k, v in result.get("params", {}).items()
+                       if k != "plots"), ""]
     figures = result.get("figures", [])
     if figures:
         out += ["| figure | value | unit | bare baseline | baseline value | ratio |",
@@ -81,6 +82,22 @@ def section(result: dict[str, Any]) -> list[str]:
     return out
 
 
+def headlines(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The first figure of each benchmark, to read before the details."""
+    out = ["## Headlines", "", "| benchmark | figure | value | bare baseline | ratio |",
+           "| --- | --- | ---: | --- | ---: |"]
+    for name, result in results.items():
+        figures = result.get("figures") or [{"name": "(no figures: see its section)",
+                                             "value": None, "unit": ""}]
+        f = figures[0]
+        base = (f"{f.get('baseline')}: {fmt(f.get('baseline_value'))}"
+                if f.get("baseline") else "–")
+        out.append(f"| `bench.{name}` | {f['name']} | {fmt(f['value'])} {f['unit']} | {base} "
+                   f"| {ratio(f)} |")
+    goals = [n for r in results.values() for n in r.get("notes", []) if n.startswith("Goal")]
+    return [*out, "", *[g + "\n" for g in goals]]
+
+
 def markdown(run: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     lines = [HEADER.format(date=run["date"]), "## Machine", "",
              "| | |", "| --- | --- |"]
@@ -91,6 +108,7 @@ def markdown(run: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     if run["skipped"]:
         lines += ["Not run: " + "; ".join(f"`bench.{k}` {v}" for k, v in run["skipped"].items()),
                   ""]
+    lines += headlines(results)
     for result in results.values():
         lines += section(result)
     notes = ROOT / "bench" / "NOTES.md"
