@@ -12,6 +12,7 @@ from bench.common import CACHE_DIR, ROOT
 
 def start(argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
     """Start a child with its output in .cache/bench/NAME.log."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     log = open(CACHE_DIR / f"{name}.log", "w")  # noqa: SIM115
     return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 

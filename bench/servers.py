@@ -27,6 +27,7 @@ def uvicorn(factory: str, env: dict[str, str], *, port: int, workers: int,
     argv = [str(BIN / "uvicorn"), factory, "--factory", "--host", "127.0.0.1", "--port",
             str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
             *stack]
+    (ROOT / ".cache" / "bench").mkdir(parents=True, exist_ok=True)
     log = open(ROOT / ".cache" / "bench" / f"server-{port}.log", "w")  # noqa: SIM115
     child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
