@@ -134,10 +134,13 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
                    bare[key]["achieved"])
         result.add(f"{label}: errors", ledger[key]["errors"], "requests", "bare app",
                    bare[key]["errors"], better="lower")
-    met = [r for r in rates(args) if r >= GOAL_RATE and ledger[f"profile@{r:g}"]["p99_ms"]
-           < GOAL_P99_MS and ledger[f"profile@{r:g}"]["errors"] == 0]
+    good = [r for r in rates(args) if ledger[f"profile@{r:g}"]["p99_ms"] < GOAL_P99_MS
+            and ledger[f"profile@{r:g}"]["errors"] == 0]
+    best = f"{max(good):g}/s" if good else "none of the rates tried"
+    verdict = "met" if max(good, default=0) >= GOAL_RATE else "NOT met"
     result.notes.append(f"Goal {GOAL_RATE:,} profile lookups/s with p99 < {GOAL_P99_MS:g} ms "
-                        f"and zero errors: {'met' if met else 'NOT met'} in this run.")
+                        f"and zero errors: {verdict} in this run. Highest fixed rate with "
+                        f"p99 < {GOAL_P99_MS:g} ms and no errors: {best}.")
     result.series = {"ledger": ledger, "bare": bare}
     return result
 
