@@ -121,6 +121,15 @@ def report(args: argparse.Namespace, stages: dict[int, dict[str, Any]],
                        better="lower")
             result.add(f"{stage} at {factor}x: peak RSS", now["max_rss_mb"], "MB",
                        f"{stage} at 1x", one[stage]["max_rss_mb"], better="lower")
+    top = stages[FACTORS[-1]]
+    result.notes.append(
+        f"From 1x to {FACTORS[-1]}x events, wall time per event changed by "
+        + ", ".join(f"{s} {top[s]['per_event_us'] / one[s]['per_event_us']:.2f}×"
+                    for s in ("import", "relay", "rebuild"))
+        + " and peak RSS by "
+        + ", ".join(f"{s} {top[s]['max_rss_mb'] / one[s]['max_rss_mb']:.2f}×"
+                    for s in ("import", "relay", "rebuild"))
+        + " (1.00× is flat; below is cheaper per event at scale).")
     first = looked[0]
     for point in looked:
         n = f"{point['subjects']:,}"
