@@ -41,13 +41,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def prepare(args: argparse.Namespace) -> tuple[str, bool]:
-    if args.app:
-        return args.app, False
-    app = f"BenchApi{tag()}"
+def prepare(args: argparse.Namespace, app: str) -> None:
+    """A generated city imported and projected (store feed) into a fresh application."""
     dataset.import_city(app, dataset.city_file(args.subjects))
     dataset.stage("project", app, kafka=False)
-    return app, True
 
 
 def url_files(base: str, codes: list[str], pages: int) -> tuple[Path, Path]:
@@ -89,8 +86,10 @@ def rates(args: argparse.Namespace) -> list[float]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
-    app, owned = prepare(args)
+    app, owned = args.app or f"BenchApi{tag()}", not args.app
     try:
+        if owned:
+            prepare(args, app)
         codes = dataset.sample_codes(app, 2000)
         env = ledger_env(app, kafka=False)
         with uvicorn("bench.served:create", env, port=args.port, workers=args.workers) as base:
