@@ -139,12 +139,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     name = f"BenchPipe{tag()}"
     topic = f"bench.pipe.{name.lower()}"
+    kept = False
     try:
         got = run(args, name, topic)
         messages = barepipe.consume_all(topic)
         bare = barepipe.run(messages, name.lower(), args.partitions)
+        kept = args.keep
     finally:
-        if not args.keep:
+        if not kept:  # a failed run is never kept: no one would know its name to drop it
             drop_app(name)
             delete_topics(topic)
     report(args, name, got, bare).emit()
