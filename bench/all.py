@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, report
-from bench.common import CACHE_DIR, MARKER, ROOT, drop_app
+from bench.common import CACHE_DIR, MARKER, ROOT, delete_topics, drop_app
 
 LOGS = CACHE_DIR / "logs"
 
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         kept = results.get("pipeline", {}).get("params", {})
         if kept.get("kept"):
             drop_app(kept["app"])
+            delete_topics(kept["topic"])
     run = before | {"load_after": machine.load_average(),
                     "seconds": time.perf_counter() - started, "skipped": skipped}
     (CACHE_DIR / "results.json").write_text(json.dumps({"run": run, "results": results},

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     quiet_kafka_logs()
     args = parse(argv)
     name = f"BenchPipe{tag()}"
-    topic = f"bench.pipe.{name.lower()}"
+    topic = f"bench.pipe.{name.lower()}"  # as in report()
     kept = False
     try:
         got = run(args, name, topic)
@@ -158,6 +158,7 @@ def report(args: argparse.Namespace, app: str, got: dict[str, Any],
     result = Result("pipeline", "End to end: import → relay → Kafka → projections → API",
                     "python -m bench.pipeline" + (" --quick" if args.quick else ""),
                     params={"subjects": args.subjects, "events": events, "app": app,
+                            "topic": f"bench.pipe.{app.lower()}",
                             "kept": args.keep, "partitions": args.partitions})
     bare_rate = events / bare["total"]
     result.add("events/s end to end (import start → last event visible in the API)",
