@@ -85,7 +85,7 @@ class Relay:
         Waiting for batch k's acknowledgements while batch k+1 is on its way keeps the
         producer busy; a position is recorded only when everything up to it is acknowledged.
         """
-        publisher = self._connect()
+        publisher = self.connect()
         if self._unrecorded is not None:
             self._record(self._unrecorded)
         assert self.position is not None
@@ -109,7 +109,8 @@ class Relay:
             log.warning("relay: stopping with %d batch(es) unacknowledged (%s: %s)",
                         len(self._in_flight), type(e).__name__, e)
 
-    def _connect(self) -> Publisher:
+    def connect(self) -> Publisher:
+        """Load the recorded position, check (or create) the topic, start the producer."""
         if self.position is None:
             self.position = self.positions.load(self.topic)
             self.head = self.reader.head()
