@@ -29,9 +29,18 @@ Progress = Callable[[int, int, int], None]  # rows done, bytes read (slowest pro
 
 def shard_of(obj: Any, shards: int, key: bytes) -> int:
     """The process that owns a row's subject; rows that name none go to the first."""
-    if shards == 1 or not isinstance(obj, dict):
-        return 0
+    raw = _reference(obj)
+    return 0 if shards == 1 or raw is None else _owner(raw, shards, key)
+
+
+def _reference(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
     raw = obj.get("code") if obj.get("record") == "subject" else obj.get("subject")
+    return raw if isinstance(raw, str) else None
+
+
+def _owner(raw: str, shards: int, key: bytes) -> int:
     try:
         code = subject_ref(raw, key)[0]
     except RowError:
@@ -40,8 +49,16 @@ def shard_of(obj: Any, shards: int, key: bytes) -> int:
 
 
 def _share(source: Source, shard: int, shards: int, key: bytes) -> Iterator[tuple[int, Any]]:
+    owners: dict[str, int] = {}  # a subject's rows recur: route each reference once
     for line, obj in source:
-        if shard_of(obj, shards, key) == shard:
+        raw = _reference(obj)
+        if raw is None:
+            owner = 0
+        elif (owner := owners.get(raw, -1)) < 0:
+            if len(owners) > 500_000:
+                owners.clear()  # bounded memory; routing again is only slower
+            owner = owners[raw] = _owner(raw, shards, key)
+        if owner == shard:
             yield line, obj
 
 
