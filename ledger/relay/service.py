@@ -115,6 +115,10 @@ class Relay:
             self.position = self.positions.load(self.topic)
             self.head = self.reader.head()
             log.info("relay resumes after position %d (head %d)", self.position, self.head)
+            if self.position > self.head:
+                log.warning("relay: recorded position %d is beyond the store's head %d: is this "
+                            "the store that was relayed to %s?", self.position, self.head,
+                            self.topic)
         if self._publisher is None:
             s = self.settings
             self._publisher = Publisher(s.kafka_bootstrap or "", self.topic, s.kafka_partitions,
