@@ -43,7 +43,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace, app: str) -> None:
     """A generated city imported and projected (store feed) into a fresh application."""
-    dataset.import_city(app, dataset.city_file(args.subjects))
+    dataset.import_city(app, dataset.city_file(args.subjects))  # rejected rows: on stderr
     dataset.stage("project", app, kafka=False)
 
 

@@ -25,6 +25,7 @@ import orjson
 from bench import barepipe, dataset
 from bench.common import (
     AUTHORITY,
+    CACHE_DIR,
     Result,
     credit_ledger,
     delete_topics,
@@ -119,7 +120,11 @@ def follow(args: argparse.Namespace, app: str, topic: str, city: Any, env: dict[
         started = time.perf_counter()
         importer = start(credit_ledger("import", str(city), "--authority", AUTHORITY), env,
                          "pipeline-import")
-        used = {"import": wait(importer, "pipeline-import")}
+        used = {"import": wait(importer, None)}
+        said = (CACHE_DIR / "pipeline-import.log").read_text()
+        used["import"]["rejected_rows"] = dataset.rejected_rows(said)
+        if importer.returncode != 0 and not used["import"]["rejected_rows"]:
+            raise SystemExit("the import failed; see .cache/bench/pipeline-import.log")
         timeline["import"] = time.perf_counter() - started
         head = head_of(app)
         url = f"{base}/v1/subjects/{last_subject(city)}?min_position={head}"
@@ -167,6 +172,9 @@ def report(args: argparse.Namespace, app: str, got: dict[str, Any],
                bare["total"], better="lower")
     for stage in ("import", "relay"):
         result.add(f"{stage} finished after", timeline[stage], "s", better="lower")
+    if used["import"].get("rejected_rows"):
+        result.notes.append(f"The importer rejected {used['import']['rejected_rows']} of the "
+                            "generated rows (see the log); the figures count what it stored.")
     for stage, figures in used.items():
         result.add(f"{stage}: CPU per 1,000 events", 1000 * figures["cpu_seconds"] / events,
                    "CPU s", better="lower")
