@@ -7,8 +7,9 @@ up to two seconds for the views to reach it, and otherwise gets 503 with Retry-A
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -16,7 +17,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from api.deps import get_runtime
 from ledger.runtime import Runtime
 from projections import catalog
-from projections.storage import Tx, ViewsNotReady, ViewStore, view_store
+from projections.storage import POSTGRES, Tx, ViewsNotReady, ViewStore, view_store
 
 WAIT_SECONDS = 2.0
 RETRY_AFTER = "1"
@@ -53,8 +54,28 @@ def wait_for(runtime: Runtime, store: ViewStore, position: int,
         time.sleep(0.02)
 
 
+async def reader_slot(request: Request) -> AsyncIterator[None]:
+    """At most as many reads in the thread pool as the view pool has connections.
+
+    A sync `yield` dependency holds its pooled connection while the endpoint waits for a
+    thread; with more requests in flight than connections, every thread could block in the
+    pool waiting for connections held by requests that wait for a thread. Waiting here, on
+    the event loop, keeps every reader that got in able to finish.
+    """
+    store = view_store(get_runtime(request))
+    if store.dialect != POSTGRES:
+        yield  # SQLite readers use one connection per thread: nothing to run out of
+        return
+    gate: asyncio.Semaphore | None = getattr(request.app.state, "view_readers", None)
+    if gate is None:
+        gate = request.app.state.view_readers = asyncio.Semaphore(store.pool_size)
+    async with gate:
+        yield
+
+
 def read_views(
     request: Request,
+    _slot: Annotated[None, Depends(reader_slot)],
     min_position: Annotated[int | None, Query(
         ge=0, description="Wait (up to 2 s) until the views include this write position.")] = None,
 ) -> Iterator[Tx]:

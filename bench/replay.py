@@ -82,6 +82,17 @@ def bare(topic: str, events: int) -> dict[str, Any]:
     return result
 
 
+class NoView:
+    """A view that stores nothing: what is left is the cost of the feed and the framework."""
+
+    name = "none"
+    tables = {"bench_none": "k TEXT PRIMARY KEY"}  # noqa: RUF012 (a class-level constant)
+    indexes: list[str] = []  # noqa: RUF012
+
+    def apply(self, tx: Any, envelope: dict[str, Any]) -> None:
+        """Nothing: every event is still read, decoded, deduplicated and its offset kept."""
+
+
 def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     """Rebuild the views into a fresh view store (its own table prefix) from one feed."""
     from ledger.bootstrap import build_ledger
@@ -92,7 +103,8 @@ def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     from projections.store_feed import StoreFeed
     from projections.views import load_views
 
-    chosen = load_views(None if views == "all" else views.split(","))
+    chosen = ([NoView()] if views == "none"
+              else load_views(None if views == "all" else views.split(",")))
     store = ViewStore(DATABASE_URL, f"{app.lower()}_{feed}_{uuid.uuid4().hex[:6]}")
     ledger = build_ledger(Settings(database_url=DATABASE_URL, app_name=app))
     source = KafkaFeed(KAFKA, topic) if feed == "kafka" else StoreFeed(ledger.recorder)
@@ -189,7 +201,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="sizes 20,000 and 40,000")
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--views", action="append", help="all, or a comma-separated list")
+    parser.add_argument("--views", action="append",
+                        help="all, none (no view: the framework alone), or view names, a,b")
     parser.add_argument("--feeds", default="kafka,store")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

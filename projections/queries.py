@@ -58,22 +58,24 @@ def memberships(tx: Tx, code: str, day: str, lists: tuple[str, ...] | None = Non
         "ORDER BY listed_on, listing_id", params))
 
 
+def counted(tx: Tx, table: str, fields: tuple[str, ...], where: str, params: tuple[Any, ...],
+            order: str) -> tuple[list[dict[str, Any]], int]:
+    """The first SECTION_LIMIT rows and the total, in one round trip (a window count)."""
+    rows = tx.fetchall(f"SELECT {', '.join(fields)}, count(*) OVER () FROM {tx.t(table)} "
+                       f"WHERE {where} ORDER BY {order} LIMIT {SECTION_LIMIT}", params)
+    return _rows(fields, [r[:-1] for r in rows]), int(rows[0][-1]) if rows else 0
+
+
 def visible_penalties(tx: Tx, code: str, today: str) -> tuple[list[dict[str, Any]], int]:
-    where = "code = ? AND status = 'public' AND publicity_max_until > ? AND decided_on <= ?"
-    params = (code, today, today)
-    total = tx.fetchone(f"SELECT count(*) FROM {tx.t('profile_penalty')} WHERE {where}", params)
-    rows = tx.fetchall(f"SELECT {', '.join(PENALTY_FIELDS)} FROM {tx.t('profile_penalty')} "
-                       f"WHERE {where} ORDER BY decided_on DESC, authority, decision_no "
-                       f"LIMIT {SECTION_LIMIT}", params)
-    return _rows(PENALTY_FIELDS, rows), int(total[0]) if total else 0
+    return counted(tx, "profile_penalty", PENALTY_FIELDS,
+                   "code = ? AND status = 'public' AND publicity_max_until > ? "
+                   "AND decided_on <= ?", (code, today, today),
+                   "decided_on DESC, authority, decision_no")
 
 
 def section(tx: Tx, table: str, fields: tuple[str, ...], code: str, order: str,
             ) -> tuple[list[dict[str, Any]], int]:
-    total = tx.fetchone(f"SELECT count(*) FROM {tx.t(table)} WHERE code = ?", (code,))
-    rows = tx.fetchall(f"SELECT {', '.join(fields)} FROM {tx.t(table)} WHERE code = ? "
-                       f"ORDER BY {order} LIMIT {SECTION_LIMIT}", (code,))
-    return _rows(fields, rows), int(total[0]) if total else 0
+    return counted(tx, table, fields, "code = ?", (code,), order)
 
 
 def led_organisations(tx: Tx, code: str, today: str) -> list[dict[str, Any]]:

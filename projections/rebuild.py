@@ -64,6 +64,7 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
             phases["apply"] = time.monotonic() - started
         swapping = time.monotonic()
         old, more = swap(store, conn, feed, views, targets, generation, offsets, batch)
+        store.forget_names()
         phases["swap"] = time.monotonic() - swapping
     except BaseException:
         with store.transaction(conn) as tx:

@@ -122,6 +122,7 @@ def prepare(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View]) -> N
                 catalog.point(tx, view, generation)
                 if view.name in served:
                     catalog.drop_tables(tx, store, served[view.name][2], served[view.name][0])
+    store.forget_names()
     if missing and not fresh:
         from projections.rebuild import rebuild
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from ledger.settings import Settings
 
 SQLITE, POSTGRES = "sqlite", "postgresql"
 CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
+NAMES_TTL = 1.0  # seconds a reader may reuse the serving generation's table names
 
 
 class ViewsNotReady(RuntimeError):
@@ -83,6 +85,7 @@ class ViewStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._catalog_ready = False
+        self._names: tuple[float, dict[str, str]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewStore:
@@ -148,7 +151,6 @@ class ViewStore:
     @contextmanager
     def reader(self) -> Iterator[Tx]:
         """A consistent read of the current generation of every view."""
-        from projections import catalog
 
         self.ensure_catalog()
         if self.dialect == SQLITE:
@@ -159,16 +161,41 @@ class ViewStore:
             cur.execute("BEGIN")
             try:
                 tx = Tx(cur, SQLITE, self.catalog_names())
-                tx.names.update(catalog.current_names(self, tx))
+                tx.names.update(self._serving_names(tx))
                 yield tx
             finally:
                 conn.execute("COMMIT")
             return
+        # Reader sessions default to REPEATABLE READ, READ ONLY (see _configure): no round trip.
         with self._readers().connection() as pconn, pconn.transaction(), pconn.cursor() as cur:
-            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             tx = Tx(cur, POSTGRES, self.catalog_names())
-            tx.names.update(catalog.current_names(self, tx))
+            tx.names.update(self._serving_names(tx))
             yield tx
+
+    def _serving_names(self, tx: Tx) -> dict[str, str]:
+        """The serving generation's table names, re-read at most every NAMES_TTL seconds.
+
+        Safe because a swapped-out generation is dropped only after rebuild.GRACE_SECONDS
+        (longer than NAMES_TTL), and this process forgets its names when it swaps itself.
+        """
+        from projections import catalog
+
+        cached = self._names
+        if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
+            return cached[1]
+        names = catalog.current_names(self, tx)
+        if names:  # views not built yet are looked up again on the next read
+            self._names = (time.monotonic(), names)
+        return names
+
+    def forget_names(self) -> None:
+        """Generations changed in this process: read the names afresh next time."""
+        self._names = None
+
+    @staticmethod
+    def _configure(conn: Any) -> None:
+        conn.execute("SET default_transaction_isolation = 'repeatable read'")
+        conn.execute("SET default_transaction_read_only = on")
 
     def _readers(self) -> Any:
         with self._lock:
@@ -177,6 +204,7 @@ class ViewStore:
 
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size,
                                             kwargs={"autocommit": True}, open=True,
+                                            configure=self._configure,
                                             name=f"views-{self.prefix}")
             return self._pool
 

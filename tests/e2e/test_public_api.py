@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -156,3 +157,20 @@ def test_an_admin_rebuild_runs_in_the_background_and_keeps_serving(api: Api) -> 
         time.sleep(0.05)
     assert job["state"] == "done" and job["events"] == 1 and job["events_per_s"] > 0
     assert api.get(f"/v1/subjects/{ACME}").json()["name"] == "Acme"
+
+
+@pytest.mark.postgres
+def test_many_concurrent_readers_on_a_small_pool_all_get_answers(
+        pg_url: str, unique_name: str) -> None:
+    # More requests in flight than threads and connections together (40 + 2).
+    settings = Settings(database_url=pg_url, app_name=unique_name, env="test", pool_size=2)
+    runtime = bootstrap(settings, background=True, clock=lambda: TODAY)
+    receipt = runtime.ledger.register(code=ACME, name="Acme", kind="enterprise", masked=None,
+                                      authority=TAX, actor="clerk")
+    with TestClient(create_app(runtime)) as client:
+        assert client.get(f"/v1/subjects/{ACME}",
+                          params={"min_position": receipt.position}).status_code == 200
+        with ThreadPoolExecutor(max_workers=80) as pool:
+            statuses = list(pool.map(lambda _: client.get(f"/v1/subjects/{ACME}").status_code,
+                                     range(240)))
+    assert statuses == [200] * 240
