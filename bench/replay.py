@@ -5,7 +5,7 @@ a bare kafka-python consumer that consumes and decodes (orjson) the very same to
 
 Per size: records N events in a fresh application on PostgreSQL (bench/replay_city.py), relays
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
-child process so that its peak resident memory (ru_maxrss) is its own: the bare consumer, a
+child process so that its peak resident memory (VmHWM) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
 CPU seconds (its own and its children's, e.g. the prefetch reader), peak memory and the ratio
 to the bare consumer, by wall time and by CPU time (the machine is shared: CPU time is the
