@@ -4,8 +4,9 @@ the same producer settings into its own topic. EVENTS generated events are recor
 fresh application on PostgreSQL (a thousand subjects per save); then, ROUNDS times in turn,
 the relay runs from position 0 until its recorded position reaches the head (that is: read,
 encoded, sent, acknowledged and recorded), and the bare producer sends the records twice,
-flushing every relay batch and flushing once at the end. Figures: events/s and MB/s (best of
-the rounds, and medians: the machine is shared), and CPU time per event of the publishing
+flushing every relay batch and flushing once at the end. Figures: events/s and MB/s of the
+best rounds, the median over the rounds of relay / faster bare run of the same round (the
+machine is shared: its load moves between rounds), and CPU time per event of the publishing
 process (the steadier figure). Goal: the relay at 80 % or more of the bare producer.
 
     .venv/bin/python -m bench.relay [--quick] [--events 200000] [--rounds 3] [--batch N]
