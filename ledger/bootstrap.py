@@ -36,7 +36,8 @@ def kafka_check(settings: Settings) -> Callable[[], dict[str, object]]:
         from kafka import KafkaAdminClient
 
         admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
-                                 request_timeout_ms=3000, client_id="credit-ledger-readyz")
+                                 request_timeout_ms=3000, bootstrap_timeout_ms=3000,
+                                 client_id="credit-ledger-readyz")
         try:
             topics = admin.list_topics()
         finally:
