@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
 
 from api.deps import Admin, RuntimeDep
+from api.responses import OrjsonResponse
 from ledger.domain.errors import Conflict, NotFound
 from ledger.runtime import Runtime
 from projections.rebuild import rebuild_named
@@ -42,7 +42,7 @@ def _run(runtime: Runtime, job: dict[str, Any]) -> None:
 
 
 @router.post("/{view}/rebuild", status_code=202)
-def start_rebuild(view: str, request: Request, runtime: RuntimeDep, _: Admin) -> ORJSONResponse:
+def start_rebuild(view: str, request: Request, runtime: RuntimeDep, _: Admin) -> OrjsonResponse:
     """Rebuild a view (or `all`) into fresh tables while the old ones serve, then swap."""
     names = [v.name for v in load_views()]
     if view != "all" and view not in names:
@@ -58,7 +58,7 @@ def start_rebuild(view: str, request: Request, runtime: RuntimeDep, _: Admin) ->
     threading.Thread(target=_run, args=(runtime, job), name=f"rebuild-{view}",
                      daemon=True).start()
     url = str(request.url_for("rebuild_status", job_id=job_id).path)
-    return ORJSONResponse(dict(job, status_url=url), status_code=202, headers={"Location": url})
+    return OrjsonResponse(dict(job, status_url=url), status_code=202, headers={"Location": url})
 
 
 @router.get("/rebuilds/{job_id}", name="rebuild_status")
