@@ -1,11 +1,12 @@
 """Public API under load: profile lookups and list pages at fixed rates, beside a bare app.
 
-    .venv/bin/python -m bench.api_load [--quick] [--app NAME] [--rates 250,500,1000]
+    .venv/bin/python -m bench.api_load [--quick] [--app NAME] [--rates 100,250,500,1000]
 
 Serves the ledger's API (uvicorn, N workers, views already built) and then a bare FastAPI
 app that returns the same captured JSON from a dict, the same way. Outside load generators:
 bench/loadgen (Go, open loop at fixed rates; latency from each request's scheduled time, so
-queueing counts) and wrk (closed loop, the most requests per second). Without --app it
+queueing counts; a request that finds 4 per connection already waiting is dropped and counted
+as an error) and wrk (closed loop, the most requests per second). Without --app it
 imports and projects a generated city first. Prints figures; asserts nothing.
 """
 
@@ -29,7 +30,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="the size make bench uses")
     p.add_argument("--app", help="an application whose views are built (else build one)")
     p.add_argument("--subjects", type=int, default=10_000)
-    p.add_argument("--rates", default="250,500,1000", help="profile lookups per second")
+    p.add_argument("--rates", default="100,250,500,1000", help="profile lookups per second")
     p.add_argument("--list-rate", type=float, default=200)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--workers", type=int, default=2)
