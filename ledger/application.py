@@ -21,6 +21,7 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound
 from ledger.domain.events import LedgerEvent
 from ledger.domain.subject import Subject, subject_stream
+from ledger.privacy import redact
 from ledger.store import position_of
 from ledger.transcoder import OrjsonTranscoder
 
@@ -82,7 +83,7 @@ class CreditLedger(Application[UUID]):
         try:
             subject: Any = self.repository.get(subject_stream(code))
         except AggregateNotFoundError:
-            raise NotFound(f"no subject with code {code!r}", field="code") from None
+            raise NotFound(f"no subject with code {redact(code)!r}", field="code") from None
         assert isinstance(subject, Subject)
         return subject
 

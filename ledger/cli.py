@@ -18,9 +18,13 @@ def _root() -> None:
 
 
 def configure_logging() -> None:
+    """One root handler for everything (uvicorn's access log included), ID numbers masked."""
+    from ledger.privacy import install_log_redaction
+
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    install_log_redaction()
 
 
 @app.command()
@@ -50,7 +54,9 @@ def serve(
     logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],
                                             mode)
     load_demo_if_empty(runtime)  # an empty store gets a small generated city; LEDGER_DEMO=0 skips
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's loggers propagate to our root handler, which masks ID numbers
+    # that a careless caller puts in a URL.
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", log_config=None)
 
 
 def main() -> None:

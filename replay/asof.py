@@ -16,6 +16,7 @@ from typing import Any
 
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution, business_day
+from ledger.privacy import redact
 from projections import queries
 from projections.view import View
 from replay.memory import MemoryViews, subject_views
@@ -80,7 +81,7 @@ class AsOf:
         profile, score = found
         if profile is None:
             when = f" as of {as_of.isoformat()}" if as_of else ""
-            raise NotFound(f"no subject with code {code!r}{when}", field="code")
+            raise NotFound(f"no subject with code {redact(code)!r}{when}", field="code")
         return {"code": code, "as_of": as_of.isoformat() if as_of else None,
                 "effective": effective.isoformat() if effective else None,
                 "day": day.isoformat(), "known": known(timeline, code, n, extra),

@@ -13,6 +13,7 @@ from ledger.domain.envelope import broken_link
 from ledger.domain.errors import NotFound
 from ledger.domain.subject import subject_stream
 from ledger.notifications import envelope_from_stored
+from ledger.privacy import redact
 from replay.fold import fold
 from replay.kafka_source import read_topic
 from replay.rows import stream_rows
@@ -74,5 +75,5 @@ def history(code: str, as_of: datetime | None, *, recorder: Any = None,
     else:
         everything, source = store_envelopes(recorder, code), "store"
     if not everything:
-        raise NotFound(f"no subject with code {code!r}", field="code")
+        raise NotFound(f"no subject with code {redact(code)!r}", field="code")
     return History(code, as_of, source, upto(everything, as_of), len(everything))

@@ -13,6 +13,7 @@ from api.readiness import ViewsDep
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
+from ledger.privacy import redact
 from projections import queries
 
 router = APIRouter(prefix="/v1", tags=["public"])
@@ -43,7 +44,7 @@ def subject_profile(code: str, views: ViewsDep, runtime: RuntimeDep) -> dict[str
     code = path_code(code)
     found = queries.profile(views, code, runtime.ledger.clock().isoformat())
     if found is None:
-        raise NotFound(f"no subject with code {code!r}", field="code")
+        raise NotFound(f"no subject with code {redact(code)!r}", field="code")
     return found
 
 
