@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from api.schemas import IsoDate
 
-
-def _iso_date(value: object) -> object:
-    # Lax parsing would take a Unix timestamp for a date; officers' dates must be exact.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    raise PydanticCustomError("iso_date", "expected an ISO 8601 date such as 2026-06-01")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5_000, strip_whitespace=True)]
 
