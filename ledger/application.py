@@ -22,7 +22,7 @@ from ledger.domain.errors import AlreadyExists, Conflict, NotFound
 from ledger.domain.events import LedgerEvent
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
-from ledger.store import position_of
+from ledger.store import binary_inserts, position_of
 from ledger.transcoder import OrjsonTranscoder
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ class CreditLedger(Application[UUID]):
         # ("tuple concurrently updated", duplicate pg_type). The statements are idempotent.
         for attempt in range(5):
             try:
-                return super().construct_recorder()
+                return binary_inserts(super().construct_recorder())
             except (InternalError, IntegrityError):
                 if attempt == 4:
                     raise

@@ -1,4 +1,4 @@
-"""Direct reads of the event store that the library does not offer: positions by stream."""
+"""Direct use of the event store where the library offers nothing: positions, binary inserts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Composed
 
 
 def position_of(recorder: Any, stream: UUID, version: int) -> int:
@@ -30,3 +31,18 @@ def position_of(recorder: Any, stream: UUID, version: int) -> int:
             row = c.fetchone()
             return int(row[0]) if row else 0
     raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+
+
+def binary_inserts(recorder: Any) -> Any:
+    """Have PostgreSQL inserts send the new events in binary rather than text.
+
+    psycopg encodes the library's array of stored-event composites in Python: as text about
+    48 us per event (a regex per field), in binary about 5 us; it was the largest client cost
+    of a save (bench/ingest.py). The statement and the stored bytes are otherwise the same.
+    """
+    if isinstance(recorder, PostgresApplicationRecorder):
+        with recorder.datastore.get_connection() as conn:
+            text = recorder.insert_events_statement.as_string(conn)
+        if text.count("%s") == 1:  # the library's statement as we know it; else leave it be
+            recorder.insert_events_statement = Composed([SQL(text.replace("%s", "%b"))])
+    return recorder
