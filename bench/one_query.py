@@ -1,9 +1,10 @@
-"""Experiment: a subject's public profile in one SQL statement instead of about fifteen.
+"""Experiment: a subject's public profile in one SQL statement instead of about ten.
 
     .venv/bin/python -m bench.one_query --app NAME [--quick] [--seconds 5]
 
-The public profile (projections/queries.py) takes about 15 round trips to PostgreSQL: the
-transaction settings, the catalog's table names, then one or two statements per section.
+The public profile (projections/queries.py) is about ten round trips to PostgreSQL: the
+transaction's BEGIN and COMMIT, one statement per section (identity, lists, permits,
+penalties, commitments, principals, organisations led) and two more per organisation led.
 This serves the real API plus the same profile built by one statement (json_build_object
 over the same tables, same filters, same order), checks that both give the same JSON for a
 sample of subjects, and measures both with wrk, one after the other, in the same server.
