@@ -110,8 +110,9 @@ def notes(bulk: dict[str, Any], shared: dict[str, Any], slow: dict[str, Any],
         f"row ({slow['events_per_s']:,.0f} events/s).",
         f"One process: deciding the rows alone (JSON, the API's validation, the aggregates, "
         f"the SHA-256 chain) costs {decide_us:.0f} us per event and the recorder's insert "
-        f"alone {insert_us:.0f} us (psycopg encodes the composite array in Python, then the "
-        f"server inserts under the table lock): {serial:,.0f} events/s one after the other. "
+        f"alone {insert_us:.0f} us (psycopg encodes the array of stored events, in binary, "
+        f"and the server inserts it under the table lock): {serial:,.0f} events/s one after "
+        f"the other. "
         f"The import got {bulk['events_per_s']:,.0f} events/s with "
         f"{bulk['cpu_us_per_event']:.0f} us of client CPU per event: both halves hold the "
         f"interpreter's lock, so the writer thread hides only the server's share.",

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -49,9 +48,9 @@ class Importer:
         # All-or-nothing: may the decided rows be saved? (Default: if none was rejected.
         # Parallel imports ask every process first.)
         self.approve = approve or (lambda report: not report.rejected)
-        self.cache: dict[UUID, Subject] = {}
-        self.absent: set[UUID] = set()
-        self.streams: dict[str, UUID] = {}  # subject code -> stream id, a uuid5 worth keeping
+        # Keyed by subject code: a str hashes in C, a UUID in Python (it showed in profiles).
+        self.cache: dict[str, Subject] = {}
+        self.absent: set[str] = set()
         self.saved = 0  # events stored by the current pass
 
     def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
@@ -109,7 +108,7 @@ class Importer:
         return report
 
     def _forget(self) -> None:
-        self.cache, self.absent, self.streams = {}, set(), {}
+        self.cache, self.absent = {}, set()
 
     def _hand_over(self, writer: Writer, events: list[Any], *, whole: bool) -> list[Any]:
         """Submit full saves of `cap` events (and the rest too if whole); return what is left."""
@@ -120,7 +119,7 @@ class Importer:
 
     def _decide(self, chunk: Iterable[tuple[int, Any]], ctx: Context, report: ImportReport
                 ) -> list[Subject]:
-        rows: list[tuple[UUID, Row]] = []
+        rows: list[Row] = []
         for line, obj in chunk:
             report.rows += 1
             try:
@@ -130,30 +129,25 @@ class Importer:
             except RowError as e:
                 report.reject(line, e)
                 continue
-            rows.append((self._stream(row.subject), row))
-        self._load({sid for sid, _ in rows})
-        touched: dict[UUID, Subject] = {}
-        for sid, row in rows:
+            rows.append(row)
+        self._load({row.subject for row in rows})
+        touched: dict[str, Subject] = {}
+        for row in rows:
             try:
-                subject = apply_row(row, self.cache.get(sid), ctx)
+                subject = apply_row(row, self.cache.get(row.subject), ctx)
             except (DomainError, RowError) as e:
                 report.reject(row.line, e)
                 continue
-            self.cache[sid] = touched[sid] = subject
+            self.cache[row.subject] = touched[row.subject] = subject
         return list(touched.values())
 
-    def _stream(self, code: str) -> UUID:
-        sid = self.streams.get(code)
-        if sid is None:
-            sid = self.streams[code] = subject_stream(code)
-        return sid
-
-    def _load(self, ids: set[UUID]) -> None:
+    def _load(self, codes: set[str]) -> None:
         """Read the stored subjects this chunk needs and has not seen, in a few queries."""
-        missing = [sid for sid in ids if sid not in self.cache and sid not in self.absent]
-        found = load_subjects(self.ledger, missing)
-        self.cache.update(found)
-        self.absent.update(sid for sid in missing if sid not in found)
+        missing = {subject_stream(c): c for c in codes if c not in self.cache
+                   and c not in self.absent}
+        found = load_subjects(self.ledger, list(missing))
+        self.cache.update((missing[sid], subject) for sid, subject in found.items())
+        self.absent.update(c for sid, c in missing.items() if sid not in found)
 
 
 @contextmanager
