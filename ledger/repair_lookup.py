@@ -8,6 +8,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 
 from ledger.application import CreditLedger, Receipt
 from ledger.domain.errors import NotFound, RuleViolation
@@ -81,7 +82,7 @@ def commitment_of(case: RepairCase, subject: Subject) -> dict[str, Any] | None:
     return subject.commitments.get(case.commitment_id or "")
 
 
-def receipt(recordings: list[Any], case: RepairCase) -> Receipt:
+def receipt(recordings: list[Any], case: Aggregate) -> Receipt:
     mine = [r for r in recordings if r.domain_event.originator_id == case.id]
     last = mine[-1]
     event = last.domain_event
@@ -89,7 +90,7 @@ def receipt(recordings: list[Any], case: RepairCase) -> Receipt:
                    type(event).__name__, event.hash, True)
 
 
-def receipt_for(ledger: CreditLedger, case: RepairCase, version: int) -> Receipt:
+def receipt_for(ledger: CreditLedger, case: Aggregate, version: int) -> Receipt:
     event = next(iter(ledger.events.get(case.id, gt=version - 1, lte=version)))
     try:
         position = position_of(ledger.recorder, case.id, version)

@@ -17,6 +17,7 @@ MODULES = [
     "api.routers.admin",         # admin: projection rebuilds
     "api.routers.metrics",       # /metrics
     "api.routers.repairs",       # repair officers
+    "api.routers.joint",         # joint rewards and punishments
     "api.routers.audit",         # auditors
 ]
 

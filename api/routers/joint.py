@@ -1,0 +1,129 @@
+"""Joint rewards and punishments (联合奖惩): initiate a case for a listing, respond, close.
+
+Departments (providers) and credit officers act under the authority their token names: the
+listing's department or the credit office initiates; each department responds with the
+measure it applied; the case closes with feedback, and then counts as a valid joint case
+in the indicators (`joint_cases_per_listing`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Caller, Role
+from api.deps import LedgerDep, authenticated
+from api.repair_desk import DeskDep
+from api.repair_schemas import Short, StepReceipt, Text
+from api.schemas import IsoDate
+from ledger import joint
+from ledger.application import Receipt
+from ledger.domain.errors import NotFound
+from ledger.domain.joint_case import JointCase
+from ledger.repair_lookup import By
+
+router = APIRouter(prefix="/v1/joint-cases", tags=["joint rewards and punishments"])
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JointCaseIn(In):
+    subject: Short = Field(description="USCC, or a person's pseudonym (p-...)")
+    listing_id: Short = Field(description="the listing that triggers the joint measures")
+    initiated_on: IsoDate
+
+
+class MeasureIn(In):
+    measure: Text = Field(description="the incentive or restriction this department applied")
+    applied_on: IsoDate
+
+
+class ClosureIn(In):
+    feedback: Text
+    closed_on: IsoDate
+
+
+class Measure(BaseModel):
+    authority: str
+    measure: str
+
+
+Measures = list[Measure]  # named here: inside JointCaseOut, `list` is a field
+
+
+class JointCaseOut(BaseModel):
+    id: str
+    subject: str
+    listing_id: str
+    list: str
+    domain: str
+    kind: str = Field(description="incentive (red list) or punishment (black, key attention)")
+    status: str = Field(description="open, or closed once feedback is recorded")
+    initiated_on: str
+    closed_on: str | None
+    measures: Measures
+    receipt: StepReceipt | None = None
+
+
+def department(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    """A provider, officer or admin whose token names the department it acts for."""
+    if caller.role not in (Role.PROVIDER, Role.OFFICER, Role.ADMIN):
+        raise HTTPException(403, f"role {caller.role.value} may not do this; needs provider "
+                                 "or officer")
+    if not caller.authority:
+        raise HTTPException(403, "this token names no authority to act under")
+    return caller
+
+
+Department = Annotated[Caller, Depends(department)]
+
+
+def by(caller: Caller) -> By:
+    return By(caller.authority, caller.actor)
+
+
+def written(response: Response, done: tuple[Receipt, JointCase]) -> JointCaseOut:
+    """201 when this step was recorded now, 200 for a replay of the same step."""
+    receipt, case = done
+    response.status_code = 201 if receipt.created else 200
+    return JointCaseOut(**case.public(), receipt=StepReceipt(
+        position=receipt.position, version=receipt.version, type=receipt.type,
+        hash=receipt.hash))
+
+
+@router.post("", status_code=201, response_model=JointCaseOut)
+def initiate(body: JointCaseIn, caller: Department, ledger: LedgerDep, d: DeskDep,
+             response: Response) -> JointCaseOut:
+    """Open the joint case of an active listing (one case per listing)."""
+    code = d.subject_code(body.subject)
+    if not ledger.has_subject(code):
+        raise NotFound("no subject with that code", field="subject")  # never echo an ID
+    return written(response, joint.initiate(ledger, subject=code, listing_id=body.listing_id,
+                                            on=body.initiated_on, by=by(caller)))
+
+
+@router.post("/{id}/responses", status_code=201, response_model=JointCaseOut)
+def respond(id: str, body: MeasureIn, caller: Department, ledger: LedgerDep,
+            response: Response) -> JointCaseOut:
+    """This department's measure; the same measure again is a replay (200)."""
+    return written(response, joint.respond(ledger, id, measure=body.measure,
+                                           on=body.applied_on, by=by(caller)))
+
+
+@router.post("/{id}/closure", status_code=201, response_model=JointCaseOut)
+def close(id: str, body: ClosureIn, caller: Department, ledger: LedgerDep,
+          response: Response) -> JointCaseOut:
+    """Close with feedback, once at least one department has responded."""
+    return written(response, joint.close(ledger, id, feedback=body.feedback, on=body.closed_on,
+                                         by=by(caller)))
+
+
+@router.get("/{id}", response_model=JointCaseOut)
+def detail(id: str, caller: Annotated[Caller, Depends(authenticated)], ledger: LedgerDep
+           ) -> dict[str, Any]:
+    """One case: its listing, kind, the measures applied, and its status."""
+    return joint.get_joint_case(ledger, id).public()

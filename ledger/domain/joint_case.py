@@ -1,0 +1,140 @@
+"""Joint rewards and punishments (联合奖惩): initiate → respond → feedback, per listing.
+
+A listing on the red list triggers incentives, one on the black or key-attention list
+punishments, in other departments' workflows. Each department responds with the measure it
+applied; the case closes with feedback. A closed case with at least one measure is what the
+plan counts as a valid joint case. Every event's data repeats the case's listing, list,
+domain and kind, so a view counts cases per domain from one event alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain.errors import Conflict, DateRuleViolation, RuleViolation, WrongState
+from ledger.domain.events import LedgerCreated, LedgerEvent, stream_id
+from ledger.domain.subject import check_not_future
+
+KIND_OF_LIST = {"red": "incentive", "black": "punishment", "key_attention": "punishment"}
+
+
+def joint_stream(subject: str, listing_id: str) -> UUID:
+    """One joint case per listing."""
+    return stream_id("joint", f"{subject}|{listing_id}")
+
+
+class JointCaseInitiated(LedgerCreated):
+    def evolve(self, c: Any) -> None:
+        d = self.data
+        c.subject, c.case_id, c.listing_id = self.subject, d["case_id"], d["listing_id"]
+        c.list_name, c.domain, c.kind = d["list"], d["domain"], d["kind"]
+        c.initiated_on, c.status, c.last_on = d["initiated_on"], "open", d["initiated_on"]
+
+
+class JointMeasureApplied(LedgerEvent):
+    """A department applied its measure (a reward or a restriction) to the listed subject."""
+
+    def evolve(self, c: Any) -> None:
+        c.measures[self.authority] = self.data["measure"]
+        c.last_on = self.data["applied_on"]
+
+
+class JointCaseClosed(LedgerEvent):
+    """Feedback recorded: the case is closed and counts as a valid joint case."""
+
+    def evolve(self, c: Any) -> None:
+        c.status, c.closed_on, c.last_on = "closed", self.data["closed_on"], self.data["closed_on"]
+
+
+class JointCase(Aggregate):
+    """One listing's joint case: the departments' measures, then the closing feedback."""
+
+    subject: str
+    case_id: str
+    listing_id: str
+    list_name: str
+    domain: str
+    kind: str
+    initiated_on: str
+    status: str
+    last_on: str
+    last_hash: str
+
+    def __init__(self) -> None:
+        self.last_hash, self.closed_on = "", None
+        self.measures: dict[str, str] = {}
+
+    @classmethod
+    def initiate(cls, *, subject: str, listing: dict[str, Any], on: date, authority: str,
+                 actor: str, today: date) -> JointCase:
+        """Open the case for an active listing, on or after its listing date."""
+        data = listing["data"]
+        if not listing["active"]:
+            raise RuleViolation(f"listing {data['listing_id']} is no longer active: joint "
+                                "measures follow current listings only", field="listing_id")
+        check_not_future(today, initiated_on=on)
+        if on.isoformat() < data["listed_on"]:
+            raise DateRuleViolation(f"initiated_on {on} is before the listing date "
+                                    f"{data['listed_on']}", field="initiated_on")
+        cid = joint_stream(subject, data["listing_id"])
+        return cls._create(JointCaseInitiated, id=cid, subject=subject, authority=authority,
+                           actor=actor, occurred_at=on.isoformat(), prev_hash="", hash="",
+                           data={"case_id": str(cid), "listing_id": data["listing_id"],
+                                 "list": data["list"], "domain": data["domain"],
+                                 "kind": KIND_OF_LIST[data["list"]],
+                                 "initiated_on": on.isoformat()})
+
+    def respond(self, *, measure: str, on: date, authority: str, actor: str, today: date
+                ) -> bool:
+        """Record one department's measure; the same answer again records nothing."""
+        self._check_open("respond to")
+        if authority in self.measures:
+            if self.measures[authority] == measure:
+                return False
+            raise Conflict(f"department {authority} already responded to case {self.case_id} "
+                           f"with another measure", field="measure")
+        self._check_date(today, applied_on=on)
+        self._record(JointMeasureApplied, on, authority, actor,
+                     {"measure": measure, "applied_on": on.isoformat()})
+        return True
+
+    def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date
+              ) -> None:
+        """Close with feedback; a case closes only once some department has responded."""
+        self._check_open("close")
+        if not self.measures:
+            raise RuleViolation(f"case {self.case_id} has no measure yet: a joint case closes "
+                                "with the measures departments applied", field="feedback")
+        self._check_date(today, closed_on=on)
+        self._record(JointCaseClosed, on, authority, actor, {
+            "feedback": feedback, "closed_on": on.isoformat(), "measures": len(self.measures)})
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.case_id, "subject": self.subject, "listing_id": self.listing_id,
+                "list": self.list_name, "domain": self.domain, "kind": self.kind,
+                "status": self.status, "initiated_on": self.initiated_on,
+                "closed_on": self.closed_on,
+                "measures": [{"authority": a, "measure": m} for a, m in self.measures.items()]}
+
+    def _check_open(self, action: str) -> None:
+        if self.status != "open":
+            raise WrongState(f"cannot {action} joint case {self.case_id}: it is {self.status}")
+
+    def _check_date(self, today: date, **dates: date) -> None:
+        check_not_future(today, **dates)
+        for name, value in dates.items():
+            if value.isoformat() < self.last_on:
+                raise DateRuleViolation(f"{name} {value} is before {self.last_on}, the case's "
+                                        "last step", field=name)
+
+    def _record(self, cls: type[LedgerEvent], on: date, authority: str, actor: str,
+                data: dict[str, Any]) -> None:
+        base = {"case_id": self.case_id, "listing_id": self.listing_id, "list": self.list_name,
+                "domain": self.domain, "kind": self.kind}
+        self.trigger_event(cls, subject=self.subject, authority=authority, actor=actor,
+                           occurred_at=on.isoformat(), data=base | data,
+                           prev_hash=self.last_hash, hash="")
