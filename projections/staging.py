@@ -18,16 +18,18 @@ from typing import Any
 
 from projections import catalog
 from projections.feed import Feed
+from projections.stage_copy import copy_table
 from projections.storage import ViewStore
 from projections.view import View
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Small and fixed,
 # so the rebuild's memory does not grow with the number of events.
 STAGE_CACHE_KIB = 16 * 1024
+STAGE_FILE = "stage.sqlite3"
 
 
 def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
-    stage = ViewStore(f"sqlite:///{Path(directory) / 'stage.sqlite3'}", prefix)
+    stage = ViewStore(f"sqlite:///{Path(directory) / STAGE_FILE}", prefix)
     conn = stage.connect()
     # A stage that dies with the process is simply rebuilt: no durability needed.
     conn.execute("PRAGMA locking_mode=EXCLUSIVE")  # one connection: no file locks per batch
@@ -54,26 +56,21 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
             started = time.monotonic()
             offsets, events = catch_up(stage, sconn, feed, lane, targets, names, batch,
                                        progress)
-            loading = time.monotonic()
-            load(sconn, store, conn, targets, lane)
-            phases |= {"apply": loading - started, "load": time.monotonic() - loading}
         finally:
-            sconn.close()
+            sconn.close()  # the load reads the file from other connections and processes
+        loading = time.monotonic()
+        load(str(Path(directory) / STAGE_FILE), store, conn, targets, lane)
+        phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
 
-def load(sconn: Any, store: ViewStore, conn: Any, targets: Sequence[View], lane: int) -> None:
+def load(path: str, store: ViewStore, conn: Any, targets: Sequence[View], lane: int) -> None:
     """COPY the staged tables and the lane's bookkeeping into the view store, then index."""
-    tables = [store.physical(t, lane) for v in targets for t in v.tables]
-    bookkeeping = [(store.physical(t), "generation = ?", (lane,))
+    tables = [(store.physical(t, lane), "1 = 1") for v in targets for t in v.tables]
+    bookkeeping = [(store.physical(t), f"generation = {int(lane)}")
                    for t in ("proj_streams", "proj_offsets")]
     with store.transaction(conn, lock=False) as tx:
-        for name, where, params in [(t, "1 = 1", ()) for t in tables] + bookkeeping:
-            columns = [row[1] for row in sconn.execute(f"PRAGMA table_info({name})")]
-            listed = ", ".join(columns)
-            rows = sconn.execute(f"SELECT {listed} FROM {name} WHERE {where}", params)
-            with tx.cursor.copy(f"COPY {name} ({listed}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        for name, where in tables + bookkeeping:
+            copy_table(path, tx.cursor, name, where)
         for view in targets:
             catalog.create_indexes(tx, store, view, lane)
