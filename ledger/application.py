@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from ledger.domain.events import LedgerEvent
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
 from ledger.store import binary_inserts, position_of
-from ledger.transcoder import OrjsonTranscoder
+from ledger.transcoder import OrjsonTranscoder, to_stored_events
 
 T = TypeVar("T")
 
@@ -115,6 +115,17 @@ class CreditLedger(Application[UUID]):
                                  authority=authority, actor=actor, registered_on=registered_on,
                                  code_check_failed=code_check_failed)
         return self._receipt_from(subject, recordings, created=True)
+
+    def record(self, events: Sequence[LedgerEvent]) -> None:
+        """Store new events of many subjects in one transaction: save() for bulk writers.
+
+        The same insert as save(), without what save() builds for its callers (a Recording
+        per event, and per aggregate the runtime protocol checks); the importer needs none.
+        """
+        if self.repository.cache or self.snapshots:
+            self.save(*events)  # keep what save() does for cached or snapshotted aggregates
+            return
+        self.recorder.insert_events(to_stored_events(self.mapper, events))
 
     def execute(self, code: str, decide: Callable[[Subject], T]) -> tuple[Receipt, T]:
         """Get the subject, decide (the aggregate enforces the rules), save; retry on conflict."""

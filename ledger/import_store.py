@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from itertools import groupby
-from operator import attrgetter
 from queue import Queue
 from typing import Any
 from uuid import UUID
@@ -54,25 +53,6 @@ def _select(recorder: Any, ids: Sequence[UUID]) -> Iterator[StoredEvent]:
             yield StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3]))
     else:
         raise TypeError(f"unsupported recorder {type(recorder).__name__}")
-
-
-class Pending:
-    """One subject's new events, taken on the importing thread; save() collects them from here,
-    not from the live aggregate that the next batch may already be changing."""
-
-    def __init__(self, subject_id: UUID, events: list[Any]) -> None:
-        self.id = subject_id
-        self._events = events
-
-    def collect_events(self) -> list[Any]:
-        return self._events
-
-
-def _pending(events: list[Any]) -> list[Any]:
-    # Handing save() aggregates rather than bare events also spares it a runtime protocol
-    # check per event, which cost as much as the insert's own client-side encoding.
-    return [Pending(sid, list(group))
-            for sid, group in groupby(events, key=attrgetter("originator_id"))]
 
 
 class Writer:
@@ -124,7 +104,7 @@ class Writer:
                 if events is None:
                     return
                 if self.error is None and not self._stopping:
-                    self.ledger.save(*_pending(events))
+                    self.ledger.record(events)
                     self.saves += 1
                     self.events += len(events)
                     self.largest = max(self.largest, len(events))

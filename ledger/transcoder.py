@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import Transcoder
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic
 
 
 class OrjsonTranscoder(Transcoder):
@@ -14,7 +16,8 @@ class OrjsonTranscoder(Transcoder):
 
     def encode(self, obj: Any) -> bytes:
         ts = obj.get("timestamp")
-        if isinstance(ts, datetime):
+        # orjson writes a UTC datetime exactly as isoformat() does: no copy, no str.
+        if isinstance(ts, datetime) and ts.tzinfo is not UTC:
             obj = dict(obj, timestamp=ts.isoformat())
         return orjson.dumps(obj)
 
@@ -24,3 +27,23 @@ class OrjsonTranscoder(Transcoder):
         if isinstance(ts, str):
             state["timestamp"] = datetime.fromisoformat(ts)
         return state
+
+
+_topics: dict[type, str] = {}
+
+
+def to_stored_events(mapper: Mapper[Any], events: Sequence[Any]) -> list[StoredEvent]:
+    """[mapper.to_stored_event(e) for e in events], the same bytes, in fewer steps per event."""
+    if mapper.compressor or mapper.cipher or not isinstance(mapper.transcoder, OrjsonTranscoder):
+        return [mapper.to_stored_event(e) for e in events]
+    encode, stored = mapper.transcoder.encode, []
+    for event in events:
+        cls = type(event)
+        topic = _topics.get(cls) or _topics.setdefault(cls, get_topic(cls))
+        state = vars(event).copy()
+        originator_id, version = state.pop("originator_id"), state.pop("originator_version")
+        class_version = getattr(cls, "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        stored.append(StoredEvent(originator_id, version, topic, encode(state)))
+    return stored

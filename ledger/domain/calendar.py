@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from os import PathLike
 from pathlib import Path
 
@@ -27,6 +28,9 @@ class WorkingCalendar:
         clash = self.holidays & self.workdays
         if clash:
             raise ValueError(f"days both holiday and workday: {sorted(clash)}")
+        # Per year, the ordinals of its working days, ascending: deadlines are looked up in
+        # them (bisect) rather than walked day by day; built on first use.
+        self._years: dict[int, list[int]] = {}
 
     @classmethod
     def from_file(cls, path: str | PathLike[str]) -> WorkingCalendar:
@@ -71,19 +75,29 @@ class WorkingCalendar:
         """Return the n-th working day after start (start itself is not counted)."""
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
-        d = start
-        while n:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                n -= 1
-        return d
+        if n == 0:
+            return start
+        year, days = start.year, self._working_ordinals(start.year)
+        i = bisect_right(days, start.toordinal()) + n - 1  # index of the answer in `days`
+        while i >= len(days):
+            i -= len(days)
+            year += 1
+            days = self._working_ordinals(year)
+        return date.fromordinal(days[i])
 
     def working_days_between(self, start: date, end: date) -> int:
         """Count working days after start up to and including end (0 if end <= start)."""
-        count = 0
-        d = start + timedelta(days=1)
-        while d <= end:
-            if self.is_working_day(d):
-                count += 1
-            d += timedelta(days=1)
-        return count
+        if end <= start:
+            return 0
+        first, last = start.toordinal(), end.toordinal()
+        return sum(bisect_right(days, last) - bisect_right(days, first)
+                   for days in map(self._working_ordinals, range(start.year, end.year + 1)))
+
+    def _working_ordinals(self, year: int) -> list[int]:
+        days = self._years.get(year)
+        if days is None:
+            first = date(year, 1, 1).toordinal()
+            days = self._years[year] = [
+                o for o in range(first, date(year, 12, 31).toordinal() + 1)
+                if self.is_working_day(date.fromordinal(o))]
+        return days

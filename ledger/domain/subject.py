@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -20,7 +20,7 @@ from ledger.domain.errors import (
     RuleViolation,
     WrongState,
 )
-from ledger.domain.events import LedgerEvent, stream_id
+from ledger.domain.events import LedgerEvent, stream_id, uuid5_text
 from ledger.domain.publicity import publicity_window, published_late
 from ledger.domain.vocabulary import ListName
 
@@ -60,6 +60,7 @@ class Subject(Aggregate):
 
     def __init__(self) -> None:
         # State starts empty; SubjectRegistered fills in the identity.
+        self._stream = str(self.id)  # as in every envelope; str(UUID) is slow
         self.last_hash = ""
         self.recorded_by, self.permits, self.penalties = {}, {}, {}
         self.listings, self.commitments, self.principals = {}, {}, {}
@@ -88,11 +89,16 @@ class Subject(Aggregate):
         self, cls: type[LedgerEvent], *, authority: str, actor: str, occurred_on: date,
         data: dict[str, Any],
     ) -> int:
-        self.trigger_event(
-            cls, subject=self.code, authority=authority, actor=actor,
-            occurred_at=occurred_on.isoformat(), data=data, prev_hash=self.last_hash, hash="",
-        )
-        return self.version
+        # trigger_event's work, without its generic checks (the event is ours and next by
+        # construction): a quarter of the CPU of deciding a row went there.
+        version = self._version + 1
+        event = cls.sealed(self._id, self._stream, version, subject=self.code,
+                           authority=authority, actor=actor, occurred_at=occurred_on.isoformat(),
+                           data=data, prev_hash=self.last_hash)
+        event.apply(self)
+        self._version, self._modified_on = version, event.timestamp
+        self._pending_events.append(event)
+        return version
 
     def _record_once(
         self, record_key: str, cls: type[LedgerEvent], *, authority: str, actor: str,
@@ -210,7 +216,7 @@ class Subject(Aggregate):
         if expires_on is not None and expires_on <= listed_on:
             raise DateRuleViolation(f"expires_on {expires_on} must be after listed_on "
                                     f"{listed_on}", field="expires_on")
-        listing_id = str(uuid5(self.id, f"{authority}|{list_name}|{domain}|{listed_on}"))
+        listing_id = uuid5_text(self.id.bytes, f"{authority}|{list_name}|{domain}|{listed_on}")
         # A resubmission of a recorded listing is answered by _record_once (idempotent),
         # whatever happened since; the rule below is about new listings.
         if list_name == ListName.RED and f"listing|{listing_id}" not in self.recorded_by and (
@@ -266,8 +272,8 @@ class Subject(Aggregate):
         due_on: date | None, today: date, commitment_no: str | None = None,
     ) -> tuple[int, str]:
         check_not_future(today, made_on=made_on)
-        cid = str(uuid5(self.id, f"{authority}|{commitment_no or ''}|{commitment_type}|"
-                                 f"{made_on}|{content}"))
+        cid = uuid5_text(self.id.bytes, f"{authority}|{commitment_no or ''}|{commitment_type}|"
+                                        f"{made_on}|{content}")
         if (commitment_type == "missing_documents" and f"commitment|{cid}" not in self.recorded_by
                 and self.has_unrepaired_dishonesty()):
             raise RuleViolation("a subject with an unrepaired dishonesty record may not use "
