@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from projections import catalog
 from projections.feed import Record
@@ -19,18 +20,28 @@ def apply_records(tx: Tx, lane: int, views: Sequence[View], records: Sequence[Re
     envelopes = [r.envelope for r in records if "stream" in r.envelope]
     known = catalog.versions(tx, lane, (e["stream"] for e in envelopes))
     moved_versions: dict[str, int] = {}
-    count = 0
+    fresh = []
     for env in envelopes:
         stream, version = env["stream"], int(env["version"])
         if version <= known.get(stream, 0):
             continue  # a duplicate (at-least-once delivery) or a replay of what we have
-        for view in views:
-            view.apply(tx, env)
+        fresh.append(env)
         known[stream] = moved_versions[stream] = version
-        count += 1
+    for view in views:
+        apply_view(tx, view, fresh)
     catalog.save_versions(tx, lane, moved_versions)
     catalog.save_offsets(tx, lane, advanced(records))
-    return count
+    return len(fresh)
+
+
+def apply_view(tx: Tx, view: View, envelopes: list[dict[str, Any]]) -> None:
+    """The whole batch at once where the view can (`apply_many`), else event by event."""
+    many = getattr(view, "apply_many", None)
+    if many is not None:
+        many(tx, envelopes)
+        return
+    for env in envelopes:
+        view.apply(tx, env)
 
 
 def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:

@@ -106,9 +106,11 @@ def create_tables(tx: Tx, store: ViewStore, view: View, generation: int, *,
         create_indexes(tx, store, view, generation)
 
 
-def create_indexes(tx: Tx, store: ViewStore, view: View, generation: int) -> None:
+def create_indexes(tx: Tx, store: ViewStore, view: View, generation: int,
+                   statements: Iterable[str] | None = None) -> None:
+    """The view's indexes (or only the statements given, from them)."""
     names = names_for(store, [view], generation)
-    for statement in view.indexes:
+    for statement in view.indexes if statements is None else statements:
         tx.execute(_index_sql(store, statement, names, generation))
 
 

@@ -39,6 +39,15 @@ def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
     return stage, conn
 
 
+def applying_indexes(view: View) -> Sequence[str]:
+    """The indexes a view's own writes need while applying (`apply_indexes`, else all).
+
+    The stage is read by nothing but the views' updates and lookups; the indexes their
+    readers need are built in PostgreSQL once, after the load.
+    """
+    return getattr(view, "apply_indexes", view.indexes)
+
+
 def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
                     targets: Sequence[View], batch: int, progress: Any,
                     phases: dict[str, float]) -> tuple[dict[int, int], int]:
@@ -51,7 +60,8 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
             with stage.transaction(sconn) as tx:
                 catalog.create(tx)
                 for view in targets:
-                    catalog.create_tables(tx, stage, view, lane)
+                    catalog.create_tables(tx, stage, view, lane, indexes=False)
+                    catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
             names = catalog.names_for(stage, targets, lane)
             started = time.monotonic()
             offsets, events = catch_up(stage, sconn, feed, lane, targets, names, batch,

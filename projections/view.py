@@ -39,3 +39,9 @@ class View(Protocol):
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         """Apply one event. Called at most once per (stream, version) per generation."""
+
+    # Optionally, `apply_indexes`: those of `indexes` that `apply` itself needs (its updates'
+    # and lookups' WHERE); a rebuild's stage builds only these (default: all).
+    # Optionally, `apply_many(tx, envelopes)`: apply a batch of new events, in order, with the
+    # same result as `apply` on each; the runner prefers it (projections/apply.py), so a view
+    # may keep per-batch state (projections/batch.py) and write it before returning.

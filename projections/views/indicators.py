@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.domain.scoring import ModelBook, business_day
 from ledger.domain.vocabulary import PERSON_KINDS
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 from projections.views.repair_ratios import RepairFacts
 from projections.views.scores import ScoreRows
@@ -42,16 +43,16 @@ def name_key(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
-def count(tx: ViewTx, metric: str, key: str, day: str, n: int = 1) -> None:
-    tx.execute(f"INSERT INTO {tx.t('ind_count')} AS cur VALUES (?, ?, ?, ?) "
-               "ON CONFLICT (metric, key, day) DO UPDATE SET n = cur.n + excluded.n",
-               (metric, key, day, n))
-
-
-def first(tx: ViewTx, column: str, code: str, day: str) -> None:
-    """Keep the earliest date of a per-subject milestone."""
-    tx.execute(f"UPDATE {tx.t('ind_subject')} SET {column} = ? WHERE code = ? AND "
-               f"({column} IS NULL OR {column} > ?)", (day, code, day))
+# Adds a batch's n to a dated counter row.
+COUNT = ("INSERT INTO {ind_count} AS cur VALUES (?, ?, ?, ?) "
+         "ON CONFLICT (metric, key, day) DO UPDATE SET n = cur.n + excluded.n")
+PUBLISHED = ("INSERT INTO {ind_published} AS cur VALUES (?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (authority, kind, day, legal) DO UPDATE SET recorded = "
+             "cur.recorded + excluded.recorded, on_time = cur.on_time + excluded.on_time")
+REGISTER = "INSERT INTO {ind_subject} VALUES (?, ?, ?, ?, NULL) ON CONFLICT (code) DO NOTHING"
+# Keeps the earliest date of a per-subject milestone.
+FIRST_COMMITMENT = ("UPDATE {ind_subject} SET first_commitment_on = ? WHERE code = ? AND "
+                    "(first_commitment_on IS NULL OR first_commitment_on > ?)")
 
 
 class IndicatorsView:
@@ -67,50 +68,58 @@ class IndicatorsView:
         self.indexes = [*self.scores.indexes,
                         "CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
                         "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
+        self.statements = Statements(self.tables)
+        self.apply_indexes = self.scores.indexes  # ending score rows looks them up by code
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
+        self.apply_many(tx, [env])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            self._apply(batch, env)
+        batch.flush()
+
+    def _apply(self, b: Batch, env: dict[str, Any]) -> None:
         kind, data, day = env["type"], env["data"], business_day(env)
         if kind == "SubjectRegistered":
-            self._register(tx, env)
-        self.scores.apply(tx, env)
-        self.repair.apply(tx, env)
+            self._register(b, env)
+        self.scores.apply(b, env)
+        self.repair.apply(b, env)
         if kind in ("Listed", "Delisted"):
-            self._listing(tx, kind, data, day)
+            self._listing(b, kind, data, day)
         elif kind == JOINT_CASE_EVENT:
-            count(tx, "joint_case", str(data.get("domain") or "*"), day)
+            b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
         if kind in KINDS or kind in RECORD_EVENTS:
-            self._subject_facts(tx, env)
+            self._subject_facts(b, env)
 
-    def _register(self, tx: ViewTx, env: dict[str, Any]) -> None:
+    def _register(self, b: Batch, env: dict[str, Any]) -> None:
         data = env["data"]
         person = data["kind"] in PERSON_KINDS
-        tx.execute(f"INSERT INTO {tx.t('ind_subject')} VALUES (?, ?, ?, ?, NULL) "
-                   "ON CONFLICT (code) DO NOTHING",
-                   (env["subject"], data["kind"], None if person else name_key(data["name"]),
-                    int(bool(data.get("code_check_failed")))))
+        b.insert(REGISTER, (env["subject"], data["kind"],
+                            None if person else name_key(data["name"]),
+                            int(bool(data.get("code_check_failed")))),
+                 ("ind_subject", env["subject"]))
 
-    def _listing(self, tx: ViewTx, kind: str, data: dict[str, Any], day: str) -> None:
+    def _listing(self, b: Batch, kind: str, data: dict[str, Any], day: str) -> None:
         if kind == "Listed":
-            count(tx, "listing", data["domain"], day)
+            b.add(COUNT, ("listing", data["domain"], day), 1)
         if data.get("list") in ("red", "black"):
-            count(tx, "list_size", data["list"], day, 1 if kind == "Listed" else -1)
+            b.add(COUNT, ("list_size", data["list"], day), 1 if kind == "Listed" else -1)
 
-    def _subject_facts(self, tx: ViewTx, env: dict[str, Any]) -> None:
+    def _subject_facts(self, b: Batch, env: dict[str, Any]) -> None:
         """Facts counted by the kind of their subject (one cached read per subject at most)."""
-        kind = self.scores.kind(tx, env["subject"])
+        kind = self.scores.kind(b, env["subject"])
         if kind is None:
             return
         code, day, legal = env["subject"], business_day(env), kind in LEGAL_PERSON_KINDS
         if env["type"] in KINDS:
-            tx.execute(f"INSERT INTO {tx.t('ind_published')} AS cur VALUES (?, ?, ?, ?, 1, ?) "
-                       "ON CONFLICT (authority, kind, day, legal) DO UPDATE SET recorded = "
-                       "cur.recorded + 1, on_time = cur.on_time + excluded.on_time",
-                       (env["authority"], KINDS[env["type"]], day, int(legal),
-                        int(not env["data"].get("late", False))))
+            b.add(PUBLISHED, (env["authority"], KINDS[env["type"]], day, int(legal)),
+                  1, int(not env["data"].get("late", False)))
         elif legal:
-            count(tx, "public_record", env["type"], day, RECORD_EVENTS[env["type"]])
+            b.add(COUNT, ("public_record", env["type"], day), RECORD_EVENTS[env["type"]])
         if env["type"] == "CommitmentMade" and kind in MARKET_KINDS:
-            first(tx, "first_commitment_on", code, day)
+            b.update(FIRST_COMMITMENT, (day, code, day), ("ind_subject", code))
 
 
 VIEW = IndicatorsView()

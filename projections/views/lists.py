@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
 
-def listed(tx: ViewTx, env: dict[str, Any]) -> None:
+def listed(batch: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('list_entry')} (listing_id, code, list, domain, authority, "
-               "basis, notified_on, listed_on, expires_on, removal_conditions) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (listing_id) DO NOTHING",
-               (d["listing_id"], env["subject"], d["list"], d["domain"], env["authority"],
-                d.get("basis"), d.get("notified_on"), d["listed_on"], d.get("expires_on"),
-                d.get("removal_conditions")))
+    batch.insert("INSERT INTO {list_entry} (listing_id, code, list, domain, authority, basis, "
+                 "notified_on, listed_on, expires_on, removal_conditions) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (listing_id) DO NOTHING",
+                 (d["listing_id"], env["subject"], d["list"], d["domain"], env["authority"],
+                  d.get("basis"), d.get("notified_on"), d["listed_on"], d.get("expires_on"),
+                  d.get("removal_conditions")), d["listing_id"])
 
 
-def delisted(tx: ViewTx, env: dict[str, Any]) -> None:
+def delisted(batch: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"UPDATE {tx.t('list_entry')} SET delisted_on = ?, delist_reason = ?, "
-               "delist_note = ? WHERE listing_id = ? AND delisted_on IS NULL",
-               (d["delisted_on"], d["reason"], d.get("note"), d["listing_id"]))
+    batch.update("UPDATE {list_entry} SET delisted_on = ?, delist_reason = ?, delist_note = ? "
+                 "WHERE listing_id = ? AND delisted_on IS NULL",
+                 (d["delisted_on"], d["reason"], d.get("note"), d["listing_id"]),
+                 d["listing_id"])
 
 
 class ListsView:
@@ -45,13 +47,21 @@ class ListsView:
             "CREATE INDEX entry_list ON {list_entry} (list, domain, listed_on)",
             "CREATE INDEX entry_code ON {list_entry} (code)",
         ]
+        self.statements = Statements(self.tables)
+        self.apply_indexes: list[str] = []  # updates go by primary key
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        kind = envelope["type"]
-        if kind == "Listed":
-            listed(tx, envelope)
-        elif kind == "Delisted":
-            delisted(tx, envelope)
+        self.apply_many(tx, [envelope])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            kind = env["type"]
+            if kind == "Listed":
+                listed(batch, env)
+            elif kind == "Delisted":
+                delisted(batch, env)
+        batch.flush()
 
 
 VIEW = ListsView()

@@ -12,9 +12,10 @@ from typing import Any
 
 import orjson
 
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
-Handler = Callable[[ViewTx, dict[str, Any]], None]
+Handler = Callable[[Batch, dict[str, Any]], None]
 
 PERMIT_COLUMNS = ("decision_no", "category", "decided_on", "published_on", "late")
 PENALTY_COLUMNS = ("decision_no", "severity", "domain", "category", "basis", "decided_on",
@@ -28,88 +29,92 @@ def details(data: dict[str, Any], columns: tuple[str, ...]) -> str:
     return orjson.dumps(rest, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def registered(tx: ViewTx, env: dict[str, Any]) -> None:
+def registered(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('profile_subject')} (code, name, name_fold, kind, masked, "
-               "registered_on, authority, code_check_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-               "ON CONFLICT (code) DO NOTHING",
-               (d["code"], d["name"], d["name"].casefold(), d["kind"], d.get("masked"),
-                env["occurred_at"], env["authority"], int(bool(d.get("code_check_failed")))))
+    b.insert("INSERT INTO {profile_subject} (code, name, name_fold, kind, masked, "
+             "registered_on, authority, code_check_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (code) DO NOTHING",
+             (d["code"], d["name"], d["name"].casefold(), d["kind"], d.get("masked"),
+              env["occurred_at"], env["authority"], int(bool(d.get("code_check_failed")))))
 
 
-def principal_linked(tx: ViewTx, env: dict[str, Any]) -> None:
+def principal_linked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('profile_principal')} (code, role, principal, name, since) "
-               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, role, principal) DO UPDATE SET "
-               "name = excluded.name, since = excluded.since",
-               (env["subject"], d["role"], d["principal"], d.get("name"), d.get("since")))
+    b.insert("INSERT INTO {profile_principal} (code, role, principal, name, since) "
+             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, role, principal) DO UPDATE SET "
+             "name = excluded.name, since = excluded.since",
+             (env["subject"], d["role"], d["principal"], d.get("name"), d.get("since")))
 
 
-def permit_granted(tx: ViewTx, env: dict[str, Any]) -> None:
+def permit_granted(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('profile_permit')} (code, authority, decision_no, category, "
-               "decided_on, published_on, late, status, details) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, 'valid', ?)",
-               (env["subject"], env["authority"], d["decision_no"], d.get("category"),
-                d["decided_on"], d["published_on"], int(bool(d.get("late"))),
-                details(d, PERMIT_COLUMNS)))
+    b.insert("INSERT INTO {profile_permit} (code, authority, decision_no, category, "
+             "decided_on, published_on, late, status, details) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, 'valid', ?)",
+             (env["subject"], env["authority"], d["decision_no"], d.get("category"),
+              d["decided_on"], d["published_on"], int(bool(d.get("late"))),
+              details(d, PERMIT_COLUMNS)),
+             ("permit", env["subject"], env["authority"], d["decision_no"]))
 
 
-def permit_revoked(tx: ViewTx, env: dict[str, Any]) -> None:
+def permit_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"UPDATE {tx.t('profile_permit')} SET status = 'revoked', revoked_on = ? "
-               "WHERE code = ? AND authority = ? AND decision_no = ?",
-               (d.get("revoked_on") or env["occurred_at"], env["subject"], env["authority"],
-                d["decision_no"]))
+    b.update("UPDATE {profile_permit} SET status = 'revoked', revoked_on = ? "
+             "WHERE code = ? AND authority = ? AND decision_no = ?",
+             (d.get("revoked_on") or env["occurred_at"], env["subject"], env["authority"],
+              d["decision_no"]), ("permit", env["subject"], env["authority"], d["decision_no"]))
 
 
-def penalty_imposed(tx: ViewTx, env: dict[str, Any]) -> None:
+def penalty_imposed(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('profile_penalty')} (code, authority, decision_no, severity, "
-               "domain, category, basis, decided_on, published_on, late, publicity_min_until, "
-               "publicity_max_until, status, details) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'public', ?)",
-               (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
-                d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
-                int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
-                details(d, PENALTY_COLUMNS)))
+    b.insert("INSERT INTO {profile_penalty} (code, authority, decision_no, severity, "
+             "domain, category, basis, decided_on, published_on, late, publicity_min_until, "
+             "publicity_max_until, status, details) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'public', ?)",
+             (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
+              d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
+              int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
+              details(d, PENALTY_COLUMNS)),
+             ("penalty", env["subject"], env["authority"], d["decision_no"]))
 
 
-def close_penalty(tx: ViewTx, code: str, authority: str, decision_no: str, status: str,
-                  on: str, reason: str | None) -> None:
-    tx.execute(f"UPDATE {tx.t('profile_penalty')} SET status = ?, closed_on = ?, "
-               "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
-               (status, on, reason, code, authority, decision_no))
+def close_penalty(b: Batch, code: str, authority: str, decision_no: str,
+                  status: str, on: str, reason: str | None) -> None:
+    b.update("UPDATE {profile_penalty} SET status = ?, closed_on = ?, "
+             "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+             (status, on, reason, code, authority, decision_no),
+             ("penalty", code, authority, decision_no))
 
 
-def penalty_revoked(tx: ViewTx, env: dict[str, Any]) -> None:
+def penalty_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    close_penalty(tx, env["subject"], env["authority"], d["decision_no"], "revoked",
+    close_penalty(b, env["subject"], env["authority"], d["decision_no"], "revoked",
                   d["revoked_on"], d.get("reason"))
 
 
-def publicity_ended(tx: ViewTx, env: dict[str, Any]) -> None:
+def publicity_ended(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    close_penalty(tx, env["subject"], d["penalty_authority"], d["decision_no"], "ended",
+    close_penalty(b, env["subject"], d["penalty_authority"], d["decision_no"], "ended",
                   d["ended_on"], d.get("reason"))
 
 
-def commitment_made(tx: ViewTx, env: dict[str, Any]) -> None:
+def commitment_made(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    tx.execute(f"INSERT INTO {tx.t('profile_commitment')} (commitment_id, code, authority, "
-               "type, made_on, due_on, content, commitment_no, status) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'made') ON CONFLICT (commitment_id) DO NOTHING",
-               (d["commitment_id"], env["subject"], env["authority"], d["type"], d["made_on"],
-                d.get("due_on"), d.get("content"), d.get("commitment_no")))
+    b.insert("INSERT INTO {profile_commitment} (commitment_id, code, authority, "
+             "type, made_on, due_on, content, commitment_no, status) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'made') ON CONFLICT (commitment_id) DO NOTHING",
+             (d["commitment_id"], env["subject"], env["authority"], d["type"], d["made_on"],
+              d.get("due_on"), d.get("content"), d.get("commitment_no")),
+             ("commitment", d["commitment_id"]))
 
 
 def commitment_settled(status: str) -> Handler:
-    def settle(tx: ViewTx, env: dict[str, Any]) -> None:
+    def settle(b: Batch, env: dict[str, Any]) -> None:
         d = env["data"]
-        tx.execute(f"UPDATE {tx.t('profile_commitment')} SET status = ?, settled_on = ?, "
-                   "note = ? WHERE commitment_id = ?",
-                   (status, d.get("on") or env["occurred_at"], d.get("note"),
-                    d["commitment_id"]))
+        b.update("UPDATE {profile_commitment} SET status = ?, settled_on = ?, "
+                 "note = ? WHERE commitment_id = ?",
+                 (status, d.get("on") or env["occurred_at"], d.get("note"),
+                  d["commitment_id"]), ("commitment", d["commitment_id"]))
 
     return settle
 
@@ -159,11 +164,19 @@ class ProfilesView:
             "CREATE INDEX commitment_code ON {profile_commitment} (code)",
             "CREATE INDEX subject_name ON {profile_subject} (name_fold)",
         ]
+        self.statements = Statements(self.tables)
+        self.apply_indexes: list[str] = []  # updates go by primary key
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        handler = HANDLERS.get(envelope["type"])
-        if handler is not None:
-            handler(tx, envelope)
+        self.apply_many(tx, [envelope])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            handler = HANDLERS.get(env["type"])
+            if handler is not None:
+                handler(batch, env)
+        batch.flush()
 
 
 VIEW = ProfilesView()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain.scoring import business_day
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
 TARGETS = {"exited": 0.30, "training": 0.50, "repair_commitment": 1.00, "report": 0.80}
@@ -46,6 +47,14 @@ class RepairFacts:
 
     def __init__(self, black: str, marks: str) -> None:
         self.black, self.marks = black, marks
+        self._insert = (f"INSERT INTO {{{black}}} VALUES (?, ?, ?, ?, NULL, NULL) "
+                        "ON CONFLICT (listing_id) DO NOTHING")
+        self._end = f"UPDATE {{{black}}} SET ended_on = ?, ended_reason = ? WHERE listing_id = ?"
+        # The first date a subject earned a mark.
+        self._mark = (f"INSERT INTO {{{marks}}} AS cur VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (code, mark, domain) DO UPDATE SET first_on = CASE WHEN "
+                      "excluded.first_on < cur.first_on THEN excluded.first_on "
+                      "ELSE cur.first_on END")
 
     @property
     def tables(self) -> dict[str, str]:
@@ -56,28 +65,21 @@ class RepairFacts:
                         "first_on TEXT NOT NULL, PRIMARY KEY (code, mark, domain)",
         }
 
-    def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
+    def apply(self, b: Batch, env: dict[str, Any]) -> None:
+        """Add one event's writes to the batch."""
         kind, data = env["type"], env["data"]
         if kind == "Listed" and data.get("list") == "black":
-            tx.execute(f"INSERT INTO {tx.t(self.black)} VALUES (?, ?, ?, ?, NULL, NULL) "
-                       "ON CONFLICT (listing_id) DO NOTHING",
-                       (data["listing_id"], env["subject"], data["domain"], business_day(env)))
+            b.insert(self._insert, (data["listing_id"], env["subject"], data["domain"],
+                                    business_day(env)), (self.black, data["listing_id"]))
         elif kind == "Delisted" and data.get("list") == "black":
-            tx.execute(f"UPDATE {tx.t(self.black)} SET ended_on = ?, ended_reason = ? "
-                       "WHERE listing_id = ?",
-                       (business_day(env), data["reason"], data["listing_id"]))
+            b.update(self._end, (business_day(env), data["reason"], data["listing_id"]),
+                     (self.black, data["listing_id"]))
         elif kind in MARKS:
-            self.mark(tx, env["subject"], MARKS[kind], data.get("domain") or ANY_DOMAIN,
-                      business_day(env))
+            b.least(self._mark, (env["subject"], MARKS[kind], data.get("domain") or ANY_DOMAIN),
+                    business_day(env))
         elif kind == "CommitmentMade" and data.get("type") == "repair":
-            self.mark(tx, env["subject"], "repair_commitment", ANY_DOMAIN, business_day(env))
-
-    def mark(self, tx: ViewTx, code: str, mark: str, domain: str, on: str) -> None:
-        """Remember the first date a subject earned a mark."""
-        tx.execute(f"INSERT INTO {tx.t(self.marks)} AS cur VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (code, mark, domain) DO UPDATE SET first_on = CASE WHEN "
-                   "excluded.first_on < cur.first_on THEN excluded.first_on ELSE cur.first_on END",
-                   (code, mark, domain, on))
+            b.least(self._mark, (env["subject"], "repair_commitment", ANY_DOMAIN),
+                    business_day(env))
 
     def members(self, tx: ViewTx, as_of: str,
                 domain: str | None = None) -> dict[tuple[str, str], Member]:
@@ -138,9 +140,17 @@ class RepairRatiosView:
         self.facts = RepairFacts("repair_black", "repair_mark")
         self.tables = self.facts.tables
         self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
+        self.statements = Statements(self.tables)
+        self.apply_indexes: list[str] = []  # updates go by primary key
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        self.facts.apply(tx, envelope)
+        self.apply_many(tx, [envelope])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            self.facts.apply(batch, env)
+        batch.flush()
 
     def ratios(self, tx: ViewTx, as_of: str, domain: str | None = None) -> list[dict[str, Any]]:
         return self.facts.ratios(tx, as_of, domain)

@@ -13,13 +13,15 @@ from ledger.domain.scoring import (
     BASE_RULE,
     Contribution,
     ModelBook,
+    Rule,
     Score,
+    ScoreModel,
     business_day,
-    contributions,
     default_book,
     record_key,
     score_of,
 )
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
@@ -40,13 +42,12 @@ class KindCache:
     def __init__(self, limit: int = CACHE_LIMIT) -> None:
         self.limit, self.kinds = limit, dict[tuple[str, str], str]()
 
-    def remember(self, table: str, code: str, kind: str) -> None:
+    def remember(self, physical: str, code: str, kind: str) -> None:
         if len(self.kinds) >= self.limit:
             self.kinds.clear()
-        self.kinds[(table, code)] = kind
+        self.kinds[(physical, code)] = kind
 
-    def kind(self, tx: ViewTx, table: str, code: str) -> str | None:
-        physical = tx.t(table)
+    def kind(self, tx: ViewTx, physical: str, code: str) -> str | None:
         found = self.kinds.get((physical, code))
         if found is None:
             row = tx.fetchone(f"SELECT kind FROM {physical} WHERE code = ?", (code,))
@@ -57,18 +58,30 @@ class KindCache:
         return found
 
 
+# Per rule that may score an event: (rule or None for the base, rule id, points, until).
+Candidate = tuple[Rule | None, str, int, str]
+
+
 class ScoreRows:
     """Maintains a subject table and a contribution table for every scored event.
 
     Applying an event only writes (no reads but a cached kind), so that a batch streams to
-    the database; scores and grades are computed from the rows when read.
+    the database; scores and grades are computed from the rows when read. The rows are those
+    of `ledger.domain.scoring.contributions`, built as tuples (a unit test holds them equal).
     """
 
     def __init__(self, subjects: str, rows: str, book: ModelBook | None = None) -> None:
         self.subjects, self.rows = subjects, rows
         self.book = book or default_book()
         self.cache = KindCache()
-        self._untils: dict[tuple[str, str, str], str] = {}
+        self._candidates: dict[tuple[int, str], tuple[Candidate, ...]] = {}
+        self._register = (f"INSERT INTO {{{subjects}}} VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT (code) DO NOTHING")
+        self._insert = (f"INSERT INTO {{{rows}}} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "NULL, NULL)")
+        # Ends the active contributions of an event's record that its type ends.
+        self._end = (f"UPDATE {{{rows}}} SET ended_on = ?, ended_by = ? WHERE code = ? "
+                     "AND record = ? AND ended_on IS NULL AND until_types LIKE ?")
 
     @property
     def tables(self) -> dict[str, str]:
@@ -78,48 +91,57 @@ class ScoreRows:
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
-    def kind(self, tx: ViewTx, code: str) -> str | None:
-        return self.cache.kind(tx, self.subjects, code)
+    def kind(self, b: Batch, code: str) -> str | None:
+        """A subject's kind: registered in this batch (not written yet), cached, or read."""
+        pending: dict[str, str] | None = b.state.get(self.subjects)
+        if pending is not None and code in pending:
+            return pending[code]
+        return self.cache.kind(b.tx, b.names[self.subjects], code)
 
-    def apply(self, tx: ViewTx, env: dict[str, Any]) -> list[Contribution]:
-        """Record this event's contributions and end those it ends; returns the new ones."""
-        if record_key(env) is None:
-            return []
-        code, kind = env["subject"], env["data"].get("kind")
-        if env["type"] == "SubjectRegistered":
-            tx.execute(f"INSERT INTO {tx.t(self.subjects)} VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (code) DO NOTHING",
-                       (code, kind, self.book.family(kind), business_day(env)))
-            self.cache.remember(tx.t(self.subjects), code, kind)
+    def apply(self, b: Batch, env: dict[str, Any]) -> None:
+        """Add this event's contributions, and the end of those it ends, to the batch."""
+        record = record_key(env)
+        if record is None:
+            return
+        code, kind, type_ = env["subject"], env["data"].get("kind"), env["type"]
+        if type_ == "SubjectRegistered":
+            b.insert(self._register, (code, kind, self.book.family(kind), business_day(env)))
+            b.state.setdefault(self.subjects, {})[code] = kind
+            self.cache.remember(b.names[self.subjects], code, kind)
         else:
-            kind = self.kind(tx, code)
+            kind = self.kind(b, code)
             if kind is None:
-                return []  # facts about a subject this feed never registered carry no score
-            if env["type"] in self.book.enders:
-                self._end(tx, env)
-        made = contributions(self.book, self.book.family(kind), env)
-        for c in made:
-            tx.execute(f"INSERT INTO {tx.t(self.rows)} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                       "NULL, NULL)", (c.event_id, c.rule, code, c.key, c.points,
-                                       c.model_version, c.stream, c.version, c.type, c.on,
-                                       self._until(kind, c)))
-        return made
+                return  # facts about a subject this feed never registered carry no score
+            if type_ in self.book.enders:
+                b.update(self._end, (business_day(env), env["id"], code, record,
+                                     f"%,{type_},%"), (self.rows, code, record))
+        family = self.book.family(kind)
+        on = business_day(env)
+        model = self.book.model(family, on)
+        data, rows_key = env["data"], (self.rows, code, record)
+        for rule, rule_id, points, until in self._candidates_for(family, model, type_):
+            if rule is None or rule.matches(type_, data):
+                b.insert(self._insert, (env["id"], rule_id, code, record, points,
+                                        model.version, env["stream"], int(env["version"]),
+                                        type_, on, until), rows_key)
 
-    def _until(self, kind: str, c: Contribution) -> str:
-        """The event types that end a contribution, as ",A,B," for a LIKE match."""
-        key = (self.book.family(kind), c.model_version, c.rule)
-        found = self._untils.get(key)
+    def _candidates_for(self, family: str, model: ScoreModel,
+                        type_: str) -> tuple[Candidate, ...]:
+        """The rules of a model that may score this event type, with their ending types."""
+        found = self._candidates.get((id(model), type_))
         if found is None:
-            rule = self.book.version(*key[:2]).rule(c.rule)
-            found = self._untils[key] = "," + ",".join(sorted(rule.until if rule else ())) + ","
+            if type_ == "SubjectRegistered":
+                found = ((None, BASE_RULE, model.base, self._until(family, model, BASE_RULE)),)
+            else:
+                found = tuple((r, r.id, r.points, self._until(family, model, r.id))
+                              for r in model.rules_on(type_))
+            self._candidates[(id(model), type_)] = found  # models live as long as the book
         return found
 
-    def _end(self, tx: ViewTx, env: dict[str, Any]) -> None:
-        """End the active contributions of this event's record that its type ends."""
-        tx.execute(f"UPDATE {tx.t(self.rows)} SET ended_on = ?, ended_by = ? WHERE code = ? "
-                   "AND record = ? AND ended_on IS NULL AND until_types LIKE ?",
-                   (business_day(env), env["id"], env["subject"], record_key(env),
-                    f"%,{env['type']},%"))
+    def _until(self, family: str, model: ScoreModel, rule_id: str) -> str:
+        """The event types that end a contribution, as ",A,B," for a LIKE match."""
+        rule = self.book.version(family, model.version).rule(rule_id)
+        return "," + ",".join(sorted(rule.until if rule else ())) + ","
 
     def score(self, tx: ViewTx, code: str, as_of: str | None = None) -> Score | None:
         """A subject's score now (every fact) or as of a business date; None if unknown then."""
@@ -152,9 +174,17 @@ class ScoresView:
         self.rows = ScoreRows("score_subject", "score_contribution", book)
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
+        self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
+        self.statements = Statements(self.tables)
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        self.rows.apply(tx, envelope)
+        self.apply_many(tx, [envelope])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            self.rows.apply(batch, env)
+        batch.flush()
 
     def score(self, tx: ViewTx, code: str, as_of: str | None = None) -> Score | None:
         return self.rows.score(tx, code, as_of)

@@ -10,18 +10,17 @@ from collections import defaultdict
 from typing import Any
 
 from ledger.domain.scoring import business_day
+from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
 TARGET = 1.0
 KINDS = {"PermitGranted": "permit", "PenaltyImposed": "penalty"}
 
 
-def count_record(tx: ViewTx, table: str, key: str, kind: str, day: str, on_time: bool) -> None:
-    """Add one recorded (and maybe on-time) publication to a dated counter row."""
-    tx.execute(f"INSERT INTO {tx.t(table)} AS cur VALUES (?, ?, ?, 1, ?) "
-               "ON CONFLICT (authority, kind, day) DO UPDATE SET "
-               "recorded = cur.recorded + 1, on_time = cur.on_time + excluded.on_time",
-               (key, kind, day, int(on_time)))
+# Adds (recorded, on_time) of a batch to a dated counter row.
+COUNT = ("INSERT INTO {timeliness_day} AS cur VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT (authority, kind, day) DO UPDATE SET "
+         "recorded = cur.recorded + excluded.recorded, on_time = cur.on_time + excluded.on_time")
 
 
 COUNTER_COLUMNS = ("authority TEXT NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, "
@@ -44,15 +43,22 @@ class TimelinessView:
     def __init__(self) -> None:
         self.tables = {"timeliness_day": COUNTER_COLUMNS}
         self.indexes: list[str] = []
+        self.statements = Statements(self.tables)
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        kind = KINDS.get(envelope["type"])
-        if kind is None:
-            return
-        data = envelope["data"]
-        day = str(data.get("decided_on") or business_day(envelope))
-        count_record(tx, "timeliness_day", envelope["authority"], kind, day,
-                     not data.get("late", False))
+        self.apply_many(tx, [envelope])
+
+    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+        """Counts summed per (authority, kind, day) over the batch, one upsert each."""
+        batch = Batch(tx, self.statements)
+        for env in envelopes:
+            kind = KINDS.get(env["type"])
+            if kind is None:
+                continue
+            data = env["data"]
+            day = str(data.get("decided_on") or business_day(env))
+            batch.add(COUNT, (env["authority"], kind, day), 1, int(not data.get("late", False)))
+        batch.flush()
 
     def authorities(self, tx: ViewTx, as_of: str, authority: str | None = None,
                     ) -> list[dict[str, Any]]:
