@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.sql import SQL, Composed
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Composed, Identifier
 
 
 def position_of(recorder: Any, stream: UUID, version: int) -> int:
@@ -46,3 +49,31 @@ def binary_inserts(recorder: Any) -> Any:
         if text.count("%s") == 1:  # the library's statement as we know it; else leave it be
             recorder.insert_events_statement = Composed([SQL(text.replace("%s", "%b"))])
     return recorder
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as insert_events
+def insert_stored(recorder: Any, stored: Sequence[StoredEvent]) -> None:
+    """recorder.insert_events(stored) for bulk writers, who need no notification ids back.
+
+    On PostgreSQL the same transaction as the library's (its table lock, so notification ids
+    follow commit order, and its NOTIFY), the events sent as four arrays of plain values
+    rather than one array of composites: about half the client CPU and faster to unnest.
+    """
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        recorder.insert_events(stored)
+        return
+    if not stored:
+        return
+    datastore = recorder.datastore
+    insert = SQL("INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
+                 "state) SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], "
+                 "%b::bytea[])").format(schema=Identifier(datastore.schema),
+                                        table=Identifier(recorder.events_table_name),
+                                        id_type=Identifier(datastore.originator_id_type))
+    columns = ([e.originator_id for e in stored], [e.originator_version for e in stored],
+               [e.topic for e in stored], [e.state for e in stored])
+    with datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+        for statement in recorder.lock_table_statements:
+            curs.execute(statement, prepare=True)
+        curs.execute(SQL("NOTIFY {0}").format(Identifier(recorder.channel_name)))
+        curs.execute(insert, columns)

@@ -23,7 +23,8 @@ _SORTED = orjson.OPT_SORT_KEYS
 
 def stream_id(kind: str, key: str) -> UUID:
     """The deterministic stream (aggregate) id for a subject code or a case key."""
-    return uuid5(STREAM_NAMESPACE, f"{kind}:{key}")
+    # uuid5(STREAM_NAMESPACE, ...), the namespace's bytes taken once
+    return UUID(bytes=sha1(_NAMESPACE + f"{kind}:{key}".encode()).digest()[:16], version=5)
 
 
 def uuid5_text(namespace: bytes, name: str) -> str:
@@ -96,20 +97,24 @@ class LedgerEvent(Aggregate.Event):
     @classmethod
     def sealed(cls, originator_id: UUID, stream: str, version: int, *, subject: str,
                authority: str, actor: str, occurred_at: str, data: dict[str, Any],
-               prev_hash: str) -> Self:
-        """A new sealed event, as trigger_event would build it, minus its generic steps.
+               prev_hash: str, topic: str | None = None) -> Self:
+        """A new sealed event, as trigger_event or _create (given the aggregate's topic) would
+        build it, minus their generic steps.
 
         Built like the mapper rebuilds stored events (the state set as a whole): the fields
         in the dataclass's order, so the stored state is byte for byte the same.
         """
         timestamp = cls.create_timestamp()
+        state = {"originator_id": originator_id, "originator_version": version,
+                 "timestamp": timestamp}
+        if topic is not None:
+            state["originator_topic"] = topic
+        state["subject"], state["authority"], state["actor"] = subject, authority, actor
+        state["occurred_at"], state["data"], state["prev_hash"] = occurred_at, data, prev_hash
+        state["hash"] = seal(cls, stream, version, timestamp, subject, occurred_at, authority,
+                             actor, data, prev_hash)
         event = object.__new__(cls)
-        object.__setattr__(event, "__dict__", {
-            "originator_id": originator_id, "originator_version": version,
-            "timestamp": timestamp, "subject": subject, "authority": authority, "actor": actor,
-            "occurred_at": occurred_at, "data": data, "prev_hash": prev_hash,
-            "hash": seal(cls, stream, version, timestamp, subject, occurred_at, authority,
-                         actor, data, prev_hash)})
+        object.__setattr__(event, "__dict__", state)
         return event
 
     def apply(self, aggregate: Any) -> None:
