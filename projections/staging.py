@@ -10,9 +10,11 @@ the number of events.
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from projections.view import View
 # so the rebuild's memory does not grow with the number of events.
 STAGE_CACHE_KIB = 16 * 1024
 STAGE_FILE = "stage.sqlite3"
+# Connections loading views into PostgreSQL at once: its COPY and index builds use a core each.
+LOAD_CONNECTIONS = 2
 
 
 def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
@@ -75,12 +79,36 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
 
 
 def load(path: str, store: ViewStore, conn: Any, targets: Sequence[View], lane: int) -> None:
-    """COPY the staged tables and the lane's bookkeeping into the view store, then index."""
-    tables = [(store.physical(t, lane), "1 = 1") for v in targets for t in v.tables]
-    bookkeeping = [(store.physical(t), f"generation = {int(lane)}")
-                   for t in ("proj_streams", "proj_offsets")]
+    """COPY the staged tables into the view store and index them, a view per connection in
+    LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
+
+    Each view commits on its own: its tables are fresh and nobody reads them before the swap,
+    and a failed rebuild drops them all (projections.rebuild).
+    """
+    largest_first = sorted(targets, key=lambda view: -staged_rows(path, store, view, lane))
+    with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
+        for _ in pool.map(lambda view: load_view(path, store, view, lane), largest_first):
+            pass
     with store.transaction(conn, lock=False) as tx:
-        for name, where in tables + bookkeeping:
-            copy_table(path, tx.cursor, name, where)
-        for view in targets:
+        for table in ("proj_streams", "proj_offsets"):
+            copy_table(path, tx.cursor, store.physical(table), f"generation = {int(lane)}")
+
+
+def load_view(path: str, store: ViewStore, view: View, lane: int) -> None:
+    conn = store.connect()
+    try:
+        with store.transaction(conn, lock=False) as tx:
+            for table in view.tables:
+                copy_table(path, tx.cursor, store.physical(table, lane))
             catalog.create_indexes(tx, store, view, lane)
+    finally:
+        conn.close()
+
+
+def staged_rows(path: str, store: ViewStore, view: View, lane: int) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return sum(int(conn.execute(f"SELECT count(*) FROM {store.physical(t, lane)}")
+                       .fetchone()[0]) for t in view.tables)
+    finally:
+        conn.close()
