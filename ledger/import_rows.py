@@ -38,6 +38,7 @@ _DATE = TypeAdapter(IsoDate)
 _KIND = TypeAdapter(SubjectKind)
 _SHORT = TypeAdapter(Short)
 _OUTCOME = TypeAdapter(Literal["fulfilled", "breached"])
+PEOPLE_LIMIT = 200_000  # references remembered per import (bounded memory)
 
 
 class RowError(Exception):
@@ -75,8 +76,13 @@ class Row:
     code_error: CodeError | None = None
 
 
-def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes) -> Row:
-    """Validate one record (a JSON object) into a Row, or raise RowError naming every problem."""
+def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
+                 people: dict[str, str] | None = None) -> Row:
+    """Validate one record (a JSON object) into a Row, or raise RowError naming every problem.
+
+    `people`, if given, remembers the pseudonym of each resident ID seen (one import's worth:
+    a file names the same persons again and again, and each HMAC costs).
+    """
     if not isinstance(obj, dict):
         raise RowError([("record", "expected a JSON object")])
     fields = dict(obj)
@@ -84,26 +90,27 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes)
     if record not in RECORDS:
         raise RowError([("record", f"expected one of {', '.join(RECORDS)}, got {record!r}")])
     problems: list[tuple[str, str]] = []
-
-    def attempt(step: Callable[[], T]) -> T | None:
-        try:
-            return step()
-        except RowError as e:
-            problems.extend(e.problems)
-            return None
-
-    authority = attempt(lambda: _authority(fields.pop("authority", None) or default_authority))
+    authority = _attempt(problems, _authority, fields.pop("authority", None) or default_authority)
     if record == "subject":
-        row = attempt(lambda: _subject_row(fields, line, authority or "", key))
+        row = _attempt(problems, _subject_row, fields, line, authority or "", key)
         if problems or row is None:
             raise RowError(problems)
         return row
-    ref = attempt(lambda: subject_ref(fields.pop("subject", None), key))
-    extra = attempt(lambda: _pop_extras(record, fields, key))
-    body = attempt(lambda: _validate(BODIES[record], fields))
+    ref = _attempt(problems, subject_ref, fields.pop("subject", None), key, people)
+    extra = _attempt(problems, _pop_extras, record, fields, key, people)
+    body = _attempt(problems, _validate, BODIES[record], fields)
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
     return Row(line, record, authority, ref[0], body=body, code_error=ref[1], **extra)
+
+
+def _attempt(problems: list[tuple[str, str]], step: Callable[..., T], *args: Any) -> T | None:
+    """step(*args), or None with its problems added to `problems`."""
+    try:
+        return step(*args)
+    except RowError as e:
+        problems.extend(e.problems)
+        return None
 
 
 def _validate(model: type[BaseModel], fields: dict[str, Any]) -> BaseModel:
@@ -153,7 +160,8 @@ def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) 
     return Row(line, "subject", authority, ident.code, register=reg)
 
 
-def _pop_extras(record: str, fields: dict[str, Any], key: bytes) -> dict[str, Any]:
+def _pop_extras(record: str, fields: dict[str, Any], key: bytes,
+                people: dict[str, str] | None = None) -> dict[str, Any]:
     """Fields a record carries beyond its API body: the party, principal or outcome."""
     extra: dict[str, Any] = {}
     kind = fields.pop("party_kind", None)
@@ -162,7 +170,7 @@ def _pop_extras(record: str, fields: dict[str, Any], key: bytes) -> dict[str, An
         extra["register"] = Registration(name, _check(_KIND, "party_kind", kind).value, None,
                                          None, False, strict=False)
     if record == "principal":
-        extra["principal"] = _person_or_code(fields.get("principal"), key, "principal")
+        extra["principal"] = _person_or_code(fields.get("principal"), key, "principal", people)
     if record == "commitment_outcome":
         outcome = _check(_OUTCOME, "outcome", fields.pop("outcome", None))
         ref = {k: fields.pop(k) for k in ("commitment_id", "commitment_no") if fields.get(k)}
@@ -173,10 +181,13 @@ def _pop_extras(record: str, fields: dict[str, Any], key: bytes) -> dict[str, An
     return extra
 
 
-def _person_or_code(raw: Any, key: bytes, name: str) -> str:
+def _person_or_code(raw: Any, key: bytes, name: str, people: dict[str, str] | None = None
+                    ) -> str:
     text = str(raw or "").strip()
+    if people is not None and (known := people.get(text)) is not None:
+        return known
     try:
-        return principal_code(text, key)[0]
+        code = principal_code(text, key)[0]
     except CodeError as e:
         if _RESIDENT_ID.fullmatch(text):  # a person: report the ID rule, never the digits
             try:
@@ -184,9 +195,13 @@ def _person_or_code(raw: Any, key: bytes, name: str) -> str:
             except CodeError as person:
                 raise RowError([(name, str(person))]) from None
         raise RowError([(name, str(e))]) from None
+    if people is not None and len(people) < PEOPLE_LIMIT:
+        people[text] = code
+    return code
 
 
-def subject_ref(raw: Any, key: bytes) -> tuple[str, CodeError | None]:
+def subject_ref(raw: Any, key: bytes, people: dict[str, str] | None = None
+                ) -> tuple[str, CodeError | None]:
     """The subject code a record names: a USCC, a pseudonym, or a resident ID to pseudonymise.
 
     A USCC failing only its check characters may name an early pilot subject recorded with an
@@ -198,7 +213,7 @@ def subject_ref(raw: Any, key: bytes) -> tuple[str, CodeError | None]:
     if text.startswith(PSEUDONYM_PREFIX):
         return text, None
     if _RESIDENT_ID.fullmatch(text):
-        return _person_or_code(text, key, "subject"), None
+        return _person_or_code(text, key, "subject", people), None
     checked = _checked_uscc(text)
     if not isinstance(checked, CodeError):
         return checked, None

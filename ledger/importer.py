@@ -51,6 +51,7 @@ class Importer:
         # Keyed by subject code: a str hashes in C, a UUID in Python (it showed in profiles).
         self.cache: dict[str, Subject] = {}
         self.absent: set[str] = set()
+        self.people: dict[str, str] = {}  # resident ID -> pseudonym, for this run only
         self.saved = 0  # events stored by the current pass
 
     def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
@@ -108,7 +109,7 @@ class Importer:
         return report
 
     def _forget(self) -> None:
-        self.cache, self.absent = {}, set()
+        self.cache, self.absent, self.people = {}, set(), {}
 
     def _hand_over(self, writer: Writer, events: list[Any], *, whole: bool) -> list[Any]:
         """Submit full saves of `cap` events (and the rest too if whole); return what is left."""
@@ -125,7 +126,7 @@ class Importer:
             try:
                 if isinstance(obj, RowError):
                     raise obj
-                row = parse_record(obj, line, self.authority, self.key)
+                row = parse_record(obj, line, self.authority, self.key, self.people)
             except RowError as e:
                 report.reject(line, e)
                 continue
