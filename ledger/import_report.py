@@ -27,6 +27,7 @@ class ImportReport:
     seconds: float = 0.0
     stored: bool = True
     restarts: int = 0  # after a concurrent write to one of the file's subjects
+    cpu_seconds: float = 0.0  # of the worker processes, in a parallel import
 
     @property
     def rejected_rows(self) -> int:
@@ -47,3 +48,4 @@ class ImportReport:
         self.seconds = max(self.seconds, other.seconds)
         self.stored = self.stored and other.stored
         self.restarts += other.restarts
+        self.cpu_seconds += other.cpu_seconds
