@@ -7,7 +7,7 @@ keep their offsets in the view store, never in the feed, so a feed holds no dura
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,3 +41,24 @@ class Feed(Protocol):
 def lag(end: Mapping[int, int], offsets: Mapping[int, int]) -> int:
     """Records published but not yet consumed, summed over partitions."""
     return sum(max(0, head - offsets.get(p, 0)) for p, head in end.items())
+
+
+def records_upto(feed: Feed, start: Mapping[int, int], target: Mapping[int, int],
+                 batch: int) -> Iterator[list[Record]]:
+    """Batches of each partition's records from `start` up to (not including) `target`."""
+    offsets = {p: start.get(p, 0) for p in target}
+    idle = 0
+    while pending := {p: o for p, o in offsets.items() if o < target[p]}:
+        records = feed.poll(pending, batch, 1.0)
+        if not records:
+            idle += 1
+            if idle >= 3:
+                raise RuntimeError(f"the feed stopped short of offsets {dict(target)}")
+            continue
+        idle = 0
+        wanted = [r for r in records if r.offset < target[r.partition]]
+        for r in records:
+            offsets[r.partition] = min(max(offsets[r.partition], r.offset + 1),
+                                       target[r.partition])
+        if wanted:
+            yield wanted

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from projections.feed import Record
+
+if TYPE_CHECKING:
+    from projections.prefetch import Prefetch
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class KafkaFeed:
     """Follows every partition of one topic from the offsets the caller passes."""
 
     kind = "kafka"
+    head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
 
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0) -> None:
         from kafka import KafkaConsumer, TopicPartition
@@ -98,12 +102,12 @@ class KafkaFeed:
                 self._positions[tp.partition] = messages[-1].offset + 1
         return records
 
-    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int,
-             ) -> Iterator[list[Record]]:
-        """The range [start, end) of every partition, fetched ahead by a child process."""
-        from projections.prefetch import prefetched
+    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> Prefetch:
+        """The range [start, end) of every partition, fetched ahead by a child process that
+        starts now; iterate it, then close it."""
+        from projections.prefetch import Prefetch
 
-        return prefetched(self.bootstrap, self.topic, start, end, batch)
+        return Prefetch(self.bootstrap, self.topic, start, end, batch)
 
     def end_offsets(self) -> dict[int, int]:
         ends = self.consumer.end_offsets(list(self._tps.values()))

@@ -89,23 +89,29 @@ def receive(stream: IO[bytes]) -> tuple[bytes, bytes, bytes, bytes] | None:
     return parts, offsets, lengths, values
 
 
-def prefetched(bootstrap: str, topic: str, start: Mapping[int, int], end: Mapping[int, int],
-               batch: int) -> Iterator[list[Record]]:
-    """Batches of records in [start, end) per partition, read by a child process."""
-    spec = orjson.dumps({"bootstrap": bootstrap, "topic": topic, "batch": batch,
-                         "start": {str(p): o for p, o in start.items()},
-                         "end": {str(p): o for p, o in end.items()}})
-    child = subprocess.Popen([sys.executable, "-m", "projections.prefetch", spec.decode()],
-                             stdout=subprocess.PIPE, bufsize=1 << 20)
-    assert child.stdout is not None
-    try:
-        while (message := receive(child.stdout)) is not None:
+class Prefetch:
+    """Batches of records in [start, end) per partition, read by a child process that starts
+    at once (so the caller can work meanwhile); iterate, then close."""
+
+    def __init__(self, bootstrap: str, topic: str, start: Mapping[int, int],
+                 end: Mapping[int, int], batch: int) -> None:
+        spec = orjson.dumps({"bootstrap": bootstrap, "topic": topic, "batch": batch,
+                             "start": {str(p): o for p, o in start.items()},
+                             "end": {str(p): o for p, o in end.items()}})
+        self.child = subprocess.Popen([sys.executable, "-m", "projections.prefetch",
+                                       spec.decode()], stdout=subprocess.PIPE, bufsize=1 << 20)
+
+    def __iter__(self) -> Iterator[list[Record]]:
+        assert self.child.stdout is not None
+        while (message := receive(self.child.stdout)) is not None:
             yield decode(message)
-    finally:
-        child.stdout.close()
-        if child.poll() is None:
-            child.terminate()
-        child.wait(timeout=10)
+
+    def close(self) -> None:
+        assert self.child.stdout is not None
+        self.child.stdout.close()
+        if self.child.poll() is None:
+            self.child.terminate()
+        self.child.wait(timeout=10)
 
 
 def main() -> None:

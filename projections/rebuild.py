@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from projections import catalog
 from projections.apply import apply_records, next_offsets
-from projections.feed import Feed, lag
+from projections.feed import Feed, lag, records_upto
 from projections.staging import staged_catch_up
 from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
@@ -25,7 +27,7 @@ from projections.view import View
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
 GRACE_SECONDS = 2.0
-PREFETCH_MIN = 50_000  # records behind the head that make a prefetch process worth it
+PREFETCH_MIN = 20_000  # records behind the head that make reading ahead worth it
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,17 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     idle = 0
     bulk = getattr(feed, "bulk", None)
     if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
-        # The bulk of the range is read ahead by another process; the tail as usual below.
-        for records in bulk(offsets, end, batch):
-            with store.transaction(conn, names, pipeline=True) as tx:
-                events += apply_records(tx, lane, targets, records)
-            offsets = next_offsets(offsets, records)
-            if progress:
-                progress(events, sum(offsets.values()), sum(end.values()))
+        # The bulk of the range is read ahead (Kafka: by another process, which takes a moment
+        # to start, so this one applies the first records itself meanwhile); the tail below.
+        share = getattr(feed, "head_start", 0) // max(1, len(offsets))
+        ahead = {p: min(end.get(p, 0), o + share) for p, o in offsets.items()}
+        with closing(bulk(ahead, end, batch)) as chunks:
+            for records in chain(records_upto(feed, offsets, ahead, batch), chunks):
+                with store.transaction(conn, names, pipeline=True) as tx:
+                    events += apply_records(tx, lane, targets, records)
+                offsets = next_offsets(offsets, records)
+                if progress:
+                    progress(events, sum(offsets.values()), sum(end.values()))
     while True:
         pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
         if not pending:
@@ -151,22 +157,11 @@ def advance(tx: Tx, feed: Feed, lane: int, views: Sequence[View], start: Mapping
     """Apply a lane's records from `start` up to (not including) `target`, inside `tx`."""
     offsets = {p: start.get(p, 0) for p in target}
     events = 0
-    idle = 0
-    while pending := {p: o for p, o in offsets.items() if o < target[p]}:
-        records = feed.poll(pending, batch, 1.0)
-        wanted = [r for r in records if r.offset < target[r.partition]]
-        for r in records:
-            if r.offset >= target[r.partition]:
-                offsets[r.partition] = max(offsets[r.partition], target[r.partition])
-        if not records:
-            idle += 1
-            if idle >= 3:
-                raise RuntimeError(f"the feed stopped short of offsets {dict(target)}")
-            continue
-        events += apply_records(tx, lane, views, wanted)
-        offsets = next_offsets(offsets, wanted)
+    for records in records_upto(feed, start, target, batch):
+        events += apply_records(tx, lane, views, records)
+        offsets = next_offsets(offsets, records)
     if target:
-        catalog.save_offsets(tx, lane, {p: (o, 0) for p, o in offsets.items()})
+        catalog.save_offsets(tx, lane, {p: (max(o, target[p]), 0) for p, o in offsets.items()})
     return events
 
 

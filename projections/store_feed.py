@@ -6,8 +6,10 @@ envelope's position); the next offset to read is the last id seen plus one.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -62,5 +64,68 @@ class StoreFeed:
     def end_offsets(self) -> dict[int, int]:
         return {PARTITION: self.reader.head() + 1}
 
+    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> ReadAhead:
+        """Positions [start, end), read a page ahead by a thread; iterate, then close."""
+        return ReadAhead(self.reader, start.get(PARTITION, 0), end.get(PARTITION, 0), batch)
+
     def close(self) -> None:
         """The recorder belongs to the ledger application, which closes it."""
+
+
+class ReadAhead:
+    """Pages of the log read by a thread while the caller applies the previous one.
+
+    PostgreSQL answers a page while this process is busy with the last one (the driver
+    waits without the GIL); the queue holds two pages, so memory stays bounded. On SQLite
+    the pages are read in the caller's thread.
+    """
+
+    def __init__(self, reader: NotificationReader, start: int, end: int, batch: int) -> None:
+        self.reader, self.start, self.end, self.batch = reader, max(1, start), end, batch
+        self.pages: queue.Queue[list[Row] | BaseException | None] = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        if reader.postgres:
+            self.thread = threading.Thread(target=self._read, name="store-read-ahead",
+                                           daemon=True)
+            self.thread.start()
+
+    def _pages(self) -> Iterator[list[Row]]:
+        after = self.start - 1
+        while after < self.end - 1 and not self.stop.is_set():
+            rows = [r for r in self.reader.page(after, self.batch) if r[0] < self.end]
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield rows
+
+    def _read(self) -> None:
+        try:
+            for rows in self._pages():
+                self._put(rows)
+            self._put(None)
+        except BaseException as e:  # handed to the caller, who raises it
+            self._put(e)
+
+    def _put(self, item: list[Row] | BaseException | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.pages.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _queued(self) -> Iterator[list[Row]]:
+        while (item := self.pages.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def __iter__(self) -> Iterator[list[Record]]:
+        for rows in self._pages() if self.thread is None else self._queued():
+            yield [Record(PARTITION, row[0], envelope(row)) for row in rows]
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
