@@ -73,11 +73,14 @@ async def reader_slot(request: Request) -> AsyncIterator[None]:
         yield
 
 
+MinPosition = Annotated[int | None, Query(
+    ge=0, description="Wait (up to 2 s) until the views include this write position.")]
+
+
 def read_views(
     request: Request,
     _slot: Annotated[None, Depends(reader_slot)],
-    min_position: Annotated[int | None, Query(
-        ge=0, description="Wait (up to 2 s) until the views include this write position.")] = None,
+    min_position: MinPosition = None,
 ) -> Iterator[Tx]:
     """A read transaction on the serving views, after waiting for `min_position` if given."""
     runtime = get_runtime(request)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import dataset, tools
-from bench.common import CACHE_DIR, Result, drop_app, ledger_env, tag
-from bench.servers import PLAIN, STACK, get_json, uvicorn
+from bench.common import CACHE_DIR, DATABASE_URL, Result, drop_app, ledger_env, tag
+from bench.servers import PLAIN, STACK, backends_cpu, get_json, server_cpu, uvicorn
 
 GOAL_RATE, GOAL_P99_MS = 1000, 20.0
 
@@ -68,10 +68,30 @@ def capture(base: str, codes: list[str]) -> tuple[Path, int]:
     return path, pages
 
 
+def tagged(url: str, application_name: str) -> str:
+    """The database URL with an application name, so its backends can be found."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={application_name}"
+
+
+def costed(base: str, urls: Path, seconds: float, backends: str | None) -> dict[str, Any]:
+    """wrk at saturation, with the CPU the server (and its database backends) spent per request.
+
+    CPU time does not depend on what else runs on the machine as much as rates do.
+    """
+    server, db = server_cpu(base), backends_cpu(DATABASE_URL, backends) if backends else {}
+    out = tools.saturate(base, urls, seconds)
+    served = max(1, out.get("requests", 0))
+    out["server_cpu_ms"] = 1000 * (server_cpu(base) - server) / served
+    if backends:
+        after = backends_cpu(DATABASE_URL, backends)
+        out["db_cpu_ms"] = 1000 * sum(t - db.get(pid, 0.0) for pid, t in after.items()) / served
+    return out
+
+
 def measure(base: str, codes: list[str], pages: int, args: argparse.Namespace,
-            ) -> dict[str, Any]:
+            backends: str | None = None) -> dict[str, Any]:
     profiles, lists = url_files(base, codes, pages)
-    out: dict[str, Any] = {"profile_max": tools.saturate(base, profiles, args.seconds),
+    out: dict[str, Any] = {"profile_max": costed(base, profiles, args.seconds, backends),
                            "list_max": tools.saturate(base, lists, args.seconds)}
     for rate in rates(args):
         out[f"profile@{rate:g}"] = tools.fixed_rate(profiles, rate, args.seconds,
@@ -92,10 +112,12 @@ def main(argv: list[str] | None = None) -> None:
         if owned:
             prepare(args, app)
         codes = dataset.sample_codes(app, 2000)
-        env = ledger_env(app, kafka=False)
+        backends = f"bench-api-{args.port}"
+        env = ledger_env(app, kafka=False,
+                         LEDGER_VIEWS_DATABASE_URL=tagged(DATABASE_URL, backends))
         with uvicorn("bench.served:create", env, port=args.port, workers=args.workers) as base:
             bare_data, pages = capture(base, codes)
-            ledger = measure(base, codes, pages, args)
+            ledger = measure(base, codes, pages, args, backends)
         bare_env = os.environ | {"BENCH_BARE_DATA": str(bare_data)}
         with uvicorn("bench.bare_app:create", bare_env, port=args.port + 1,
                      workers=args.workers, probe="/docs") as base:
@@ -121,6 +143,11 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
     for key, label in (("profile_max", "profile lookups"), ("list_max", "list pages")):
         result.add(f"{label}: most req/s (wrk)", ledger[key]["rps"], "req/s", "bare app",
                    bare[key]["rps"])
+    result.add("profile lookups: API workers' CPU per request (wrk)",
+               ledger["profile_max"]["server_cpu_ms"], "CPU ms", "bare app",
+               bare["profile_max"]["server_cpu_ms"], better="lower")
+    result.add("profile lookups: PostgreSQL backends' CPU per request (wrk)",
+               ledger["profile_max"]["db_cpu_ms"], "CPU ms", better="lower")
     result.add(f"bare app over {' + '.join(PLAIN[1::2])}: most req/s (wrk)",
                bare["plain_max"]["rps"], "req/s", f"bare app over {' + '.join(STACK[1::2])}",
                bare["profile_max"]["rps"])

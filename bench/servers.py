@@ -18,6 +18,8 @@ from bench.common import BIN, ROOT
 # ten times slower here.
 STACK = ("--http", "httptools", "--loop", "uvloop")
 PLAIN = ("--http", "h11", "--loop", "asyncio")  # what uvicorn falls back to without the extra
+SERVERS: dict[str, int] = {}  # base URL -> the server's process group (its master's pid)
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -32,11 +34,13 @@ def uvicorn(factory: str, env: dict[str, str], *, port: int, workers: int,
     child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = child.pid
     try:
         wait_until_up(base + probe, child)
         warm_up(base + probe)
         yield base
     finally:
+        SERVERS.pop(base, None)
         stop(child)
         log.close()
 
@@ -79,3 +83,30 @@ def get_json(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:
         body: bytes = response.read()
         return body
+
+
+def proc_cpu(pid: str) -> tuple[int, float] | None:
+    """(process group, CPU seconds so far) of a live process, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+def server_cpu(base: str) -> float:
+    """CPU seconds used so far by the server at `base`: its master and its workers."""
+    group = SERVERS[base]
+    return sum(found[1] for pid in os.listdir("/proc") if pid.isdigit()
+               and (found := proc_cpu(pid)) is not None and found[0] == group)
+
+
+def backends_cpu(url: str, application_name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend (same machine) of one application name."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (application_name,))]
+    return {pid: found[1] for pid in pids if (found := proc_cpu(str(pid))) is not None}

@@ -172,6 +172,18 @@ class ViewStore:
             tx.names.update(self._serving_names(tx))
             yield tx
 
+    @contextmanager
+    def statement_reader(self) -> Iterator[Tx]:
+        """A pooled PostgreSQL reader outside any transaction, for reads of ONE statement.
+
+        One statement sees one snapshot by itself, so it needs no BEGIN and COMMIT round trips.
+        """
+        self.ensure_catalog()
+        with self._readers().connection() as pconn, pconn.cursor() as cur:
+            tx = Tx(cur, POSTGRES, self.catalog_names())
+            tx.names.update(self._serving_names(tx))
+            yield tx
+
     def _serving_names(self, tx: Tx) -> dict[str, str]:
         """The serving generation's table names, re-read at most every NAMES_TTL seconds.
 
@@ -187,6 +199,13 @@ class ViewStore:
         if names:  # views not built yet are looked up again on the next read
             self._names = (time.monotonic(), names)
         return names
+
+    def fresh_names(self) -> dict[str, str] | None:
+        """The serving names if read within NAMES_TTL (no round trip), else None."""
+        cached = self._names
+        if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
+            return cached[1]
+        return None
 
     def forget_names(self) -> None:
         """Generations changed in this process: read the names afresh next time."""

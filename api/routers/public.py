@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
+from api import profile_reader
 from api.deps import RuntimeDep
-from api.readiness import ViewsDep
+from api.readiness import MinPosition, ViewsDep, not_ready
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
 from ledger.privacy import redact
 from projections import queries
+from projections.storage import ViewsNotReady
 
-router = APIRouter(prefix="/v1", tags=["public"])
+router = APIRouter(prefix="/v1", tags=["public"], lifespan=profile_reader.lifespan)
 
 MAX_PAGE_SIZE = 100
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
@@ -38,14 +40,21 @@ class ListPage(Page):
     as_of: date
 
 
-@router.get("/subjects/{code}", responses={404: {"description": "No subject with this code"}})
-def subject_profile(code: str, views: ViewsDep, runtime: RuntimeDep) -> dict[str, Any]:
+# The hottest read: no sync dependencies (each is a thread-pool hop of its own), no
+# transaction, and the body is the JSON text PostgreSQL built, not validated again here.
+@router.get("/subjects/{code}", response_model=dict[str, Any],
+            responses={404: {"description": "No subject with this code"}})
+async def subject_profile(code: str, request: Request, min_position: MinPosition = None,
+                          ) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""
     code = path_code(code)
-    found = queries.profile(views, code, runtime.ledger.clock().isoformat())
-    if found is None:
+    try:
+        body = await profile_reader.read_profile(request, code, min_position)
+    except ViewsNotReady as e:
+        raise not_ready(str(e)) from None
+    if body is None:
         raise NotFound(f"no subject with code {redact(code)!r}", field="code")
-    return found
+    return Response(body, media_type="application/json")
 
 
 @router.get("/subjects", response_model=Page)

@@ -1,0 +1,124 @@
+"""The public profile on PostgreSQL, built by one statement: same answer, same calendar rules.
+
+The reference is queries.profile, the statement-per-section read that SQLite and the as-of
+replay use, run on the same views; the API must answer exactly that, key order included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ledger.application import CreditLedger, Receipt
+from ledger.bootstrap import bootstrap
+from ledger.identity import identify
+from ledger.runtime import Runtime
+from ledger.settings import Settings
+from projections import queries
+from projections.storage import view_store
+from tests.audit_story import AUTHORITY, CODES, blacklist, penalty, permit, register
+
+ORG, OTHER = CODES
+PERSON = identify("11010519491231002X", "natural_person", b"development-only-pseudonym-key")
+
+
+class Clock:
+    """The API's today, moved by the test."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+@pytest.fixture
+def served(pg_url: str, unique_name: str) -> Iterator[tuple[TestClient, Runtime, Clock]]:
+    clock = Clock(date(2025, 9, 1))
+    settings = Settings(database_url=pg_url, app_name=unique_name, env="test")
+    runtime = bootstrap(settings, background=True, relay=False, clock=clock)
+    with TestClient(create_app(runtime)) as client:  # starts the projection runner
+        yield client, runtime, clock
+
+
+def lead(ledger: CreditLedger, org: str, person: str) -> Receipt:
+    receipt, _ = ledger.execute(org, lambda s: s.link_principal(
+        principal=person, role="legal_representative", name="Zhang San", since=date(2024, 1, 2),
+        authority=AUTHORITY, actor="clerk-1", today=date(2026, 1, 5)))
+    return receipt
+
+
+def reference(runtime: Runtime, code: str, today: date) -> dict[str, Any] | None:
+    with view_store(runtime).reader() as tx:
+        return queries.profile(tx, code, today.isoformat())
+
+
+def answer(client: TestClient, code: str, **params: Any) -> dict[str, Any]:
+    r = client.get(f"/v1/subjects/{code}", params=params)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    body: dict[str, Any] = r.json()
+    return body
+
+
+@pytest.mark.postgres
+def test_the_one_statement_profile_is_the_reference_answer_and_follows_the_calendar(
+        served: tuple[TestClient, Runtime, Clock]) -> None:
+    client, runtime, clock = served
+    ledger = runtime.ledger
+    # An organisation with a permit, two penalties and a black listing, led by a person
+    # whose ID number the ledger only knows masked; another organisation with nothing.
+    register(ledger, ORG)
+    register(ledger, OTHER, name="Quiet Co.")
+    ledger.register(code=PERSON.code, name="Zhang San", kind="natural_person",
+                    masked=PERSON.masked, authority=AUTHORITY, actor="clerk-1",
+                    registered_on=date(2024, 1, 2))
+    lead(ledger, ORG, PERSON.code)
+    permit(ledger, ORG, 1)
+    penalty(ledger, ORG, 1)
+    penalty(ledger, ORG, 2, severity="minor", decided_on=date(2025, 8, 1))
+    receipt, _ = blacklist(ledger, ORG)
+    wait = {"min_position": receipt.position}
+
+    org = answer(client, ORG, **wait)
+    assert "masked" not in org and org["registered"] and org["as_of"] == "2025-09-01"
+    assert [p["decision_no"] for p in org["penalties"]] == ["PJ-2025-00002", "PJ-2025-00001"]
+    assert org["penalties"][0]["details"]["fine"] == "5000.00" and org["penalties_total"] == 2
+    assert [m["list"] for m in org["lists"]] == ["black"] and org["permits_total"] == 1
+    person = answer(client, PERSON.code)
+    assert person["masked"] == PERSON.masked
+    assert [o["code"] for o in person["led_organisations"]] == [ORG]
+    assert person["led_organisations"][0]["penalties_total"] == 2
+    for code in (ORG, OTHER, PERSON.code):
+        body = answer(client, code)
+        expected = reference(runtime, code, clock.today)
+        assert body == expected and list(body) == list(expected or {})
+
+    # The day a penalty's publicity window ends, it leaves both profiles (穿透 too).
+    first = min(org["penalties"], key=lambda p: p["publicity_max_until"])
+    still = [p["decision_no"] for p in org["penalties"] if p is not first]
+    clock.today = date.fromisoformat(first["publicity_max_until"]) - timedelta(days=1)
+    assert answer(client, ORG)["penalties_total"] == 2
+    clock.today += timedelta(days=1)
+    org = answer(client, ORG)
+    assert [p["decision_no"] for p in org["penalties"]] == still
+    assert org["penalties_total"] == 1
+    led = answer(client, PERSON.code)["led_organisations"][0]
+    assert [p["decision_no"] for p in led["penalties"]] == still
+    for code in (ORG, PERSON.code):
+        assert answer(client, code) == reference(runtime, code, clock.today)
+
+    # A principal the ledger has not registered is known through what it leads; nobody else.
+    stranger = identify("110105194912310038", "natural_person", b"development-only-pseudonym-key")
+    lead(ledger, OTHER, stranger.code)
+    seen = answer(client, stranger.code, min_position=ledger.recorder.max_notification_id())
+    assert not seen["registered"] and seen["name"] is None and "masked" not in seen
+    assert seen == reference(runtime, stranger.code, clock.today)
+    missing = client.get("/v1/subjects/91000000000000000X")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
