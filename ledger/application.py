@@ -22,8 +22,8 @@ from ledger.domain.errors import AlreadyExists, Conflict, NotFound
 from ledger.domain.events import LedgerEvent
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
-from ledger.store import binary_inserts, insert_stored, position_of
-from ledger.transcoder import OrjsonTranscoder, to_stored_events
+from ledger.store import binary_inserts, insert_columns, position_of
+from ledger.transcoder import OrjsonTranscoder, to_columns
 
 T = TypeVar("T")
 
@@ -125,7 +125,7 @@ class CreditLedger(Application[UUID]):
         if self.repository.cache or self.snapshots:
             self.save(*events)  # keep what save() does for cached or snapshotted aggregates
             return
-        insert_stored(self.recorder, to_stored_events(self.mapper, events))
+        insert_columns(self.recorder, to_columns(self.mapper, events))
 
     def execute(self, code: str, decide: Callable[[Subject], T]) -> tuple[Receipt, T]:
         """Get the subject, decide (the aggregate enforces the rules), save; retry on conflict."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import Mapper, Transcoder
 from eventsourcing.utils import get_topic
 
 
@@ -30,20 +30,32 @@ class OrjsonTranscoder(Transcoder):
 
 
 _topics: dict[type, str] = {}
+# Stored events as four columns: originator ids, versions, topics, states.
+Columns = tuple[list[Any], list[int], list[str], list[bytes]]
 
 
-def to_stored_events(mapper: Mapper[Any], events: Sequence[Any]) -> list[StoredEvent]:
-    """[mapper.to_stored_event(e) for e in events], the same bytes, in fewer steps per event."""
+def to_columns(mapper: Mapper[Any], events: Sequence[Any]) -> Columns:
+    """What mapper.to_stored_event makes of each event (the same bytes), as columns."""
+    ids: list[Any] = []
+    versions: list[int] = []
+    topics: list[str] = []
+    states: list[bytes] = []
     if mapper.compressor or mapper.cipher or not isinstance(mapper.transcoder, OrjsonTranscoder):
-        return [mapper.to_stored_event(e) for e in events]
-    encode, stored = mapper.transcoder.encode, []
+        for stored in map(mapper.to_stored_event, events):
+            ids.append(stored.originator_id)
+            versions.append(stored.originator_version)
+            topics.append(stored.topic)
+            states.append(stored.state)
+        return ids, versions, topics, states
+    encode = mapper.transcoder.encode
     for event in events:
         cls = type(event)
-        topic = _topics.get(cls) or _topics.setdefault(cls, get_topic(cls))
         state = vars(event).copy()
-        originator_id, version = state.pop("originator_id"), state.pop("originator_version")
+        ids.append(state.pop("originator_id"))
+        versions.append(state.pop("originator_version"))
+        topics.append(_topics.get(cls) or _topics.setdefault(cls, get_topic(cls)))
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
-        stored.append(StoredEvent(originator_id, version, topic, encode(state)))
-    return stored
+        states.append(encode(state))
+    return ids, versions, topics, states
