@@ -24,7 +24,7 @@ from api.schemas import (
 )
 from ledger.domain.resident_id import validate_resident_id
 from ledger.domain.uscc import CodeError, validate_uscc
-from ledger.domain.vocabulary import SubjectKind
+from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
 
 BODIES: dict[str, type[BaseModel]] = {
@@ -74,6 +74,9 @@ class Row:
     principal: str | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
     code_error: CodeError | None = None
+    # An 18-digit reference that is a valid resident ID and a valid USCC: `subject` is the
+    # person's pseudonym, this the organisation's code. The registered subject's kind decides.
+    alt_subject: str | None = None
 
 
 def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
@@ -96,12 +99,26 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
         if problems or row is None:
             raise RowError(problems)
         return row
-    ref = _attempt(problems, subject_ref, fields.pop("subject", None), key, people)
+    raw = fields.pop("subject", None)
+    ref = _attempt(problems, subject_ref, raw, key, people)
     extra = _attempt(problems, _pop_extras, record, fields, key, people)
     body = _attempt(problems, _validate, BODIES[record], fields)
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
-    return Row(line, record, authority, ref[0], body=body, code_error=ref[1], **extra)
+    code, alt = ref[0], _uscc_reading(raw) if ref[0].startswith(PSEUDONYM_PREFIX) else None
+    if alt is not None and "register" in extra:  # the row declares its party's kind
+        code, alt = (code if SubjectKind(extra["register"].kind) in PERSON_KINDS else alt), None
+    return Row(line, record, authority, code, body=body, code_error=ref[1], alt_subject=alt,
+               **extra)
+
+
+def _uscc_reading(raw: Any) -> str | None:
+    """The USCC an all-digit reference also spells, if it passes the USCC checks."""
+    text = str(raw or "").strip()
+    if not _RESIDENT_ID.fullmatch(text):
+        return None
+    checked = _checked_uscc(text)
+    return checked if isinstance(checked, str) else None
 
 
 def _attempt(problems: list[tuple[str, str]], step: Callable[..., T], *args: Any) -> T | None:

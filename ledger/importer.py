@@ -11,6 +11,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -131,11 +132,16 @@ class Importer:
                 report.reject(line, e)
                 continue
             rows.append(row)
-        self._load({row.subject for row in rows})
+        self._load({row.subject for row in rows}
+                   | {row.alt_subject for row in rows if row.alt_subject is not None})
         touched: dict[str, Subject] = {}
         for row in rows:
+            subject = self.cache.get(row.subject)
+            if subject is None and row.alt_subject in self.cache:  # an organisation after all
+                row = replace(row, subject=row.alt_subject, alt_subject=None)
+                subject = self.cache[row.subject]
             try:
-                subject = apply_row(row, self.cache.get(row.subject), ctx)
+                subject = apply_row(row, subject, ctx)
             except (DomainError, RowError) as e:
                 report.reject(row.line, e)
                 continue
