@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from projections import catalog
+from projections import bare_tables, catalog
 from projections.apply import apply_records, next_offsets
 from projections.feed import Feed, lag, records_upto
 from projections.staging import staged_catch_up
@@ -53,7 +53,10 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     with store.transaction(conn) as tx:
         generation = catalog.next_generation(tx)
         for view in targets:
-            catalog.create_tables(tx, store, view, generation, indexes=not staged)
+            if staged:  # keys and indexes once the rows are in (projections.staging)
+                bare_tables.create(tx, store, view, generation)
+            else:
+                catalog.create_tables(tx, store, view, generation)
     names = catalog.names_for(store, targets, generation)
     phases: dict[str, float] = {}
     try:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from projections import catalog
+from projections import bare_tables, catalog
 from projections.feed import Feed
 from projections.stage_copy import copy_table
 from projections.storage import ViewStore
@@ -79,7 +79,8 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
 
 
 def load(path: str, store: ViewStore, conn: Any, targets: Sequence[View], lane: int) -> None:
-    """COPY the staged tables into the view store and index them, a view per connection in
+    """COPY the staged tables into the view store (created without their primary keys, see
+    projections.bare_tables) and key and index them, a view per connection in
     LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
 
     Each view commits on its own: its tables are fresh and nobody reads them before the swap,
@@ -100,6 +101,7 @@ def load_view(path: str, store: ViewStore, view: View, lane: int) -> None:
         with store.transaction(conn, lock=False) as tx:
             for table in view.tables:
                 copy_table(path, tx.cursor, store.physical(table, lane))
+            bare_tables.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
     finally:
         conn.close()
