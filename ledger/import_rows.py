@@ -61,9 +61,9 @@ class Registration:
     strict: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: that costs a setattr call per field, on every row
 class Row:
-    """A valid record: who records what about which subject."""
+    """A valid record: who records what about which subject (never changed once made)."""
 
     line: int
     record: str
