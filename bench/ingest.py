@@ -7,7 +7,7 @@ CreditLedger and the same aggregate methods: the importer (many subjects per sav
 the previous save is inserted) in one process and with subjects sharded over several
 processes (the CLI's way for big files), against one get + one save per row, as the HTTP API
 does. To tell what limits the bulk path it also times its parts alone, on the same events:
-deciding the rows with no save, and the recorder's insert of already encoded events. Prints
+deciding the rows with no save, and the importer's insert of already encoded events. Prints
 figures and a BENCH_JSON line; asserts nothing.
 """
 
@@ -110,9 +110,9 @@ def notes(bulk: dict[str, Any], shared: dict[str, Any], slow: dict[str, Any],
         f"{best:,.0f} events/s at best, {best / slow['events_per_s']:,.0f} times one save per "
         f"row ({slow['events_per_s']:,.0f} events/s).",
         f"One process: deciding the rows alone (JSON, the API's validation, the aggregates, "
-        f"the SHA-256 chain) costs {decide_us:.0f} us per event and the recorder's insert "
-        f"alone {insert_us:.0f} us (psycopg encodes the array of stored events, in binary, "
-        f"and the server inserts it under the table lock): {serial:,.0f} events/s one after "
+        f"the SHA-256 chain) costs {decide_us:.0f} us per event and the importer's insert "
+        f"alone {insert_us:.0f} us (psycopg sends four arrays of plain values, in binary, "
+        f"and the server inserts them under the table lock): {serial:,.0f} events/s one after "
         f"the other. "
         f"The import got {bulk['events_per_s']:,.0f} events/s with "
         f"{bulk['cpu_us_per_event']:.0f} us of client CPU per event: both halves hold the "
@@ -120,8 +120,9 @@ def notes(bulk: dict[str, Any], shared: dict[str, Any], slow: dict[str, Any],
         f"{workers} processes (subjects sharded, each deciding and saving its share; inserts "
         f"still one at a time under the table lock) got {shared['events_per_s']:,.0f} events/s "
         f"on {os.cpu_count()} CPUs shared with PostgreSQL, with {shared['cpu_us_per_event']:.0f}"
-        f" us of client CPU per event; starting each process (about a second) is included, "
-        f"which outweighs the gain on small files.",
+        f" us of CPU per event in all (its processes and their fork server); starting them "
+        f"(the server imports the modules once, about half a second) is included, which "
+        f"outweighs the gain on small files.",
     ]
 
 
