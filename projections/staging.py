@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from projections import bare_tables, catalog
-from projections.feed import Feed
+from projections.feed import Feed, lag
 from projections.stage_copy import copy_table
 from projections.storage import ViewStore
 from projections.view import View
+from projections.view_worker import WORKER_MIN, Worker, split
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Small and fixed,
 # so the rebuild's memory does not grow with the number of events.
@@ -32,8 +33,8 @@ STAGE_FILE = "stage.sqlite3"
 LOAD_CONNECTIONS = 2
 
 
-def open_stage(directory: str, prefix: str) -> tuple[ViewStore, Any]:
-    stage = ViewStore(f"sqlite:///{Path(directory) / STAGE_FILE}", prefix)
+def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
+    stage = ViewStore(f"sqlite:///{path}", prefix)
     conn = stage.connect()
     # A stage that dies with the process is simply rebuilt: no durability needed.
     conn.execute("PRAGMA locking_mode=EXCLUSIVE")  # one connection: no file locks per batch
@@ -55,44 +56,68 @@ def applying_indexes(view: View) -> Sequence[str]:
 def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
                     targets: Sequence[View], batch: int, progress: Any,
                     phases: dict[str, float]) -> tuple[dict[int, int], int]:
-    """Build the targets' tables in a stage up to the feed's head, then load them into store."""
+    """Build the targets' tables in a stage up to the feed's head, then load them into store.
+
+    From WORKER_MIN records on, a second process applies some of the views
+    (projections.view_worker) in a stage file of its own, unless the feed is read by a
+    process already (Kafka's prefetch).
+    """
     from projections.rebuild import catch_up
 
     with tempfile.TemporaryDirectory(prefix="credit-ledger-rebuild-") as directory:
-        stage, sconn = open_stage(directory, store.prefix)
+        paths = {"here": str(Path(directory) / STAGE_FILE),
+                 "worker": str(Path(directory) / "worker.sqlite3")}
+        here, there = list(targets), list[View]()
+        # With two cores, a feed read in a process of its own leaves no core for a worker.
+        if (not getattr(feed, "reads_in_a_process", False)
+                and lag(feed.end_offsets(), {}) >= WORKER_MIN):
+            here, there = split(targets)
+        worker = Worker(paths["worker"], store.prefix, lane, there) if there else None
+        stage, sconn = open_stage(paths["here"], store.prefix)
         try:
             with stage.transaction(sconn) as tx:
                 catalog.create(tx)
-                for view in targets:
+                for view in here:
                     catalog.create_tables(tx, stage, view, lane, indexes=False)
                     catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
-            names = catalog.names_for(stage, targets, lane)
+            names = catalog.names_for(stage, here, lane)
             started = time.monotonic()
-            offsets, events = catch_up(stage, sconn, feed, lane, targets, names, batch,
+            offsets, events = catch_up(stage, sconn, feed, lane,
+                                       [*here, *([worker] if worker else [])], names, batch,
                                        progress)
+            if worker is not None:
+                worker.finish()
         finally:
-            sconn.close()  # the load reads the file from other connections and processes
+            sconn.close()  # the load reads the files from other connections and processes
+            if worker is not None:
+                worker.close()
         loading = time.monotonic()
-        load(str(Path(directory) / STAGE_FILE), store, conn, targets, lane)
+        stages = {v.name: paths["here"] for v in here} | {v.name: paths["worker"] for v in there}
+        load(stages, paths["here"], store, conn, targets, lane)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
 
-def load(path: str, store: ViewStore, conn: Any, targets: Sequence[View], lane: int) -> None:
+def load(stages: dict[str, str], bookkeeping: str, store: ViewStore, conn: Any,
+         targets: Sequence[View], lane: int) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables) and key and index them, a view per connection in
     LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
 
+    `stages` names each view's stage file; `bookkeeping` the one with the lane's offsets.
     Each view commits on its own: its tables are fresh and nobody reads them before the swap,
     and a failed rebuild drops them all (projections.rebuild).
     """
-    largest_first = sorted(targets, key=lambda view: -staged_rows(path, store, view, lane))
+    def size(view: View) -> int:
+        return -staged_rows(stages[view.name], store, view, lane)
+
     with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
-        for _ in pool.map(lambda view: load_view(path, store, view, lane), largest_first):
+        for _ in pool.map(lambda v: load_view(stages[v.name], store, v, lane),
+                          sorted(targets, key=size)):
             pass
     with store.transaction(conn, lock=False) as tx:
         for table in ("proj_streams", "proj_offsets"):
-            copy_table(path, tx.cursor, store.physical(table), f"generation = {int(lane)}")
+            copy_table(bookkeeping, tx.cursor, store.physical(table), f"generation = {int(lane)}")
 
 
 def load_view(path: str, store: ViewStore, view: View, lane: int) -> None:

@@ -1,18 +1,28 @@
 """Rebuilds that read ahead (Kafka: a prefetch process after a head start; the store: a
-reading thread) give the very views the live runner built, page boundaries anywhere."""
+reading thread) or apply views in a second process give the very views the live runner
+built; a second process that fails fails the rebuild, and the old views keep serving."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import psycopg
 import pytest
 
 from ledger.bootstrap import bootstrap
 from ledger.settings import Settings
+from projections import catalog
 from projections.digest import digest
 from projections.kafka_feed import KafkaFeed
-from projections.rebuild import rebuild
+from projections.rebuild import rebuild, rebuild_named
 from projections.runner import Runner, feed_factory
 from projections.storage import view_store
 from projections.store_feed import StoreFeed
+from projections.view import View
+from projections.view_worker import Worker, split
 from projections.views import load_views
 from tests.integration._projection_helpers import create_topic, envelopes, publish, run_until
 from tests.projection_story import TODAY, story
@@ -46,4 +56,58 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
         feed.close()
     assert report.events == runtime.ledger.head_position()
     assert digest(store) == served
+    runtime.close()
+
+
+def served_and_rebuild(pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+                       ) -> tuple[Any, Any, list[Any], str]:
+    """A story projected live; (runtime, view store, views, digest of the served views)."""
+    settings = Settings(database_url=pg_url, app_name=unique_name, env="test")
+    runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
+    story(runtime.ledger)
+    store, views = view_store(runtime), load_views()
+    run_until(Runner(store, feed_factory(runtime), views), runtime.ledger.head_position())
+    return runtime, store, views, digest(store)
+
+
+def test_views_applied_by_a_second_process_give_the_live_views(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
+                                                       topic_name)
+    monkeypatch.setattr("projections.staging.WORKER_MIN", 1)
+    here, there = split(views)
+    assert here and there  # both processes have views to apply
+    report = rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
+    assert report.events == runtime.ledger.head_position()
+    assert digest(store) == served
+    runtime.close()
+
+
+class Broken(Worker):
+    """A worker asked for a view it does not know: its process fails at once."""
+
+    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View]) -> None:
+        unknown: Any = SimpleNamespace(name="no-such-view")
+        super().__init__(path, prefix, lane, [unknown])
+
+
+def test_a_failed_view_worker_fails_the_rebuild_and_the_old_views_keep_serving(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
+                                                       topic_name)
+    with store.reader() as tx:
+        before = sorted(catalog.current_names(store, tx).values())
+    monkeypatch.setattr("projections.staging.WORKER_MIN", 1)
+    monkeypatch.setattr("projections.staging.Worker", Broken)
+    with pytest.raises(RuntimeError, match="view worker"):
+        rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
+    assert digest(store) == served
+    conn = psycopg.connect(pg_url)
+    tables = {name for (name,) in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+        (store.prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
+    conn.close()
+    assert tables == set(before)  # the failed generation's tables are gone
     runtime.close()
