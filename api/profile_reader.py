@@ -40,7 +40,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return
     from psycopg_pool import AsyncConnectionPool
 
-    pool = AsyncConnectionPool(store.url, min_size=1, max_size=store.pool_size, open=False,
+    # Two ready connections: the pool adds the rest one by one, only when readers wait.
+    pool = AsyncConnectionPool(store.url, min_size=min(2, store.pool_size),
+                               max_size=store.pool_size, open=False,
                                kwargs={"autocommit": True}, configure=_configure,
                                name=f"profiles-{store.prefix}")
     await pool.open(wait=False)  # connects in the background: a down database fails reads only
