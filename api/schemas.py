@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     PlainSerializer,
     StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from ledger.domain.vocabulary import (
     CommitmentType,
@@ -30,19 +29,32 @@ from ledger.domain.vocabulary import (
     SubjectKind,
 )
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE_MESSAGE = "expected an ISO 8601 date such as 2026-06-01"
 
 
-def _iso_date(value: object) -> object:
-    # Lax parsing would take a Unix timestamp or a datetime for a date; providers must be exact.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    raise PydanticCustomError("iso_date", "expected an ISO 8601 date such as 2026-06-01")
+class _ExactIsoDate:
+    """Lax parsing would take a Unix timestamp or a datetime for a date; providers must be exact.
+
+    A date (not a datetime) or a YYYY-MM-DD string, else the `iso_date` error; then the usual
+    date validation (a day that does not exist is reported as pydantic reports it). Built from
+    pydantic-core schemas rather than a Python validator: it runs for every date of every row.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> core_schema.CoreSchema:
+        exact = core_schema.union_schema([
+            core_schema.date_schema(strict=True),
+            core_schema.str_schema(pattern=r"^\d{4}-\d{2}-\d{2}$", strict=True,
+                                   strip_whitespace=False),
+        ], mode="left_to_right")
+        return core_schema.chain_schema([
+            core_schema.custom_error_schema(exact, custom_error_type="iso_date",
+                                            custom_error_message=ISO_DATE_MESSAGE),
+            handler(source),
+        ])
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[date, _ExactIsoDate()]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
