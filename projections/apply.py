@@ -59,7 +59,9 @@ def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:
 
 
 def next_offsets(current: dict[int, int], records: Sequence[Record]) -> dict[int, int]:
+    """The offsets to read from after these records (never behind `current`)."""
     out = dict(current)
-    for p, (nxt, _) in advanced(records).items():
-        out[p] = max(out.get(p, 0), nxt)
+    for r in records:
+        if r.offset >= out.get(r.partition, 0):
+            out[r.partition] = r.offset + 1
     return out

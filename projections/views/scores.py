@@ -58,8 +58,15 @@ class KindCache:
         return found
 
 
-# Per rule that may score an event: (rule or None for the base, rule id, points, until).
-Candidate = tuple[Rule | None, str, int, str]
+# Per rule that may score an event: (its conditions, rule id, points, until).
+Candidate = tuple[tuple[tuple[str, tuple[Any, ...]], ...], str, int, str]
+
+
+def conditions(rule: Rule) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """Rule.matches as (field, allowed values) pairs: a field matches when its value is one of
+    them (`in` a tuple compares as `in` the rule's list does)."""
+    return tuple((name, tuple(wanted) if isinstance(wanted, list) else (wanted,))
+                 for name, wanted in rule.when.items())
 
 
 class ScoreRows:
@@ -119,8 +126,8 @@ class ScoreRows:
         on = business_day(env)
         model = self.book.model(family, on)
         data, rows_key = env["data"], (self.rows, code, record)
-        for rule, rule_id, points, until in self._candidates_for(family, model, type_):
-            if rule is None or rule.matches(type_, data):
+        for conditions, rule_id, points, until in self._candidates_for(family, model, type_):
+            if all(data.get(name) in allowed for name, allowed in conditions):
                 b.insert(self._insert, (env["id"], rule_id, code, record, points,
                                         model.version, env["stream"], int(env["version"]),
                                         type_, on, until), rows_key)
@@ -131,10 +138,10 @@ class ScoreRows:
         found = self._candidates.get((id(model), type_))
         if found is None:
             if type_ == "SubjectRegistered":
-                found = ((None, BASE_RULE, model.base, self._until(family, model, BASE_RULE)),)
+                found = (((), BASE_RULE, model.base, self._until(family, model, BASE_RULE)),)
             else:
-                found = tuple((r, r.id, r.points, self._until(family, model, r.id))
-                              for r in model.rules_on(type_))
+                found = tuple((conditions(r), r.id, r.points, self._until(family, model, r.id))
+                              for r in model.rules_on(type_) if r.on == type_)
             self._candidates[(id(model), type_)] = found  # models live as long as the book
         return found
 
