@@ -3,16 +3,15 @@
 Same tables, filters, order, limits and keys as queries.profile (which SQLite and the as-of
 replay use), so both give the same JSON. One statement is one snapshot by itself: it needs no
 transaction (no BEGIN and COMMIT round trips), and psycopg prepares it after a few executions
-on each pooled connection. The text goes to the client as it is, never decoded in Python.
+on each pooled connection. The text goes to the client as it is, never parsed in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
 
-from psycopg import AsyncRawCursor, RawCursor
+from psycopg import RawCursor
 
 from projections.queries import (
     COMMITMENT_FIELDS,
@@ -130,10 +129,3 @@ def profile_json(tx: Tx, code: str, today: str) -> str | None:
         found = cur.execute(statement_for(tx.names), (code, today)).fetchone()
     return None if found is None else str(found[0])
 
-
-async def profile_json_async(conn: Any, sql: str, code: str, today: str) -> str | None:
-    """profile_json on an async connection, with the statement_for the serving names."""
-    async with AsyncRawCursor(conn) as cur:
-        await cur.execute(sql, (code, today))
-        found = await cur.fetchone()
-    return None if found is None else str(found[0])

@@ -200,13 +200,6 @@ class ViewStore:
             self._names = (time.monotonic(), names)
         return names
 
-    def fresh_names(self) -> dict[str, str] | None:
-        """The serving names if read within NAMES_TTL (no round trip), else None."""
-        cached = self._names
-        if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
-            return cached[1]
-        return None
-
     def forget_names(self) -> None:
         """Generations changed in this process: read the names afresh next time."""
         self._names = None
