@@ -45,7 +45,6 @@ class KafkaFeed:
 
     kind = "kafka"
     head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
-    reads_in_a_process = True  # a rebuild's read-ahead takes the second core already
 
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0) -> None:
         from kafka import KafkaConsumer, TopicPartition

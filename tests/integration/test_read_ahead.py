@@ -30,10 +30,10 @@ from tests.projection_story import TODAY, story
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 
-@pytest.mark.parametrize("feed_kind", ["kafka", "store"])
+@pytest.mark.parametrize(("feed_kind", "worker"), [("kafka", True), ("store", False)])
 def test_a_rebuild_reading_ahead_gives_the_live_views(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str, feed_kind: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        worker: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(database_url=pg_url, app_name=unique_name, env="test",
                         kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name)
     runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
@@ -46,6 +46,7 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
     # Read ahead from the first record; Kafka applies two records per partition itself first.
     monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
     monkeypatch.setattr(KafkaFeed, "head_start", 6)
+    monkeypatch.setattr("projections.staging.WORKER_MIN", 1 if worker else 10**9)
     feed = (KafkaFeed(kafka_bootstrap, topic_name) if feed_kind == "kafka"
             else StoreFeed(runtime.ledger.recorder))
     conn = store.connect()
