@@ -22,6 +22,7 @@ from projections import bare_tables, catalog
 from projections.feed import Feed, lag
 from projections.stage_copy import copy_table
 from projections.storage import ViewStore
+from projections.twin_rows import TWINS, stage_view, twinned
 from projections.view import View
 from projections.view_worker import WORKER_MIN, Worker, split
 
@@ -68,21 +69,23 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
     with tempfile.TemporaryDirectory(prefix="credit-ledger-rebuild-") as directory:
         paths = {"here": str(Path(directory) / STAGE_FILE),
                  "worker": str(Path(directory) / "worker.sqlite3")}
+        twins = twinned(targets)
         here, there = list(targets), list[View]()
         if lag(feed.end_offsets(), {}) >= WORKER_MIN:
-            here, there = split(targets)
-        worker = Worker(paths["worker"], store.prefix, lane, there) if there else None
+            here, there = split(targets, twins)
+        worker = Worker(paths["worker"], store.prefix, lane, there, twins) if there else None
+        applied = [stage_view(v, twins) for v in here]
         stage, sconn = open_stage(paths["here"], store.prefix)
         try:
             with stage.transaction(sconn) as tx:
                 catalog.create(tx)
-                for view in here:
+                for view in applied:
                     catalog.create_tables(tx, stage, view, lane, indexes=False)
                     catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
-            names = catalog.names_for(stage, here, lane)
+            names = catalog.names_for(stage, applied, lane)
             started = time.monotonic()
             offsets, events = catch_up(stage, sconn, feed, lane,
-                                       [*here, *([worker] if worker else [])], names, batch,
+                                       [*applied, *([worker] if worker else [])], names, batch,
                                        progress)
             if worker is not None:
                 worker.finish()
@@ -92,26 +95,29 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
                 worker.close()
         loading = time.monotonic()
         stages = {v.name: paths["here"] for v in here} | {v.name: paths["worker"] for v in there}
-        load(stages, paths["here"], store, conn, targets, lane)
+        load(stages, paths["here"], store, conn, targets, lane, twins)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
 
 def load(stages: dict[str, str], bookkeeping: str, store: ViewStore, conn: Any,
-         targets: Sequence[View], lane: int) -> None:
+         targets: Sequence[View], lane: int, twins: bool = False) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables) and key and index them, a view per connection in
     LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
 
-    `stages` names each view's stage file; `bookkeeping` the one with the lane's offsets.
+    `stages` names each view's stage file; `bookkeeping` the one with the lane's offsets;
+    with `twins`, a twin table comes from the table it equals (projections.twin_rows).
     Each view commits on its own: its tables are fresh and nobody reads them before the swap,
     and a failed rebuild drops them all (projections.rebuild).
     """
     def size(view: View) -> int:
         return -staged_rows(stages[view.name], store, view, lane)
 
+    sources = {table: (stages[view], store.physical(twin, lane))
+               for (_, table), (view, twin) in TWINS.items()} if twins else {}
     with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
-        for _ in pool.map(lambda v: load_view(stages[v.name], store, v, lane),
+        for _ in pool.map(lambda v: load_view(stages[v.name], store, v, lane, sources),
                           sorted(targets, key=size)):
             pass
     with store.transaction(conn, lock=False) as tx:
@@ -119,12 +125,15 @@ def load(stages: dict[str, str], bookkeeping: str, store: ViewStore, conn: Any,
             copy_table(bookkeeping, tx.cursor, store.physical(table), f"generation = {int(lane)}")
 
 
-def load_view(path: str, store: ViewStore, view: View, lane: int) -> None:
+def load_view(path: str, store: ViewStore, view: View, lane: int,
+              sources: dict[str, tuple[str, str]]) -> None:
+    """One view's tables, each from its stage file (or, for a twin, from its twin's)."""
     conn = store.connect()
     try:
         with store.transaction(conn, lock=False) as tx:
             for table in view.tables:
-                copy_table(path, tx.cursor, store.physical(table, lane))
+                source_path, source = sources.get(table, (path, None))
+                copy_table(source_path, tx.cursor, store.physical(table, lane), source=source)
             bare_tables.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
     finally:

@@ -28,18 +28,20 @@ LENGTH = struct.Struct("<Q")
 COST = {"indicators": 20, "scores": 12, "profiles": 9, "timeliness": 2, "lists": 1,
         "repair_ratios": 1}
 MAIN_BASE, WORKER_BASE = 17, 6
+TWIN_SAVING = 8  # the indicators view without its score rows (projections.twin_rows)
 WORKER_MIN = 20_000  # records to rebuild that make starting a worker (~0.3 s) worth it
 
 
-def split(targets: Sequence[View]) -> tuple[list[View], list[View]]:
+def split(targets: Sequence[View], twins: bool = False) -> tuple[list[View], list[View]]:
     """(views to apply here, views for the worker), balancing their rough cost. Only the
     registered view objects can go: the worker loads its views by name."""
     from projections.views import load_views
 
+    costs = COST | ({"indicators": COST["indicators"] - TWIN_SAVING} if twins else {})
     registered = {v.name: v for v in load_views()}
     here, there, load_here, load_there = [], [], MAIN_BASE, WORKER_BASE
-    for view in sorted(targets, key=lambda v: -COST.get(v.name, 5)):
-        cost = COST.get(view.name, 5)
+    for view in sorted(targets, key=lambda v: -costs.get(v.name, 5)):
+        cost = costs.get(view.name, 5)
         if registered.get(view.name) is view and load_there < load_here:
             there.append(view)
             load_there += cost
@@ -56,9 +58,10 @@ class Worker:
     tables: dict[str, str] = {}  # noqa: RUF012 (its views' tables live in its own stage)
     indexes: Sequence[str] = ()
 
-    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View]) -> None:
+    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View],
+                 twins: bool = False) -> None:
         spec = orjson.dumps({"path": path, "prefix": prefix, "lane": lane,
-                             "views": [v.name for v in views]})
+                             "views": [v.name for v in views], "twins": twins})
         self.child = subprocess.Popen([sys.executable, "-m", "projections.view_worker",
                                        spec.decode()], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, bufsize=1 << 20)
@@ -92,12 +95,14 @@ class Worker:
         self.child.wait()
 
 
-def serve(path: str, prefix: str, lane: int, names: list[str], source: IO[bytes]) -> None:
+def serve(path: str, prefix: str, lane: int, names: list[str], twins: bool,
+          source: IO[bytes]) -> None:
     """Worker process: create the views' stage tables, apply each batch, commit it."""
     from projections.staging import applying_indexes, open_stage
+    from projections.twin_rows import stage_view
     from projections.views import load_views
 
-    views = load_views(names)
+    views = [stage_view(v, twins) for v in load_views(names)]
     stage, conn = open_stage(path, prefix)
     with stage.transaction(conn) as tx:
         for view in views:
@@ -122,7 +127,8 @@ def read_frame(source: IO[bytes]) -> bytes:
 
 def main() -> None:
     spec = orjson.loads(sys.argv[1])
-    serve(spec["path"], spec["prefix"], spec["lane"], spec["views"], sys.stdin.buffer)
+    serve(spec["path"], spec["prefix"], spec["lane"], spec["views"], spec["twins"],
+          sys.stdin.buffer)
     sys.stdout.write("ok\n")
 
 

@@ -60,8 +60,9 @@ class IndicatorsView:
 
     name = "indicators"
 
-    def __init__(self, book: ModelBook | None = None) -> None:
-        self.scores = ScoreRows("ind_score", "ind_points", book)
+    def __init__(self, book: ModelBook | None = None, *, score_rows: bool = True) -> None:
+        # score_rows=False: a staged rebuild copies ind_points from the scores view's rows.
+        self.scores = ScoreRows("ind_score", "ind_points", book, write_rows=score_rows)
         self.repair = RepairFacts("ind_black", "ind_mark")
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
                        "ind_published": PUBLISHED_COLUMNS} | self.scores.tables | self.repair.tables
@@ -84,14 +85,14 @@ class IndicatorsView:
         kind, data, day = env["type"], env["data"], business_day(env)
         if kind == "SubjectRegistered":
             self._register(b, env)
-        self.scores.apply(b, env)
+        scored_kind = self.scores.apply(b, env)
         self.repair.apply(b, env)
         if kind in ("Listed", "Delisted"):
             self._listing(b, kind, data, day)
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
         if kind in KINDS or kind in RECORD_EVENTS:
-            self._subject_facts(b, env)
+            self._subject_facts(b, env, scored_kind)
 
     def _register(self, b: Batch, env: dict[str, Any]) -> None:
         data = env["data"]
@@ -107,9 +108,10 @@ class IndicatorsView:
         if data.get("list") in ("red", "black"):
             b.add(COUNT, ("list_size", data["list"], day), 1 if kind == "Listed" else -1)
 
-    def _subject_facts(self, b: Batch, env: dict[str, Any]) -> None:
-        """Facts counted by the kind of their subject (one cached read per subject at most)."""
-        kind = self.scores.kind(b, env["subject"])
+    def _subject_facts(self, b: Batch, env: dict[str, Any], kind: str | None) -> None:
+        """Facts counted by the kind of their subject (as scoring found it, else looked up)."""
+        if kind is None:
+            kind = self.scores.kind(b, env["subject"])
         if kind is None:
             return
         code, day, legal = env["subject"], business_day(env), kind in LEGAL_PERSON_KINDS

@@ -77,8 +77,12 @@ class ScoreRows:
     of `ledger.domain.scoring.contributions`, built as tuples (a unit test holds them equal).
     """
 
-    def __init__(self, subjects: str, rows: str, book: ModelBook | None = None) -> None:
+    def __init__(self, subjects: str, rows: str, book: ModelBook | None = None, *,
+                 write_rows: bool = True) -> None:
         self.subjects, self.rows = subjects, rows
+        # False: keep the subjects (and kinds) only; the rows are copied from a twin that
+        # writes the very same ones (projections.twin_rows).
+        self.write_rows = write_rows
         self.book = book or default_book()
         self.cache = KindCache()
         self._candidates: dict[tuple[int, str], tuple[Candidate, ...]] = {}
@@ -105,11 +109,12 @@ class ScoreRows:
             return pending[code]
         return self.cache.kind(b.tx, b.names[self.subjects], code)
 
-    def apply(self, b: Batch, env: dict[str, Any]) -> None:
-        """Add this event's contributions, and the end of those it ends, to the batch."""
+    def apply(self, b: Batch, env: dict[str, Any]) -> str | None:
+        """Add this event's contributions, and the end of those it ends, to the batch; the
+        subject's kind when the event scores (None when it does not, or is unknown)."""
         record = record_key(env)
         if record is None:
-            return
+            return None
         code, kind, type_ = env["subject"], env["data"].get("kind"), env["type"]
         if type_ == "SubjectRegistered":
             b.insert(self._register, (code, kind, self.book.family(kind), business_day(env)))
@@ -118,10 +123,12 @@ class ScoreRows:
         else:
             kind = self.kind(b, code)
             if kind is None:
-                return  # facts about a subject this feed never registered carry no score
-            if type_ in self.book.enders:
+                return None  # facts about a subject this feed never registered carry no score
+            if type_ in self.book.enders and self.write_rows:
                 b.update(self._end, (business_day(env), env["id"], code, record,
                                      f"%,{type_},%"), (self.rows, code, record))
+        if not self.write_rows:
+            return kind
         family = self.book.family(kind)
         on = business_day(env)
         model = self.book.model(family, on)
@@ -131,6 +138,7 @@ class ScoreRows:
                 b.insert(self._insert, (env["id"], rule_id, code, record, points,
                                         model.version, env["stream"], int(env["version"]),
                                         type_, on, until), rows_key)
+        return kind
 
     def _candidates_for(self, family: str, model: ScoreModel,
                         type_: str) -> tuple[Candidate, ...]:

@@ -88,9 +88,10 @@ def test_views_applied_by_a_second_process_give_the_live_views(
 class Broken(Worker):
     """A worker asked for a view it does not know: its process fails at once."""
 
-    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View]) -> None:
+    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View],
+                 twins: bool = False) -> None:
         unknown: Any = SimpleNamespace(name="no-such-view")
-        super().__init__(path, prefix, lane, [unknown])
+        super().__init__(path, prefix, lane, [unknown], twins)
 
 
 def test_a_failed_view_worker_fails_the_rebuild_and_the_old_views_keep_serving(
