@@ -268,8 +268,10 @@ def main() -> None:
             cleanup(app, topic)
     result.notes.append(
         "Rebuilds into PostgreSQL apply the views in a local SQLite stage and COPY the result "
-        "(projections/staging.py); from Kafka a child process fetches ahead "
-        "(projections/prefetch.py). Peak memory is the rebuild process's VmHWM.")
+        "(projections/staging.py); from 20,000 records a child process fetches Kafka ahead "
+        "(projections/prefetch.py) and another applies some of the views "
+        "(projections/view_worker.py); CPU seconds count all of them. Peak memory is the "
+        "rebuild process's VmHWM; its largest child's is sampled from /proc.")
     result.emit()
 
 
