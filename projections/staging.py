@@ -3,9 +3,10 @@
 Views apply one event at a time; on PostgreSQL every statement is a network round trip,
 while SQLite in the same process answers in microseconds. A rebuild fills fresh tables that
 nobody reads until the swap, so it may build them in a private SQLite file (same view SQL:
-the contract keeps it portable) and COPY the result, its lane's versions and offsets in one
-transaction. The stage lives on disk with a bounded page cache: memory does not grow with
-the number of events.
+the contract keeps it portable) and COPY the result: each view's tables in a transaction of
+their own (two at once), then its lane's versions and offsets. A failed load fails the
+rebuild, which drops the new tables. The stage lives on disk with a bounded page cache:
+memory does not grow with the number of events.
 """
 
 from __future__ import annotations
