@@ -24,8 +24,8 @@ MARKET_KINDS = frozenset({"enterprise", "individual_business", "farmer_cooperati
 # Facts that make up a subject's public credit record (公共信用信息), counted per legal person;
 # permits and penalties are counted with their timeliness in `ind_published`.
 RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
-# The joint reward/punishment workflow (initiate, respond, feedback) records this event when a
-# case closes with feedback; nothing records it yet, so the case ratio reads 0 until it does.
+# The joint reward/punishment workflow (ledger/joint.py: initiate, respond, feedback) records
+# this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
 
 # When a subject came to exist is `since` in its score row (its earliest fact), not here.
