@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.api_load [--quick] [--app NAME] [--rates 100,250,500,1000]
 
-Serves the ledger's API (uvicorn, N workers, views already built) and then a bare FastAPI
-app that returns the same captured JSON from a dict, the same way. Outside load generators:
+Serves the ledger's API (uvicorn, N workers, views already built, their tables vacuumed and
+analysed as autovacuum would leave them) and then a bare FastAPI app that returns the same
+captured JSON from a dict, the same way. Outside load generators:
 bench/loadgen (Go, open loop at fixed rates; latency from each request's scheduled time, so
 queueing counts; a request that finds 4 per connection already waiting is dropped and counted
 as an error) and wrk (closed loop, the most requests per second). Without --app it
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import dataset, tools
-from bench.common import CACHE_DIR, DATABASE_URL, Result, drop_app, ledger_env, tag
+from bench.common import CACHE_DIR, DATABASE_URL, Result, drop_app, ledger_env, settle_app, tag
 from bench.servers import PLAIN, STACK, backends_cpu, get_json, server_cpu, uvicorn
 
 GOAL_RATE, GOAL_P99_MS = 1000, 20.0
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if owned:
             prepare(args, app)
+        settle_app(app)
         codes = dataset.sample_codes(app, 2000)
         backends = f"bench-api-{args.port}"
         env = ledger_env(app, kafka=False,

@@ -117,19 +117,40 @@ def credit_ledger(*args: str) -> list[str]:
     return [str(BIN / "credit-ledger"), *args]
 
 
-def drop_app(app: str, url: str = DATABASE_URL) -> None:
-    """Drop every table of a bench application (events, positions and views)."""
+def app_tables(app: str, url: str = DATABASE_URL) -> list[str]:
+    """Every table of a bench application (events, positions and views)."""
     import psycopg
 
     from projections.storage import table_prefix
 
     prefix = table_prefix(app)
     with psycopg.connect(url, autocommit=True) as conn:
-        names = [r[0] for r in conn.execute(
+        return [r[0] for r in conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND "
             "tablename LIKE %s", (prefix.replace("_", r"\_") + r"\_%",))]
-        for name in names:
+
+
+def drop_app(app: str, url: str = DATABASE_URL) -> None:
+    """Drop every table of a bench application."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in app_tables(app, url):
             conn.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
+
+
+def settle_app(app: str, url: str = DATABASE_URL) -> None:
+    """VACUUM (ANALYZE) an application's tables, as autovacuum would after its writes.
+
+    Freshly written rows cost their first readers extra (hint bits, no visibility map for
+    index-only scans), and autovacuum may start in the middle of a measurement: a read
+    benchmark run right after the writes measures the settled tables instead.
+    """
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in app_tables(app, url):
+            conn.execute(f'VACUUM (ANALYZE) "{name}"')
 
 
 def delete_topics(*topics: str) -> None:

@@ -72,7 +72,7 @@ def import_command(
 
 
 def auto_workers(file: Path) -> int:
-    """Processes pay off once starting them (about a second) is small beside the import."""
+    """Processes pay off once starting them (about half a second) is small beside the import."""
     import os
 
     if file.stat().st_size < 8 << 20:

@@ -6,29 +6,16 @@ that); it is inlined here because the relay spends most of its own time on these
 
 from __future__ import annotations
 
-from hashlib import sha1
-
 import orjson
 
-from ledger.domain.events import STREAM_NAMESPACE
+from ledger.domain.events import event_id
 from ledger.notifications import type_of
 from ledger.relay.reading import Row
 
 # (key, value, type header, position): one Kafka record.
 Record = tuple[bytes, bytes, bytes, int]
 
-_NAMESPACE = STREAM_NAMESPACE.bytes
 _types: dict[str, tuple[str, bytes]] = {}
-
-
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
-
-
-def event_id(stream: str, version: int) -> str:
-    """uuid5(STREAM_NAMESPACE, "stream/version") as text, without building UUID objects."""
-    h = sha1(_NAMESPACE + f"{stream}/{version}".encode()).hexdigest()
-    # RFC 4122: version nibble 5, variant bits 10.
-    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def type_names(topic: str) -> tuple[str, bytes]:
