@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ledger.settings import Settings
-from tests.e2e.test_repair_api import Desk, start
+from tests.e2e.test_repair_api import Desk, on_kafka, start
 from tests.relay_story import read_topic, schema_validator
 from tests.repair_story import ACME, COURT, CREDIT_OFFICE, MARKET, Clock
 
@@ -122,12 +122,7 @@ def test_bad_steps_are_refused_with_the_rule_and_store_nothing(
 def test_joint_events_go_out_on_kafka_valid_against_the_published_schemas(
     pg_url: str, kafka_bootstrap: str, topic_name: str, unique_name: str, tmp_path: Path,
 ) -> None:
-    tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps(TOKENS))
-    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=tokens,
-                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name,
-                        kafka_partitions=3, env="test")
-    for desk in start(settings, Clock(date(2026, 10, 16))):
+    for desk in on_kafka(TOKENS, pg_url, kafka_bootstrap, topic_name, unique_name, tmp_path):
         case = desk.ok("/v1/joint-cases", {"subject": ACME, "listing_id": black_listed(desk),
                                            "initiated_on": "2026-09-02"}, token="tok-court")
         desk.ok(f"/v1/joint-cases/{case['id']}/responses",

@@ -66,6 +66,17 @@ def start(settings: Settings, clock: Clock) -> Iterator[Desk]:
         yield Desk(client, City(runtime.ledger, clock))
 
 
+def on_kafka(tokens: dict[str, Any], pg_url: str, kafka_bootstrap: str, topic_name: str,
+             unique_name: str, tmp_path: Path) -> Iterator[Desk]:
+    """A desk on PostgreSQL whose events are relayed to a fresh topic; the views follow Kafka."""
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps(tokens))
+    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=path,
+                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name,
+                        kafka_partitions=3, env="test")
+    yield from start(settings, Clock(date(2026, 10, 16)))
+
+
 @pytest.fixture
 def desk(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Desk]:
     tokens = tmp_path / "tokens.json"
@@ -209,13 +220,7 @@ def test_repair_ratios_and_the_indicator_scorecard_move_with_an_outcome(desk: De
 def test_the_same_workflow_runs_with_kafka_and_postgresql(
     pg_url: str, kafka_bootstrap: str, topic_name: str, unique_name: str, tmp_path: Path,
 ) -> None:
-    tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps(TOKENS))
-    # Relay to a fresh topic; the views follow Kafka, not the store's log.
-    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=tokens,
-                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name,
-                        kafka_partitions=3, env="test")
-    for desk in start(settings, Clock(date(2026, 10, 16))):
+    for desk in on_kafka(TOKENS, pg_url, kafka_bootstrap, topic_name, unique_name, tmp_path):
         case_id = black_list_exit_story(desk)
         ready = desk.client.get("/readyz").json()
         assert ready["checks"]["projections"]["feed"] == "kafka"

@@ -13,8 +13,16 @@ import orjson
 import pytest
 
 from ledger.application import CreditLedger
+from ledger.bootstrap import bootstrap
 from ledger.notifications import envelope_from_notification
-from projections.runner import Runner
+from ledger.runtime import Runtime
+from ledger.settings import Settings
+from projections.digest import digest
+from projections.runner import Runner, feed_factory
+from projections.storage import ViewStore, view_store
+from projections.view import View
+from projections.views import load_views
+from tests.projection_story import TODAY, story
 
 
 class EventClock:
@@ -89,3 +97,19 @@ def run_until(runner: Runner, position: int, timeout: float = 60.0) -> dict[str,
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+def served_story(pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+                 ) -> tuple[Runtime, ViewStore, list[View], str]:
+    """The projection story recorded, published to a fresh topic and projected live: the
+    runtime, its view store, the views and the digest of what they serve."""
+    settings = Settings(database_url=pg_url, app_name=unique_name, env="test",
+                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name)
+    runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
+    story(runtime.ledger)
+    create_topic(kafka_bootstrap, topic_name)
+    publish(kafka_bootstrap, topic_name, list(envelopes(runtime.ledger)))
+    store, views = view_store(runtime), load_views()
+    run_until(Runner(store, feed_factory(runtime), views), runtime.ledger.head_position())
+    return runtime, store, views, digest(store)
+

@@ -24,7 +24,7 @@ from projections.store_feed import StoreFeed
 from projections.view import View
 from projections.view_worker import Worker, split
 from projections.views import load_views
-from tests.integration._projection_helpers import create_topic, envelopes, publish, run_until
+from tests.integration._projection_helpers import run_until, served_story
 from tests.projection_story import TODAY, story
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -34,15 +34,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 def test_a_rebuild_reading_ahead_gives_the_live_views(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str, feed_kind: str,
         worker: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(database_url=pg_url, app_name=unique_name, env="test",
-                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name)
-    runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
-    story(runtime.ledger)
-    create_topic(kafka_bootstrap, topic_name)
-    publish(kafka_bootstrap, topic_name, list(envelopes(runtime.ledger)))
-    store, views = view_store(runtime), load_views()
-    run_until(Runner(store, feed_factory(runtime), views), runtime.ledger.head_position())
-    served = digest(store)
+    runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
+                                                 topic_name)
     # Read ahead from the first record; Kafka applies two records per partition itself first.
     monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
     monkeypatch.setattr(KafkaFeed, "head_start", 6)

@@ -31,6 +31,7 @@ from tests.integration._projection_helpers import (
     frozen_events,
     publish,
     run_until,
+    served_story,
 )
 from tests.projection_story import TODAY, bulk, story
 
@@ -87,15 +88,8 @@ def test_both_feeds_give_identical_views_and_duplicates_change_nothing(
 def test_two_rebuilds_of_the_same_events_give_identical_digests(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(database_url=pg_url, app_name=unique_name, env="test",
-                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name)
-    runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
-    story(runtime.ledger)
-    create_topic(kafka_bootstrap, topic_name)
-    publish(kafka_bootstrap, topic_name, list(envelopes(runtime.ledger)))
-    store, views = view_store(runtime), load_views()
-    run_until(Runner(store, feed_factory(runtime), views), runtime.ledger.head_position())
-    served = digest(store)
+    runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
+                                                 topic_name)
     # The first rebuild reads Kafka through the prefetching child process, the second not.
     monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
     first = rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
