@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from ledger.settings import Settings
-from tests.e2e.test_repair_api import Desk, on_kafka, start
+from tests.e2e.test_repair_api import Desk, desk_on, on_kafka
 from tests.relay_story import read_topic, schema_validator
-from tests.repair_story import ACME, COURT, CREDIT_OFFICE, MARKET, Clock
+from tests.repair_story import ACME, COURT, CREDIT_OFFICE, MARKET
 
 TAX_BUREAU = "11100000000019066D"
 TOKENS = {
@@ -28,11 +27,7 @@ TOKENS = {
 
 @pytest.fixture
 def desk(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Desk]:
-    tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps(TOKENS))
-    settings = Settings(database_url=database_url, app_name=unique_name, tokens_file=tokens,
-                        env="test")
-    yield from start(settings, Clock(date(2026, 10, 16)))
+    yield from desk_on(TOKENS, database_url, unique_name, tmp_path)
 
 
 def black_listed(desk: Desk) -> str:

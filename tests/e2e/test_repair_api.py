@@ -66,24 +66,26 @@ def start(settings: Settings, clock: Clock) -> Iterator[Desk]:
         yield Desk(client, City(runtime.ledger, clock))
 
 
+def desk_on(tokens: dict[str, Any], database_url: str, unique_name: str, tmp_path: Path,
+            **kafka: Any) -> Iterator[Desk]:
+    """A desk with these tokens on this database (the embedded feed, unless Kafka is given)."""
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps(tokens))
+    settings = Settings(database_url=database_url, app_name=unique_name, tokens_file=path,
+                        env="test", **kafka)
+    yield from start(settings, Clock(date(2026, 10, 16)))
+
+
 def on_kafka(tokens: dict[str, Any], pg_url: str, kafka_bootstrap: str, topic_name: str,
              unique_name: str, tmp_path: Path) -> Iterator[Desk]:
     """A desk on PostgreSQL whose events are relayed to a fresh topic; the views follow Kafka."""
-    path = tmp_path / "tokens.json"
-    path.write_text(json.dumps(tokens))
-    settings = Settings(database_url=pg_url, app_name=unique_name, tokens_file=path,
-                        kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name,
-                        kafka_partitions=3, env="test")
-    yield from start(settings, Clock(date(2026, 10, 16)))
+    yield from desk_on(tokens, pg_url, unique_name, tmp_path, kafka_bootstrap=kafka_bootstrap,
+                       kafka_topic=topic_name, kafka_partitions=3)
 
 
 @pytest.fixture
 def desk(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Desk]:
-    tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps(TOKENS))
-    settings = Settings(database_url=database_url, app_name=unique_name, tokens_file=tokens,
-                        env="test")
-    yield from start(settings, Clock(date(2026, 10, 16)))
+    yield from desk_on(TOKENS, database_url, unique_name, tmp_path)
 
 
 def test_only_officers_with_a_department_act_and_scoped_ones_stay_in_their_domains(
