@@ -276,7 +276,7 @@ def test_the_demo_city_loads_into_an_empty_store_only_and_can_be_turned_off(
 ) -> None:
     def runtime(suffix: str, **overrides: Any) -> Runtime:
         url = database_url.replace(".sqlite3", f"{suffix}.sqlite3")
-        settings = Settings(database_url=url, app_name=unique_name + suffix, demo_subjects=20,
+        settings = Settings(database_url=url, app_name=unique_name + suffix, demo_subjects=60,
                             **overrides)
         return bootstrap(settings, background=False)
 
@@ -284,9 +284,14 @@ def test_the_demo_city_loads_into_an_empty_store_only_and_can_be_turned_off(
     try:
         report = load_demo_if_empty(demo)
         assert report is not None and report.rejected == []
-        assert demo.ledger.head_position() == report.events > 20
+        head = demo.ledger.head_position()
+        closed = [n for n in demo.ledger.recorder.select_notifications(start=1, limit=head)
+                  if n.topic.endswith("JointCaseClosed")]
+        # The import's events, then three per joint case (initiated, a measure, closed).
+        assert head == report.events + 3 * len(closed) and report.events > 60
+        assert closed  # a red or black listing got its joint case, closed with feedback
         assert load_demo_if_empty(demo) is None  # not empty any more: nothing added
-        assert demo.ledger.head_position() == report.events
+        assert demo.ledger.head_position() == head
     finally:
         demo.close()
     off = runtime("off", demo=False)  # LEDGER_DEMO=0
