@@ -46,13 +46,17 @@ def initiate(ledger: CreditLedger, *, subject: str, listing_id: str, on: date, b
     return receipt(recordings, case), case
 
 
-def step(ledger: CreditLedger, case_id: str, decide: Callable[[JointCase], Any]) -> Done:
-    """Get the case, decide, save; decide again on fresh state if another writer came first."""
+def step(ledger: CreditLedger, case_id: str, decide: Callable[[JointCase], int | None]
+         ) -> Done:
+    """Get the case, decide, save; decide again on fresh state if another writer came first.
+
+    `decide` may name the version that already holds its step (a replay): that is answered.
+    """
     for _ in range(ledger.conflict_retries + 1):
         case = get_joint_case(ledger, case_id)
-        decide(case)
+        version = decide(case)
         if not case.pending_events:
-            return receipt_for(ledger, case, case.version), case
+            return receipt_for(ledger, case, version or case.version), case
         try:
             return receipt(ledger.save(case), case), case
         except IntegrityError:

@@ -40,6 +40,7 @@ class JointMeasureApplied(LedgerEvent):
 
     def evolve(self, c: Any) -> None:
         c.measures[self.authority] = self.data["measure"]
+        c.answered[self.authority] = self.originator_version
         c.last_on = self.data["applied_on"]
 
 
@@ -67,6 +68,7 @@ class JointCase(Aggregate):
     def __init__(self) -> None:
         self.last_hash, self.closed_on = "", None
         self.measures: dict[str, str] = {}
+        self.answered: dict[str, int] = {}  # department -> version of its measure
 
     @classmethod
     def initiate(cls, *, subject: str, listing: dict[str, Any], on: date, authority: str,
@@ -89,18 +91,19 @@ class JointCase(Aggregate):
                                  "initiated_on": on.isoformat()})
 
     def respond(self, *, measure: str, on: date, authority: str, actor: str, today: date
-                ) -> bool:
-        """Record one department's measure; the same answer again records nothing."""
-        self._check_open("respond to")
+                ) -> int:
+        """Record one department's measure; the same answer again (even once the case is
+        closed) records nothing and names the version that recorded it."""
         if authority in self.measures:
             if self.measures[authority] == measure:
-                return False
+                return self.answered[authority]
             raise Conflict(f"department {authority} already responded to case {self.case_id} "
                            f"with another measure", field="measure")
+        self._check_open("respond to")
         self._check_date(today, applied_on=on)
         self._record(JointMeasureApplied, on, authority, actor,
                      {"measure": measure, "applied_on": on.isoformat()})
-        return True
+        return self.version
 
     def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date
               ) -> None:

@@ -73,9 +73,14 @@ def test_replays_answer_200_and_record_nothing_new(desk: Desk) -> None:
     assert again["id"] == first["id"] and again["receipt"] == first["receipt"]
     measure = {"measure": "no government procurement", "applied_on": "2026-09-03"}
     answered = desk.ok(f"/v1/joint-cases/{first['id']}/responses", measure, token="tok-tax")
+    desk.ok(f"/v1/joint-cases/{first['id']}/responses", {
+        "measure": "no honours this year", "applied_on": "2026-09-03"}, token="tok-market")
+    desk.ok(f"/v1/joint-cases/{first['id']}/closure",
+            {"feedback": "applied", "closed_on": "2026-09-04"}, token="tok-court")
+    # Asked again after others have written, even once closed: the tax bureau's own receipt.
     replay = desk.ok(f"/v1/joint-cases/{first['id']}/responses", measure, status=200,
                      token="tok-tax")
-    assert replay["receipt"]["version"] == answered["receipt"]["version"] == 2
+    assert replay["receipt"] == answered["receipt"] and replay["receipt"]["version"] == 2
     other = desk.call("POST", f"/v1/joint-cases/{first['id']}/responses",
                       {"measure": "something else", "applied_on": "2026-09-03"}, token="tok-tax")
     assert other.status_code == 409 and "already responded" in other.json()["detail"]
