@@ -49,6 +49,7 @@ class JointCaseClosed(LedgerEvent):
 
     def evolve(self, c: Any) -> None:
         c.status, c.closed_on, c.last_on = "closed", self.data["closed_on"], self.data["closed_on"]
+        c.closed = (self.data["feedback"], self.originator_version)
 
 
 class JointCase(Aggregate):
@@ -67,6 +68,7 @@ class JointCase(Aggregate):
 
     def __init__(self) -> None:
         self.last_hash, self.closed_on = "", None
+        self.closed: tuple[str, int] | None = None  # the feedback, and the version closing
         self.measures: dict[str, str] = {}
         self.answered: dict[str, int] = {}  # department -> version of its measure
 
@@ -106,8 +108,11 @@ class JointCase(Aggregate):
         return self.version
 
     def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date
-              ) -> None:
-        """Close with feedback; a case closes only once some department has responded."""
+              ) -> int:
+        """Close with feedback, once some department has responded; the same feedback again
+        records nothing and names the version that closed the case."""
+        if self.closed is not None and self.closed[0] == feedback:
+            return self.closed[1]
         self._check_open("close")
         if not self.measures:
             raise RuleViolation(f"case {self.case_id} has no measure yet: a joint case closes "
@@ -115,6 +120,7 @@ class JointCase(Aggregate):
         self._check_date(today, closed_on=on)
         self._record(JointCaseClosed, on, authority, actor, {
             "feedback": feedback, "closed_on": on.isoformat(), "measures": len(self.measures)})
+        return self.version
 
     def public(self) -> dict[str, Any]:
         return {"id": self.case_id, "subject": self.subject, "listing_id": self.listing_id,

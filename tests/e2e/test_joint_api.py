@@ -75,8 +75,11 @@ def test_replays_answer_200_and_record_nothing_new(desk: Desk) -> None:
     answered = desk.ok(f"/v1/joint-cases/{first['id']}/responses", measure, token="tok-tax")
     desk.ok(f"/v1/joint-cases/{first['id']}/responses", {
         "measure": "no honours this year", "applied_on": "2026-09-03"}, token="tok-market")
-    desk.ok(f"/v1/joint-cases/{first['id']}/closure",
-            {"feedback": "applied", "closed_on": "2026-09-04"}, token="tok-court")
+    closure = {"feedback": "applied", "closed_on": "2026-09-04"}
+    closed = desk.ok(f"/v1/joint-cases/{first['id']}/closure", closure, token="tok-court")
+    again = desk.ok(f"/v1/joint-cases/{first['id']}/closure", closure, status=200,
+                    token="tok-court")
+    assert again["receipt"] == closed["receipt"]
     # Asked again after others have written, even once closed: the tax bureau's own receipt.
     replay = desk.ok(f"/v1/joint-cases/{first['id']}/responses", measure, status=200,
                      token="tok-tax")
