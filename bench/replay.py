@@ -7,8 +7,7 @@ Per size: records N events in a fresh application on PostgreSQL (bench/replay_ci
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
 child process so that its peak resident memory (VmHWM) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
-CPU seconds (its own and its children's: the prefetch reader, the view worker, sqlite3
-shells), peak memory (its own, and its largest child's) and the ratio to the bare consumer,
+CPU seconds (its own and its children's: the other share's process, sqlite3 shells), peak memory (its own, and its largest child's) and the ratio to the bare consumer,
 by wall time and by CPU time (the machine is shared: CPU time is the steadier figure).
 Prints figures, asserts nothing; the last line is BENCH_JSON (bench/README).
 """
@@ -57,7 +56,7 @@ def peak_mib() -> int:
 
 
 def children_peak_mib() -> int:
-    """Peak resident memory of the largest child (prefetch reader, view worker), in MiB, as
+    """Peak resident memory of the largest child (the other share, sqlite3 shells), in MiB, as
     sampled by ChildPeaks while it ran (0 if none was seen)."""
     return round(CHILD_PEAKS.peak_kib / 1024)
 
@@ -268,10 +267,11 @@ def main() -> None:
             cleanup(app, topic)
     result.notes.append(
         "Rebuilds into PostgreSQL apply the views in a local SQLite stage and COPY the result "
-        "(projections/staging.py); from 20,000 records a child process fetches Kafka ahead "
-        "(projections/prefetch.py) and another applies some of the views "
-        "(projections/view_worker.py); CPU seconds count all of them. Peak memory is the "
-        "rebuild process's VmHWM; its largest child's is sampled from /proc.")
+        "(projections/staging.py); from 20,000 records the feed is split into two shares "
+        "by stream (Kafka: by partition), each read, decoded and applied to every view by a "
+        "process of its own, the rebuild process taking the first (projections/shards.py); "
+        "CPU seconds count all of them. Peak memory is the rebuild process's VmHWM; its "
+        "largest child's is sampled from /proc.")
     result.emit()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -46,12 +46,15 @@ class KafkaFeed:
     kind = "kafka"
     head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
 
-    def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0) -> None:
+    def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0,
+                 partitions: Sequence[int] | None = None) -> None:
+        """Follows every partition of the topic, or only those in `partitions`."""
         from kafka import KafkaConsumer, TopicPartition
 
         self.bootstrap, self.topic = bootstrap, topic
         self.consumer = KafkaConsumer(**consumer_config(bootstrap))
-        self._parts = self._discover(wait_for_topic)
+        found = self._discover(wait_for_topic)
+        self._parts = found if partitions is None else [p for p in found if p in partitions]
         self._tps = {p: TopicPartition(topic, p) for p in self._parts}
         self.consumer.assign(list(self._tps.values()))
         self._positions: dict[int, int] = {}
@@ -108,6 +111,16 @@ class KafkaFeed:
         from projections.prefetch import Prefetch
 
         return Prefetch(self.bootstrap, self.topic, start, end, batch)
+
+    def shares(self) -> int:
+        """How many processes may split this feed (projections.shards): one per partition."""
+        return len(self._parts)
+
+    def share_spec(self, index: int, count: int) -> dict[str, Any]:
+        """Share `index` of `count`: the partitions p with p % count == index. The relay keys
+        records by subject, so every event about a subject is in one share."""
+        return {"kind": self.kind, "bootstrap": self.bootstrap, "topic": self.topic,
+                "partitions": [p for p in self._parts if p % count == index]}
 
     def end_offsets(self) -> dict[int, int]:
         ends = self.consumer.end_offsets(list(self._tps.values()))

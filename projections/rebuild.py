@@ -87,14 +87,19 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
 
 
 def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
-             names: Mapping[str, str], batch: int, progress: Progress | None,
-             ) -> tuple[dict[int, int], int]:
-    """Apply the feed from offset 0 to its head, committing batch by batch in the lane."""
+             names: Mapping[str, str], batch: int, progress: Progress | None, *,
+             end: Mapping[int, int] | None = None) -> tuple[dict[int, int], int]:
+    """Apply the feed from offset 0 to its head, committing batch by batch in the lane.
+
+    With `end`, up to that head and no further (each share of a split rebuild stops at the
+    same one, projections.shards); Kafka is then read in this process, whose share is all
+    one core can take."""
+    fixed = end is not None
     offsets = {p: 0 for p in feed.partitions()}
+    end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
     events = 0
-    end = feed.end_offsets()
     idle = 0
-    bulk = getattr(feed, "bulk", None)
+    bulk = getattr(feed, "bulk", None) if not fixed or feed.kind != "kafka" else None
     if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
         # The bulk of the range is read ahead (Kafka: by another process, which takes a moment
         # to start, so this one applies the first records itself meanwhile); the tail below.
@@ -110,11 +115,15 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     while True:
         pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
         if not pending:
+            if fixed:
+                return offsets, events
             end = feed.end_offsets()  # new events may have arrived meanwhile
             if all(o >= end.get(p, 0) for p, o in offsets.items()):
                 return offsets, events
             continue
         records = feed.poll(pending, batch, 1.0)
+        if fixed:
+            records = [r for r in records if r.offset < end[r.partition]]
         if not records:
             idle += 1
             if idle >= 3:  # the head counts offsets that carry no record (gaps)

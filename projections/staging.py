@@ -21,11 +21,11 @@ from typing import Any
 
 from projections import bare_tables, catalog
 from projections.feed import Feed, lag
+from projections.shards import Share, merge, merges_of, open_share, share_count, share_end
 from projections.stage_copy import copy_table
 from projections.storage import ViewStore
 from projections.twin_rows import TWINS, stage_view, twinned
 from projections.view import View
-from projections.view_worker import WORKER_MIN, Worker, split
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Small and fixed,
 # so the rebuild's memory does not grow with the number of events.
@@ -55,86 +55,118 @@ def applying_indexes(view: View) -> Sequence[str]:
     return getattr(view, "apply_indexes", view.indexes)
 
 
+def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
+                 ) -> dict[str, str]:
+    """The bookkeeping and the views' tables in a stage, with the indexes applying needs;
+    the views' physical table names."""
+    with stage.transaction(conn) as tx:
+        catalog.create(tx)
+        for view in views:
+            catalog.create_tables(tx, stage, view, lane, indexes=False)
+            catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
+    return catalog.names_for(stage, views, lane)
+
+
 def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
                     targets: Sequence[View], batch: int, progress: Any,
                     phases: dict[str, float]) -> tuple[dict[int, int], int]:
     """Build the targets' tables in a stage up to the feed's head, then load them into store.
 
-    From WORKER_MIN records on, a second process applies some of the views
-    (projections.view_worker) in a stage file of its own. With Kafka's prefetch process
-    that makes three on two cores: more CPU in all, but the rebuild process was the one
-    holding the pace (~73 us per event at 196,400 events, ~46 with the worker).
+    From SHARD_MIN records on, the feed is split into shares, each applied by a process of
+    its own to a stage file of its own (projections.shards); this process takes the first.
     """
     from projections.rebuild import catch_up
 
+    head = feed.end_offsets()
+    count = share_count(feed, targets, lag(head, {}))
     with tempfile.TemporaryDirectory(prefix="credit-ledger-rebuild-") as directory:
-        paths = {"here": str(Path(directory) / STAGE_FILE),
-                 "worker": str(Path(directory) / "worker.sqlite3")}
+        paths = [str(Path(directory) / f"share{n}.sqlite3") for n in range(count)]
         twins = twinned(targets)
-        here, there = list(targets), list[View]()
-        if lag(feed.end_offsets(), {}) >= WORKER_MIN:
-            here, there = split(targets, twins)
-        worker = Worker(paths["worker"], store.prefix, lane, there, twins) if there else None
-        applied = [stage_view(v, twins) for v in here]
-        stage, sconn = open_stage(paths["here"], store.prefix)
+        applied = [stage_view(v, twins) for v in targets]
+        children: list[Share] = []
+        here, end = feed, None
         try:
-            with stage.transaction(sconn) as tx:
-                catalog.create(tx)
-                for view in applied:
-                    catalog.create_tables(tx, stage, view, lane, indexes=False)
-                    catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
-            names = catalog.names_for(stage, applied, lane)
-            started = time.monotonic()
-            offsets, events = catch_up(stage, sconn, feed, lane,
-                                       [*applied, *([worker] if worker else [])], names, batch,
-                                       progress)
-            if worker is not None:
-                worker.finish()
+            if count > 1:
+                specs = [feed.share_spec(n, count) for n in range(count)]  # type: ignore[attr-defined]
+                end = share_end(specs[0], head)
+                for n in range(1, count):
+                    children.append(Share({
+                        "feed": specs[n], "end": share_end(specs[n], head), "path": paths[n],
+                        "prefix": store.prefix, "lane": lane, "batch": batch, "twins": twins,
+                        "views": [v.name for v in targets]}))
+                here = open_share(specs[0])
+            stage, sconn = open_stage(paths[0], store.prefix)
+            try:
+                names = create_stage(stage, sconn, applied, lane)
+                started = time.monotonic()
+                offsets, events = catch_up(
+                    stage, sconn, here, lane, applied, names, batch,
+                    scaled(progress, count), end=end)
+                for child in children:
+                    more, applied_there = child.finish()
+                    events += applied_there
+                    offsets = {p: max(offsets.get(p, 0), more.get(p, 0))
+                               for p in offsets.keys() | more.keys()}
+                merge(stage, sconn, paths[1:], applied, lane)
+            finally:
+                sconn.close()  # the load reads the files from other connections and processes
         finally:
-            sconn.close()  # the load reads the files from other connections and processes
-            if worker is not None:
-                worker.close()
+            for child in children:
+                child.close()
+            if here is not feed:
+                here.close()
         loading = time.monotonic()
-        stages = {v.name: paths["here"] for v in here} | {v.name: paths["worker"] for v in there}
-        load(stages, paths["here"], store, conn, targets, lane, twins)
+        load(paths, store, conn, targets, lane, twins)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
 
-def load(stages: dict[str, str], bookkeeping: str, store: ViewStore, conn: Any,
-         targets: Sequence[View], lane: int, twins: bool = False) -> None:
+def scaled(progress: Any, count: int) -> Any:
+    """Progress of the whole rebuild as this process's share shows it (shares are about
+    equal), or the progress itself when there is one share."""
+    if progress is None or count == 1:
+        return progress
+    return lambda events, read, head: progress(events * count, read * count, head * count)
+
+
+def load(paths: Sequence[str], store: ViewStore, conn: Any, targets: Sequence[View],
+         lane: int, twins: bool = False) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables) and key and index them, a view per connection in
     LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
 
-    `stages` names each view's stage file; `bookkeeping` the one with the lane's offsets;
-    with `twins`, a twin table comes from the table it equals (projections.twin_rows).
+    `paths` are the stage files of the shares: the first holds the merged tables and the
+    bookkeeping (projections.shards), every one its share of the other tables. With
+    `twins`, a twin table comes from the table it equals (projections.twin_rows).
     Each view commits on its own: its tables are fresh and nobody reads them before the swap,
     and a failed rebuild drops them all (projections.rebuild).
     """
     def size(view: View) -> int:
-        return -staged_rows(stages[view.name], store, view, lane)
+        return -sum(staged_rows(path, store, view, lane) for path in paths)
 
-    sources = {table: (stages[view], store.physical(twin, lane))
-               for (_, table), (view, twin) in TWINS.items()} if twins else {}
+    sources = {table: store.physical(twin, lane)
+               for (_, table), (_, twin) in TWINS.items()} if twins else {}
     with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
-        for _ in pool.map(lambda v: load_view(stages[v.name], store, v, lane, sources),
+        for _ in pool.map(lambda v: load_view(paths, store, v, lane, sources),
                           sorted(targets, key=size)):
             pass
     with store.transaction(conn, lock=False) as tx:
         for table in ("proj_streams", "proj_offsets"):
-            copy_table(bookkeeping, tx.cursor, store.physical(table), f"generation = {int(lane)}")
+            copy_table(paths[0], tx.cursor, store.physical(table), f"generation = {int(lane)}")
 
 
-def load_view(path: str, store: ViewStore, view: View, lane: int,
-              sources: dict[str, tuple[str, str]]) -> None:
-    """One view's tables, each from its stage file (or, for a twin, from its twin's)."""
+def load_view(paths: Sequence[str], store: ViewStore, view: View, lane: int,
+              sources: dict[str, str]) -> None:
+    """One view's tables from every stage file (a merged table from the first only; a twin
+    from the table it equals, `sources`)."""
+    merged = set(merges_of(view))
     conn = store.connect()
     try:
         with store.transaction(conn, lock=False) as tx:
             for table in view.tables:
-                source_path, source = sources.get(table, (path, None))
-                copy_table(source_path, tx.cursor, store.physical(table, lane), source=source)
+                target = store.physical(table, lane)
+                for path in paths[:1] if table in merged else paths:
+                    copy_table(path, tx.cursor, target, source=sources.get(table))
             bare_tables.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -41,10 +42,17 @@ class StoreFeed:
 
     kind = "store"
 
-    def __init__(self, recorder: Any, *, idle_sleep: float = 0.05) -> None:
+    def __init__(self, recorder: Any, *, idle_sleep: float = 0.05,
+                 reader: NotificationReader | None = None,
+                 share: tuple[int, int] | None = None) -> None:
+        """Every event of the log, or with `share` = (index, count) only the events of the
+        streams in that share (see `in_share`); the others come as empty records, which
+        advance the offset and are skipped."""
         self.recorder = recorder
-        self.reader = NotificationReader(recorder)  # raw pages: cheaper than the library's
+        # Raw pages: cheaper than the library's.
+        self.reader = reader if reader is not None else NotificationReader(recorder)
         self.idle_sleep = idle_sleep
+        self.share = share
 
     def partitions(self) -> list[int]:
         return [PARTITION]
@@ -59,17 +67,45 @@ class StoreFeed:
             if rows or time.monotonic() >= deadline:
                 break
             time.sleep(min(self.idle_sleep, max(0.0, deadline - time.monotonic())))
-        return [Record(PARTITION, row[0], envelope(row)) for row in rows]
+        return records(rows, self.share)
+
+    def shares(self) -> int:
+        """How many processes may split this feed (projections.shards): any number on
+        PostgreSQL, where another process can read the log; none on SQLite."""
+        return 1 << 16 if self.reader.postgres else 1
+
+    def share_spec(self, index: int, count: int) -> dict[str, Any]:
+        """What a process needs to follow share `index` of `count` on its own connection."""
+        return {"kind": self.kind, "reader": self.reader.spec(), "share": [index, count]}
 
     def end_offsets(self) -> dict[int, int]:
         return {PARTITION: self.reader.head() + 1}
 
     def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> ReadAhead:
         """Positions [start, end), read a page ahead by a thread; iterate, then close."""
-        return ReadAhead(self.reader, start.get(PARTITION, 0), end.get(PARTITION, 0), batch)
+        return ReadAhead(self.reader, start.get(PARTITION, 0), end.get(PARTITION, 0), batch,
+                         self.share)
 
     def close(self) -> None:
-        """The recorder belongs to the ledger application, which closes it."""
+        """The recorder belongs to the ledger application, which closes it; a reader of its
+        own (`reader`) this feed closes."""
+        if self.recorder is None:
+            self.reader.close()
+
+
+def in_share(stream: str, share: tuple[int, int]) -> bool:
+    """Whether a stream belongs to share (index, count): by a hash of its id, so a stream's
+    events all go to one share (views that gather facts across streams merge the shares:
+    projections.shards)."""
+    index, count = share
+    return zlib.crc32(stream.encode()) % count == index
+
+
+def records(rows: list[Row], share: tuple[int, int] | None) -> list[Record]:
+    if share is None:
+        return [Record(PARTITION, row[0], envelope(row)) for row in rows]
+    return [Record(PARTITION, row[0], envelope(row) if in_share(row[1], share) else {})
+            for row in rows]
 
 
 class ReadAhead:
@@ -80,8 +116,10 @@ class ReadAhead:
     the pages are read in the caller's thread.
     """
 
-    def __init__(self, reader: NotificationReader, start: int, end: int, batch: int) -> None:
+    def __init__(self, reader: NotificationReader, start: int, end: int, batch: int,
+                 share: tuple[int, int] | None = None) -> None:
         self.reader, self.start, self.end, self.batch = reader, max(1, start), end, batch
+        self.share = share
         self.pages: queue.Queue[list[Row] | BaseException | None] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
@@ -123,7 +161,7 @@ class ReadAhead:
 
     def __iter__(self) -> Iterator[list[Record]]:
         for rows in self._pages() if self.thread is None else self._queued():
-            yield [Record(PARTITION, row[0], envelope(row)) for row in rows]
+            yield records(rows, self.share)
 
     def close(self) -> None:
         self.stop.set()

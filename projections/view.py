@@ -42,6 +42,10 @@ class View(Protocol):
 
     # Optionally, `apply_indexes`: those of `indexes` that `apply` itself needs (its updates'
     # and lookups' WHERE); a rebuild's stage builds only these (default: all).
+    # Optionally, `merges`: {table: the upsert that adds one row to it} for the tables whose
+    # rows events of different streams write (counters, earliest dates); a rebuild split by
+    # stream merges its shares' rows through them (projections.shards). Only a view that
+    # declares it (even empty: each row is one stream's) is split.
     # Optionally, `apply_many(tx, envelopes)`: apply a batch of new events, in order, with the
     # same result as `apply` on each; the runner prefers it (projections/apply.py), so a view
     # may keep per-batch state (projections/batch.py) and write it before returning.

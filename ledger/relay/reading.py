@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 # (position, stream, version, topic, state): one recorded event, not decoded.
 Row = tuple[int, str, int, str, bytes]
+# What a PostgreSQL connection needs besides the password-free rest: kept out of `spec`.
+CONNECT_KEYS = ("dbname", "host", "port", "user", "password")
 
 
 class NotificationReader:
@@ -19,20 +24,51 @@ class NotificationReader:
         self.recorder = recorder
         self.postgres = isinstance(recorder, PostgresApplicationRecorder)
         if self.postgres:
-            table = SQL("{}.{}").format(Identifier(recorder.datastore.schema),
-                                        Identifier(recorder.events_table_name))
-            # The library's select_notifications builds a dict and a Notification per row and
-            # decodes bytea from text; binary tuples are about 2.5 times cheaper to read.
-            self._page_sql = SQL(
-                "SELECT notification_id, originator_id::text, originator_version, topic, state "
-                "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-            ).format(table)
-            self._head_sql = SQL("SELECT max(notification_id) FROM {}").format(table)
+            self._table = (recorder.datastore.schema, recorder.events_table_name)
+            self._connection: Callable[[], AbstractContextManager[Any]] = \
+                recorder.datastore.get_connection
+            self._prepare()
+
+    @classmethod
+    def connect(cls, spec: dict[str, Any]) -> NotificationReader:
+        """A reader on a connection of its own, from another reader's `spec()` (PostgreSQL):
+        for a process that reads the log without opening the ledger application."""
+        reader = cls.__new__(cls)
+        reader.recorder, reader.postgres = None, True
+        reader._table = (spec["schema"], spec["table"])
+        conn = psycopg.connect(**spec["connect"], autocommit=True)
+
+        @contextmanager
+        def connection() -> Iterator[Any]:
+            yield conn
+
+        reader._connection = connection
+        reader._prepare()
+        return reader
+
+    def spec(self) -> dict[str, Any] | None:
+        """What `connect` needs to read the same log (None on SQLite). It holds the password:
+        hand it over a pipe, never on a command line."""
+        if not self.postgres:
+            return None
+        kwargs = self.recorder.datastore.pool.kwargs
+        return {"schema": self._table[0], "table": self._table[1],
+                "connect": {k: kwargs[k] for k in CONNECT_KEYS if kwargs.get(k) is not None}}
+
+    def _prepare(self) -> None:
+        table = SQL("{}.{}").format(*(Identifier(name) for name in self._table))
+        # The library's select_notifications builds a dict and a Notification per row and
+        # decodes bytea from text; binary tuples are about 2.5 times cheaper to read.
+        self._page_sql = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, state "
+            "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(table)
+        self._head_sql = SQL("SELECT max(notification_id) FROM {}").format(table)
 
     def page(self, after: int, limit: int) -> list[Row]:
         """Up to `limit` events recorded after position `after`, in commit order."""
         if self.postgres:
-            with self.recorder.datastore.get_connection() as conn:
+            with self._connection() as conn:
                 cursor = conn.cursor(row_factory=tuple_row, binary=True)
                 cursor.execute(self._page_sql, (after, limit), prepare=True)
                 return cursor.fetchall()
@@ -42,7 +78,13 @@ class NotificationReader:
     def head(self) -> int:
         """The position of the last recorded event (0 for an empty store)."""
         if self.postgres:
-            with self.recorder.datastore.get_connection() as conn:
+            with self._connection() as conn:
                 row = conn.cursor(row_factory=tuple_row).execute(self._head_sql).fetchone()
                 return int(row[0] or 0) if row else 0
         return int(self.recorder.max_notification_id() or 0)
+
+    def close(self) -> None:
+        """Closes the connection of a reader made by `connect` (the recorder's stay open)."""
+        if self.recorder is None:
+            with self._connection() as conn:
+                conn.close()

@@ -71,6 +71,8 @@ class IndicatorsView:
                         "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
         self.statements = Statements(self.tables)
         self.apply_indexes = self.scores.indexes  # ending score rows looks them up by code
+        # Counters gather many subjects' facts; marks come from repair cases too.
+        self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
         self.apply_many(tx, [env])

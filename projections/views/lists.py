@@ -49,6 +49,7 @@ class ListsView:
         ]
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
+        self.merges: dict[str, str] = {}  # every row is one subject's
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -57,6 +57,11 @@ class RepairFacts:
                       "ELSE cur.first_on END")
 
     @property
+    def merges(self) -> dict[str, str]:
+        """A subject's marks come from its repair cases too, other streams than its own."""
+        return {self.marks: self._mark}
+
+    @property
     def tables(self) -> dict[str, str]:
         return {
             self.black: "listing_id TEXT PRIMARY KEY, code TEXT NOT NULL, domain TEXT NOT NULL, "
@@ -142,6 +147,7 @@ class RepairRatiosView:
         self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
+        self.merges = self.facts.merges
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

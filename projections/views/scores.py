@@ -191,6 +191,7 @@ class ScoresView:
         self.indexes = self.rows.indexes
         self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
         self.statements = Statements(self.tables)
+        self.merges: dict[str, str] = {}  # every row is one subject's
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -44,6 +44,7 @@ class TimelinessView:
         self.tables = {"timeliness_day": COUNTER_COLUMNS}
         self.indexes: list[str] = []
         self.statements = Statements(self.tables)
+        self.merges = {"timeliness_day": COUNT}  # an authority's counts, from many subjects
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -1,12 +1,11 @@
 """Rebuilds that read ahead (Kafka: a prefetch process after a head start; the store: a
-reading thread) or apply views in a second process give the very views the live runner
-built; a second process that fails fails the rebuild, and the old views keep serving."""
+reading thread) or split the feed into shares applied by processes of their own give the
+very views the live runner built; a share process that fails fails the rebuild, and the old
+views keep serving."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -19,10 +18,9 @@ from projections.digest import digest
 from projections.kafka_feed import KafkaFeed
 from projections.rebuild import rebuild, rebuild_named
 from projections.runner import Runner, feed_factory
+from projections.shards import Share
 from projections.storage import view_store
 from projections.store_feed import StoreFeed
-from projections.view import View
-from projections.view_worker import Worker, split
 from projections.views import load_views
 from tests.integration._projection_helpers import run_until, served_story
 from tests.projection_story import TODAY, story
@@ -30,16 +28,18 @@ from tests.projection_story import TODAY, story
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 
-@pytest.mark.parametrize(("feed_kind", "worker"), [("kafka", True), ("store", False)])
+@pytest.mark.parametrize(("feed_kind", "shares"), [("kafka", 1), ("kafka", 2), ("store", 1),
+                                                  ("store", 2)])
 def test_a_rebuild_reading_ahead_gives_the_live_views(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str, feed_kind: str,
-        worker: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        shares: int, monkeypatch: pytest.MonkeyPatch) -> None:
     runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
                                                  topic_name)
     # Read ahead from the first record; Kafka applies two records per partition itself first.
     monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
     monkeypatch.setattr(KafkaFeed, "head_start", 6)
-    monkeypatch.setattr("projections.staging.WORKER_MIN", 1 if worker else 10**9)
+    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.shards.SHARES", shares)
     feed = (KafkaFeed(kafka_bootstrap, topic_name) if feed_kind == "kafka"
             else StoreFeed(runtime.ledger.recorder))
     conn = store.connect()
@@ -64,39 +64,45 @@ def served_and_rebuild(pg_url: str, kafka_bootstrap: str, unique_name: str, topi
     return runtime, store, views, digest(store)
 
 
-def test_views_applied_by_a_second_process_give_the_live_views(
-        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+@pytest.mark.parametrize("shares", [2, 3])
+def test_shares_applied_by_processes_of_their_own_give_the_live_views(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str, shares: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
     runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
                                                        topic_name)
-    monkeypatch.setattr("projections.staging.WORKER_MIN", 1)
-    here, there = split(views)
-    assert here and there  # both processes have views to apply
+    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.shards.SHARES", shares)
+    started: list[Share] = []
+
+    def share(spec: dict[str, Any]) -> Share:
+        started.append(Share(spec))
+        return started[-1]
+
+    monkeypatch.setattr("projections.staging.Share", share)
     report = rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
+    assert len(started) == shares - 1  # the rebuild process applies the first share itself
     assert report.events == runtime.ledger.head_position()
     assert digest(store) == served
     runtime.close()
 
 
-class Broken(Worker):
-    """A worker asked for a view it does not know: its process fails at once."""
+class Broken(Share):
+    """A share process asked for a view it does not know: it fails at once."""
 
-    def __init__(self, path: str, prefix: str, lane: int, views: Sequence[View],
-                 twins: bool = False) -> None:
-        unknown: Any = SimpleNamespace(name="no-such-view")
-        super().__init__(path, prefix, lane, [unknown], twins)
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__(spec | {"views": ["no-such-view"]})
 
 
-def test_a_failed_view_worker_fails_the_rebuild_and_the_old_views_keep_serving(
+def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
                                                        topic_name)
     with store.reader() as tx:
         before = sorted(catalog.current_names(store, tx).values())
-    monkeypatch.setattr("projections.staging.WORKER_MIN", 1)
-    monkeypatch.setattr("projections.staging.Worker", Broken)
-    with pytest.raises(RuntimeError, match="view worker"):
+    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.staging.Share", Broken)
+    with pytest.raises(RuntimeError, match="share process failed"):
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert digest(store) == served
     conn = psycopg.connect(pg_url)

@@ -1,0 +1,167 @@
+"""A staged rebuild split over processes by stream: each applies every view to its share.
+
+A rebuild is Python CPU per event, and one process uses one core. Splitting by view (one
+process reading and decoding, another applying some views) paid for handing every event
+across a pipe; splitting the feed itself does not. Each share is read by its own process,
+which decodes, deduplicates and applies every view to its own SQLite stage:
+
+- Kafka: a share is a set of partitions (the relay keys records by subject, so all events
+  about a subject are in one share);
+- the store's log: every process reads the log on a connection of its own and keeps the
+  events of the streams in its share (a hash of the stream id, before decoding anything).
+
+Most view rows belong to one stream's facts and so to one share. Rows that events of many
+streams add to (counters, earliest dates) each view names in `merges`, with the upsert that
+adds one row: the other stages' rows go through it into the first stage. Every share reads
+up to the same head, so the lane's offsets are those of the head in all of them.
+
+The first share runs in the rebuild process; the others in `python -m projections.shards`
+children, whose spec (it may hold the database password) goes down their stdin. A child
+that fails fails the rebuild, which drops its new tables as for any failure.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+import orjson
+
+from projections import catalog
+from projections.feed import Feed
+from projections.storage import ViewStore
+from projections.view import View
+
+SHARES = 2  # processes: this machine's cores
+SHARD_MIN = 20_000  # records to rebuild that make starting a process (~0.5 s) worth it
+
+
+def share_count(feed: Feed, targets: Sequence[View], records: int) -> int:
+    """Shares to split a rebuild of `records` records into (1: do not split).
+
+    Only registered views can go to a child (it loads them by name), and only those that
+    declare what their shares merge (`merges`, even if empty)."""
+    from projections.views import load_views
+
+    registered = {id(v) for v in load_views()}
+    if records < SHARD_MIN or not hasattr(feed, "share_spec"):
+        return 1
+    if not all(id(v) in registered and hasattr(v, "merges") for v in targets):
+        return 1
+    return max(1, min(SHARES, int(getattr(feed, "shares", lambda: 1)())))
+
+
+def merges_of(view: View) -> dict[str, str]:
+    """A view's merged tables and the upsert adding a row to each (see the module doc)."""
+    return cast(dict[str, str], getattr(view, "merges", {}))
+
+
+def open_share(spec: Mapping[str, Any]) -> Feed:
+    """The feed of one share, from a feed's `share_spec`."""
+    if spec["kind"] == "kafka":
+        from projections.kafka_feed import KafkaFeed
+
+        return KafkaFeed(spec["bootstrap"], spec["topic"], partitions=spec["partitions"])
+    from ledger.relay.reading import NotificationReader
+    from projections.store_feed import StoreFeed
+
+    index, count = spec["share"]
+    return StoreFeed(None, reader=NotificationReader.connect(spec["reader"]),
+                     share=(index, count))
+
+
+def share_end(spec: Mapping[str, Any], end: Mapping[int, int]) -> dict[int, int]:
+    """The head of a share: its partitions' part of the feed's head."""
+    if spec["kind"] == "kafka":
+        return {p: end[p] for p in spec["partitions"]}
+    return dict(end)
+
+
+class Share:
+    """A child process applying every view to one share into a stage file of its own."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.child = subprocess.Popen([sys.executable, "-m", "projections.shards"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.child.stdin is not None
+        self.child.stdin.write(orjson.dumps(spec, option=orjson.OPT_NON_STR_KEYS))
+        self.child.stdin.close()
+
+    def finish(self) -> tuple[dict[int, int], int]:
+        """(next offsets, events applied) once its stage is complete; raises if it failed."""
+        assert self.child.stdout is not None
+        answer = self.child.stdout.read()
+        if self.child.wait() != 0 or not answer.startswith(b"{"):
+            raise RuntimeError(f"a rebuild share process failed (exit {self.child.returncode})")
+        done = orjson.loads(answer)
+        return {int(p): int(o) for p, o in done["offsets"].items()}, int(done["events"])
+
+    def close(self) -> None:
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        if self.child.stdout is not None:
+            self.child.stdout.close()
+
+
+def merge(stage: ViewStore, conn: Any, others: Sequence[str], targets: Sequence[View],
+          lane: int) -> None:
+    """Bring the other stages' merged rows and the lane's bookkeeping into `stage`.
+
+    Rows of the tables a view `merges` go through its upsert; the other tables' rows stay
+    in their stage files and are loaded from there. Streams are disjoint between shares;
+    offsets are those of the head in every share (save_offsets keeps the highest position).
+    """
+    names = catalog.names_for(stage, targets, lane) | stage.catalog_names()
+    for n, path in enumerate(others):
+        alias = f"share{n}"
+        conn.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+        try:
+            with stage.transaction(conn, names) as tx:
+                for view in targets:
+                    for table, upsert in merges_of(view).items():
+                        rows = tx.fetchall(f"SELECT * FROM {alias}.{names[table]}")
+                        tx.executemany(upsert.format_map(names), rows)
+                streams = tx.fetchall(f"SELECT stream, version FROM {alias}."
+                                      f"{names['proj_streams']} WHERE generation = ?", (lane,))
+                catalog.save_versions(tx, lane, dict(streams))
+                moved = tx.fetchall(f"SELECT part, next_offset, position FROM {alias}."
+                                    f"{names['proj_offsets']} WHERE generation = ?", (lane,))
+                catalog.save_offsets(tx, lane, {int(p): (int(o), int(pos))
+                                                for p, o, pos in moved})
+        finally:
+            conn.execute(f"DETACH DATABASE {alias}")
+
+
+def serve(spec: dict[str, Any]) -> dict[str, Any]:
+    """Child process: apply every view to one share, up to the head given, in its stage."""
+    from projections.rebuild import catch_up
+    from projections.staging import create_stage, open_stage
+    from projections.twin_rows import stage_view
+    from projections.views import load_views
+
+    views = [stage_view(v, spec["twins"]) for v in load_views(spec["views"])]
+    lane = int(spec["lane"])
+    feed = open_share(spec["feed"])
+    stage, conn = open_stage(spec["path"], spec["prefix"])
+    try:
+        names = create_stage(stage, conn, views, lane)
+        end = {int(p): int(o) for p, o in spec["end"].items()}
+        offsets, events = catch_up(stage, conn, feed, lane, views, names, int(spec["batch"]),
+                                   None, end=end)
+    finally:
+        conn.close()
+        feed.close()
+    return {"offsets": {str(p): o for p, o in offsets.items()}, "events": events}
+
+
+def main() -> None:
+    spec = orjson.loads(sys.stdin.buffer.read())
+    done = serve(spec)
+    sys.stdout.buffer.write(orjson.dumps(done))
+
+
+if __name__ == "__main__":
+    main()
