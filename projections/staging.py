@@ -50,7 +50,9 @@ def applying_indexes(view: View) -> Sequence[str]:
     """The indexes a view's own writes need while applying (`apply_indexes`, else all).
 
     The stage is read by nothing but the views' updates and lookups; the indexes their
-    readers need are built in PostgreSQL once, after the load.
+    readers need are built in PostgreSQL once, after the load. Likewise a view may name
+    tables whose primary key its writes never need (`unkeyed`): the stage keeps them without
+    it (a key is one more b-tree insert per row), and the load adds every key.
     """
     return getattr(view, "apply_indexes", view.indexes)
 
@@ -62,7 +64,11 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
     with stage.transaction(conn) as tx:
         catalog.create(tx)
         for view in views:
-            catalog.create_tables(tx, stage, view, lane, indexes=False)
+            unkeyed = set(getattr(view, "unkeyed", ()))
+            for table, columns in view.tables.items():
+                if table in unkeyed:
+                    columns, _ = bare_tables.split_key(columns)
+                tx.execute(f"CREATE TABLE {stage.physical(table, lane)} ({columns})")
             catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
     return catalog.names_for(stage, views, lane)
 

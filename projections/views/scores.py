@@ -102,6 +102,12 @@ class ScoreRows:
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
+    @property
+    def unkeyed(self) -> list[str]:
+        """Tables whose primary key applying never needs: rows are inserted without
+        ON CONFLICT, and ended by code (projections.staging)."""
+        return [self.rows]
+
     def kind(self, b: Batch, code: str) -> str | None:
         """A subject's kind: registered in this batch (not written yet), cached, or read."""
         pending: dict[str, str] | None = b.state.get(self.subjects)
@@ -190,6 +196,7 @@ class ScoresView:
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
         self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
+        self.unkeyed = self.rows.unkeyed
         self.statements = Statements(self.tables)
         self.merges: dict[str, str] = {}  # every row is one subject's
 
