@@ -7,8 +7,9 @@ Per size: records N events in a fresh application on PostgreSQL (bench/replay_ci
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
 child process so that its peak resident memory (VmHWM) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
-CPU seconds (its own and its children's: the other share's process, sqlite3 shells), peak memory (its own, and its largest child's) and the ratio to the bare consumer,
-by wall time and by CPU time (the machine is shared: CPU time is the steadier figure).
+CPU seconds (its own and its children's: the other share's process, sqlite3 shells), peak
+memory (its own, and its largest child's) and the ratio to the bare consumer, by wall time
+and by CPU time (the machine is shared: CPU time is the steadier figure).
 Prints figures, asserts nothing; the last line is BENCH_JSON (bench/README).
 """
 

@@ -132,10 +132,57 @@ class Batch:
             executemany(tx, sql, rows)
         for sql, rows in self.updates:
             executemany(tx, sql, rows)
+        held: Held | None = getattr(tx, "held", None)
         for template, sums in self.sums.items():
-            executemany(tx, self.sql(template),
-                        [(*key, *amounts) for key, amounts in sums.items()])
+            if held is not None:
+                held.add(self.sql(template), sums)
+            else:
+                executemany(tx, self.sql(template),
+                            [(*key, *amounts) for key, amounts in sums.items()])
         for template, values in self.least_of.items():
-            executemany(tx, self.sql(template), [(*key, value) for key, value in values.items()])
+            if held is not None:
+                held.least(self.sql(template), values)
+            else:
+                executemany(tx, self.sql(template),
+                            [(*key, value) for key, value in values.items()])
         self.inserts, self.updates, self.updated = {}, [], set()
+        self.sums, self.least_of = {}, {}
+
+
+class Held:
+    """Counters and earliest dates held over every batch of a rebuild's stage, written once.
+
+    Both are order-free and nothing reads them while applying, so a rebuild (which nobody
+    reads before its swap) may write each key once at the end instead of once per batch:
+    many batches touch the same days. Memory grows with the keys (authorities, days), not
+    with the events.
+    """
+
+    def __init__(self) -> None:
+        self.sums: dict[str, dict[tuple[Any, ...], list[int]]] = {}
+        self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
+
+    def add(self, sql: str, sums: dict[tuple[Any, ...], list[int]]) -> None:
+        held = self.sums.setdefault(sql, {})
+        for key, amounts in sums.items():
+            found = held.get(key)
+            if found is None:
+                held[key] = amounts
+            else:
+                for i, n in enumerate(amounts):
+                    found[i] += n
+
+    def least(self, sql: str, values: dict[tuple[Any, ...], Any]) -> None:
+        held = self.least_of.setdefault(sql, {})
+        for key, value in values.items():
+            found = held.get(key)
+            if found is None or value < found:
+                held[key] = value
+
+    def write(self, tx: ViewTx) -> None:
+        """Write what is held (inside the stage's last transaction) and forget it."""
+        for sql, sums in self.sums.items():
+            executemany(tx, sql, [(*key, *amounts) for key, amounts in sums.items()])
+        for sql, values in self.least_of.items():
+            executemany(tx, sql, [(*key, value) for key, value in values.items()])
         self.sums, self.least_of = {}, {}

@@ -138,7 +138,7 @@ def merge(stage: ViewStore, conn: Any, others: Sequence[str], targets: Sequence[
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
     """Child process: apply every view to one share, up to the head given, in its stage."""
     from projections.rebuild import catch_up
-    from projections.staging import create_stage, open_stage
+    from projections.staging import create_stage, open_stage, write_held
     from projections.twin_rows import stage_view
     from projections.views import load_views
 
@@ -151,6 +151,7 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
         end = {int(p): int(o) for p, o in spec["end"].items()}
         offsets, events = catch_up(stage, conn, feed, lane, views, names, int(spec["batch"]),
                                    None, end=end)
+        write_held(stage, conn, names)
     finally:
         conn.close()
         feed.close()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from projections import bare_tables, catalog
+from projections.batch import Held
 from projections.feed import Feed, lag
 from projections.shards import Share, merge, merges_of, open_share, share_count, share_end
 from projections.stage_copy import copy_table
@@ -43,7 +44,14 @@ def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute(f"PRAGMA cache_size=-{STAGE_CACHE_KIB}")
+    stage.held = Held()  # counters are written once, by `write_held`
     return stage, conn
+
+
+def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
+    """Write the counters and earliest dates the stage held over its batches."""
+    with stage.transaction(conn, names) as tx:
+        stage.held.write(tx)
 
 
 def applying_indexes(view: View) -> Sequence[str]:
@@ -108,6 +116,7 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
                 offsets, events = catch_up(
                     stage, sconn, here, lane, applied, names, batch,
                     scaled(progress, count), end=end)
+                write_held(stage, sconn, names)
                 for child in children:
                     more, applied_there = child.finish()
                     events += applied_there

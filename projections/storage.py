@@ -38,10 +38,13 @@ def to_pyformat(sql: str) -> str:
 class Tx:
     """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
 
-    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str]) -> None:
+    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
+                 held: Any = None) -> None:
         self.cursor, self.dialect = cursor, dialect
         self.names: dict[str, str] = dict(names)
         self._pg = dialect == POSTGRES
+        # A rebuild stage's counters, written once at its end (projections.batch.Held).
+        self.held = held
 
     def t(self, table: str) -> str:
         try:
@@ -86,6 +89,7 @@ class ViewStore:
         self._lock = threading.Lock()
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
+        self.held: Any = None  # a rebuild stage's held counters (projections.staging)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewStore:
@@ -132,7 +136,7 @@ class ViewStore:
             cur = conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(cur, SQLITE, names)
+                yield Tx(cur, SQLITE, names, self.held)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
