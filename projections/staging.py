@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,7 @@ def applying_indexes(view: View) -> Sequence[str]:
     """The indexes a view's own writes need while applying (`apply_indexes`, else all).
 
     The stage is read by nothing but the views' updates and lookups; the indexes their
-    readers need are built in PostgreSQL once, after the load. Likewise a view may name
-    tables whose primary key its writes never need (`unkeyed`): the stage keeps them without
-    it (a key is one more b-tree insert per row), and the load adds every key.
+    readers need are built in PostgreSQL once, after the load.
     """
     return getattr(view, "apply_indexes", view.indexes)
 
@@ -72,11 +71,7 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
     with stage.transaction(conn) as tx:
         catalog.create(tx)
         for view in views:
-            unkeyed = set(getattr(view, "unkeyed", ()))
-            for table, columns in view.tables.items():
-                if table in unkeyed:
-                    columns, _ = bare_tables.split_key(columns)
-                tx.execute(f"CREATE TABLE {stage.physical(table, lane)} ({columns})")
+            catalog.create_tables(tx, stage, view, lane, indexes=False)
             catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
     return catalog.names_for(stage, views, lane)
 
@@ -152,18 +147,37 @@ def load(paths: Sequence[str], store: ViewStore, conn: Any, targets: Sequence[Vi
 
     `paths` are the stage files of the shares: the first holds the merged tables and the
     bookkeeping (projections.shards), every one its share of the other tables. With
-    `twins`, a twin table comes from the table it equals (projections.twin_rows).
+    `twins`, a twin table is filled inside PostgreSQL from the table it equals, once that
+    one is loaded (projections.twin_rows): no second COPY of the same rows.
     Each view commits on its own: its tables are fresh and nobody reads them before the swap,
     and a failed rebuild drops them all (projections.rebuild).
     """
-    def size(view: View) -> int:
-        return -sum(staged_rows(path, store, view, lane) for path in paths)
+    twin_of = {table: source for (_, table), source in TWINS.items()} if twins else {}
+    sources = {view for view, _ in twin_of.values()}
+    loaded = {v.name: threading.Event() for v in targets}
+    failed: list[str] = []
 
-    sources = {table: store.physical(twin, lane)
-               for (_, table), (_, twin) in TWINS.items()} if twins else {}
+    def wait(view: str) -> None:
+        loaded[view].wait()
+        if view in failed:
+            raise RuntimeError(f"the load of view {view!r} failed")
+
+    def one(view: View) -> None:
+        try:
+            load_view(paths, store, view, lane, twin_of, wait)
+        except BaseException:
+            failed.append(view.name)
+            raise
+        finally:
+            loaded[view.name].set()
+
+    def order(view: View) -> tuple[bool, int]:
+        """Twin sources first (their twins wait for them), then the biggest."""
+        return (view.name not in sources,
+                -sum(staged_rows(path, store, view, lane) for path in paths))
+
     with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
-        for _ in pool.map(lambda v: load_view(paths, store, v, lane, sources),
-                          sorted(targets, key=size)):
+        for _ in pool.map(one, sorted(targets, key=order)):
             pass
     with store.transaction(conn, lock=False) as tx:
         for table in ("proj_streams", "proj_offsets"):
@@ -171,17 +185,23 @@ def load(paths: Sequence[str], store: ViewStore, conn: Any, targets: Sequence[Vi
 
 
 def load_view(paths: Sequence[str], store: ViewStore, view: View, lane: int,
-              sources: dict[str, str]) -> None:
-    """One view's tables from every stage file (a merged table from the first only; a twin
-    from the table it equals, `sources`)."""
+              twin_of: dict[str, tuple[str, str]], wait: Callable[[str], None]) -> None:
+    """One view's tables from every stage file (a merged table from the first only), and
+    its twin tables from the tables they equal, once `wait` says those are loaded."""
     merged = set(merges_of(view))
     conn = store.connect()
     try:
         with store.transaction(conn, lock=False) as tx:
             for table in view.tables:
-                target = store.physical(table, lane)
-                for path in paths[:1] if table in merged else paths:
-                    copy_table(path, tx.cursor, target, source=sources.get(table))
+                if table not in twin_of:
+                    for path in paths[:1] if table in merged else paths:
+                        copy_table(path, tx.cursor, store.physical(table, lane))
+            for table in view.tables:
+                if table in twin_of:
+                    source_view, source = twin_of[table]
+                    wait(source_view)
+                    tx.execute(f"INSERT INTO {store.physical(table, lane)} "
+                               f"SELECT * FROM {store.physical(source, lane)}")
             bare_tables.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
     finally:

@@ -3,7 +3,7 @@
 The indicators view keeps its own copy of the score rows (so that it rebuilds and swaps on
 its own): ScoreRows under the same model book, in other tables, hence the very same rows.
 When a staged rebuild applies both, the indicators view skips them (`score_rows=False`)
-and the load copies `ind_points` from the scores view's staged `score_contribution`.
+and the load fills `ind_points` inside PostgreSQL from the loaded `score_contribution`.
 Its subjects table (`ind_score`) it still keeps, for the kinds its counters need.
 """
 

@@ -40,8 +40,6 @@ class View(Protocol):
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         """Apply one event. Called at most once per (stream, version) per generation."""
 
-    # Optionally, `unkeyed`: tables whose primary key `apply` never needs (no ON CONFLICT
-    # on it, no update by it); a rebuild's stage leaves it out, PostgreSQL gets it after.
     # Optionally, `apply_indexes`: those of `indexes` that `apply` itself needs (its updates'
     # and lookups' WHERE); a rebuild's stage builds only these (default: all).
     # Optionally, `merges`: {table: the upsert that adds one row to it} for the tables whose

@@ -71,7 +71,6 @@ class IndicatorsView:
                         "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
         self.statements = Statements(self.tables)
         self.apply_indexes = self.scores.indexes  # ending score rows looks them up by code
-        self.unkeyed = self.scores.unkeyed
         # Counters gather many subjects' facts; marks come from repair cases too.
         self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 

@@ -26,11 +26,14 @@ from projections.view import ViewTx
 
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
                    "registered_on TEXT NOT NULL")
+# No primary key: rows are found by subject (the index below), never by (event_id, rule),
+# which the runner's dedupe per (stream, version) already keeps unique; a key would be one
+# more b-tree per row live and one more sort per rebuild, for the biggest table.
 CONTRIBUTION_COLUMNS = (
     "event_id TEXT NOT NULL, rule TEXT NOT NULL, code TEXT NOT NULL, record TEXT NOT NULL, "
     "points INTEGER NOT NULL, model_version TEXT NOT NULL, stream TEXT NOT NULL, "
     "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, until_types TEXT "
-    "NOT NULL, ended_on TEXT, ended_by TEXT, PRIMARY KEY (event_id, rule)")
+    "NOT NULL, ended_on TEXT, ended_by TEXT")
 ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day, ended_on"
 CACHE_LIMIT = 100_000
 
@@ -101,12 +104,6 @@ class ScoreRows:
     @property
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
-
-    @property
-    def unkeyed(self) -> list[str]:
-        """Tables whose primary key applying never needs: rows are inserted without
-        ON CONFLICT, and ended by code (projections.staging)."""
-        return [self.rows]
 
     def kind(self, b: Batch, code: str) -> str | None:
         """A subject's kind: registered in this batch (not written yet), cached, or read."""
@@ -196,7 +193,6 @@ class ScoresView:
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
         self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
-        self.unkeyed = self.rows.unkeyed
         self.statements = Statements(self.tables)
         self.merges: dict[str, str] = {}  # every row is one subject's
 
