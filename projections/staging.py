@@ -31,10 +31,13 @@ from projections.view import View
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Small and fixed,
 # so the rebuild's memory does not grow with the number of events.
-STAGE_CACHE_KIB = 16 * 1024
+STAGE_CACHE_KIB = 128 * 1024
 STAGE_FILE = "stage.sqlite3"
 # Connections loading views into PostgreSQL at once: its COPY and index builds use a core each.
 LOAD_CONNECTIONS = 2
+# Memory for each load's index builds (PostgreSQL's, per connection): the default 64 MB
+# sorts the keys of a million score rows on disk.
+LOAD_SORT_MEMORY = "256MB"
 
 
 def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
@@ -192,6 +195,7 @@ def load_view(paths: Sequence[str], store: ViewStore, view: View, lane: int,
     conn = store.connect()
     try:
         with store.transaction(conn, lock=False) as tx:
+            tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
             for table in view.tables:
                 if table not in twin_of:
                     for path in paths[:1] if table in merged else paths:

@@ -114,30 +114,37 @@ class ScoreRows:
 
     def apply(self, b: Batch, env: dict[str, Any]) -> str | None:
         """Add this event's contributions, and the end of those it ends, to the batch; the
-        subject's kind when the event scores (None when it does not, or is unknown)."""
-        record = record_key(env)
-        if record is None:
-            return None
-        code, kind, type_ = env["subject"], env["data"].get("kind"), env["type"]
+        subject's kind when the event scores (None when it does not, or is unknown). Without
+        `write_rows`, only a registration's kind (the caller looks others up when needed)."""
+        type_, code = env["type"], env["subject"]
         if type_ == "SubjectRegistered":
+            kind = env["data"].get("kind")
             b.insert(self._register, (code, kind, self.book.family(kind), business_day(env)))
             b.state.setdefault(self.subjects, {})[code] = kind
             self.cache.remember(b.names[self.subjects], code, kind)
-        else:
+            if not self.write_rows:
+                return kind
+        elif not self.write_rows:
+            return None
+        record = record_key(env)
+        if record is None:
+            return None
+        if type_ != "SubjectRegistered":
             kind = self.kind(b, code)
             if kind is None:
                 return None  # facts about a subject this feed never registered carry no score
-            if type_ in self.book.enders and self.write_rows:
+            if type_ in self.book.enders:
                 b.update(self._end, (business_day(env), env["id"], code, record,
                                      f"%,{type_},%"), (self.rows, code, record))
-        if not self.write_rows:
-            return kind
         family = self.book.family(kind)
         on = business_day(env)
         model = self.book.model(family, on)
         data, rows_key = env["data"], (self.rows, code, record)
         for conditions, rule_id, points, until in self._candidates_for(family, model, type_):
-            if all(data.get(name) in allowed for name, allowed in conditions):
+            for name, allowed in conditions:
+                if data.get(name) not in allowed:
+                    break
+            else:
                 b.insert(self._insert, (env["id"], rule_id, code, record, points,
                                         model.version, env["stream"], int(env["version"]),
                                         type_, on, until), rows_key)
