@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.domain.scoring import contributions, default_book
 from projections.apply import apply_view
+from projections.batch import Held
 from projections.views import load_views
 from tests.unit._story import Story
 from tests.unit._viewtx import SqlViewTx
@@ -42,13 +43,19 @@ def one_by_one(envelopes: list[dict[str, Any]]) -> dict[str, list[tuple[Any, ...
     return tables(tx)
 
 
-def batched(envelopes: list[dict[str, Any]], cuts: list[int]) -> dict[str, list[tuple[Any, ...]]]:
+def batched(envelopes: list[dict[str, Any]], cuts: list[int], *, hold: bool = False,
+            ) -> dict[str, list[tuple[Any, ...]]]:
+    """The envelopes applied in batches cut at `cuts`; with `hold`, as a rebuild's stage
+    applies them: counters and earliest dates held over every batch, written at the end."""
     tx = ManyTx.memory()
     tx.create(*VIEWS)
+    tx.held = Held() if hold else None
     bounds = [0, *sorted(c % (len(envelopes) + 1) for c in cuts), len(envelopes)]
     for start, end in pairwise(bounds):
         for view in VIEWS:
             apply_view(tx, view, envelopes[start:end])
+    if tx.held is not None:
+        tx.held.write(tx)
     return tables(tx)
 
 
@@ -69,6 +76,15 @@ def city(actions: list[list[Any]]) -> Story:
 def test_any_batching_gives_the_rows_of_one_by_one(actions: list[Any], cuts: list[int]) -> None:
     envelopes = city(actions).envelopes
     assert batched(envelopes, cuts) == one_by_one(envelopes)
+
+
+@settings(max_examples=25, deadline=None)
+@given(actions=st.lists(ACTIONS, min_size=1, max_size=4),
+       cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=4))
+def test_counters_held_over_every_batch_give_the_rows_of_one_by_one(
+        actions: list[Any], cuts: list[int]) -> None:
+    envelopes = city(actions).envelopes
+    assert batched(envelopes, cuts, hold=True) == one_by_one(envelopes)
 
 
 def test_an_update_before_its_insert_in_one_batch_still_misses() -> None:
