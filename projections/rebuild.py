@@ -61,7 +61,7 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     phases: dict[str, float] = {}
     try:
         if staged:
-            offsets, events = staged_catch_up(store, conn, feed, generation, targets, batch,
+            offsets, events = staged_catch_up(store, feed, generation, targets, batch,
                                               progress, phases)
         else:
             offsets, events = catch_up(store, conn, feed, generation, targets, names, batch,

@@ -25,7 +25,7 @@ from projections.batch import Held
 from projections.feed import Feed, lag
 from projections.shards import Share, merge, merges_of, open_share, share_count, share_end
 from projections.stage_copy import copy_table
-from projections.storage import ViewStore
+from projections.storage import Tx, ViewStore
 from projections.twin_rows import TWINS, stage_view, twinned
 from projections.view import View
 
@@ -79,7 +79,7 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
     return catalog.names_for(stage, views, lane)
 
 
-def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
+def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                     targets: Sequence[View], batch: int, progress: Any,
                     phases: dict[str, float]) -> tuple[dict[int, int], int]:
     """Build the targets' tables in a stage up to the feed's head, then load them into store.
@@ -129,7 +129,7 @@ def staged_catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int,
             if here is not feed:
                 here.close()
         loading = time.monotonic()
-        load(paths, store, conn, targets, lane, twins)
+        load(paths, store, targets, lane, twins)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
@@ -142,80 +142,98 @@ def scaled(progress: Any, count: int) -> Any:
     return lambda events, read, head: progress(events * count, read * count, head * count)
 
 
-def load(paths: Sequence[str], store: ViewStore, conn: Any, targets: Sequence[View],
-         lane: int, twins: bool = False) -> None:
+def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int,
+         twins: bool = False) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
-    projections.bare_tables) and key and index them, a view per connection in
-    LOAD_CONNECTIONS at once; then the lane's bookkeeping, which the swap reads.
+    projections.bare_tables), then key and index them, LOAD_CONNECTIONS at once.
 
     `paths` are the stage files of the shares: the first holds the merged tables and the
-    bookkeeping (projections.shards), every one its share of the other tables. With
-    `twins`, a twin table is filled inside PostgreSQL from the table it equals, once that
-    one is loaded (projections.twin_rows): no second COPY of the same rows.
-    Each view commits on its own: its tables are fresh and nobody reads them before the swap,
-    and a failed rebuild drops them all (projections.rebuild).
+    lane's bookkeeping (projections.shards), every one its share of the other tables. Two
+    rounds, each spread over the connections, biggest first: every (stage file, table) COPY
+    and the bookkeeping (which the swap reads); then per view its twin tables, filled inside
+    PostgreSQL from the tables they equal (projections.twin_rows: no second COPY of the same
+    rows), its keys and its indexes. Each step commits on its own: the tables are fresh,
+    nobody reads them before the swap, and a failed rebuild drops them and its lane
+    (projections.rebuild).
     """
     twin_of = {table: source for (_, table), source in TWINS.items()} if twins else {}
-    sources = {view for view, _ in twin_of.values()}
-    loaded = {v.name: threading.Event() for v in targets}
-    failed: list[str] = []
+    copies: list[tuple[int, str, str, str]] = []  # (rows, stage file, table, where)
+    for view in targets:
+        merged = set(merges_of(view))
+        for table in view.tables:
+            if table not in twin_of:
+                name = store.physical(table, lane)
+                for path in paths[:1] if table in merged else paths:
+                    copies.append((staged_rows(path, name), path, name, "1 = 1"))
+    for table in ("proj_streams", "proj_offsets"):
+        name = store.physical(table)
+        copies.append((staged_rows(paths[0], name), paths[0], name,
+                       f"generation = {int(lane)}"))
+    rows: dict[str, int] = {}
+    for n, _, name, _ in copies:
+        rows[name] = rows.get(name, 0) + n
 
-    def wait(view: str) -> None:
-        loaded[view].wait()
-        if view in failed:
-            raise RuntimeError(f"the load of view {view!r} failed")
+    def copy(step: tuple[int, str, str, str], tx: Tx) -> None:
+        _, path, table, where = step
+        copy_table(path, tx.cursor, table, where)
 
-    def one(view: View) -> None:
-        try:
-            load_view(paths, store, view, lane, twin_of, wait)
-        except BaseException:
-            failed.append(view.name)
-            raise
-        finally:
-            loaded[view.name].set()
+    def finish(view: View, tx: Tx) -> None:
+        tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
+        for table in view.tables:
+            if table in twin_of:
+                tx.execute(f"INSERT INTO {store.physical(table, lane)} "
+                           f"SELECT * FROM {store.physical(twin_of[table][1], lane)}")
+        bare_tables.add_keys(tx, store, view, lane)
+        catalog.create_indexes(tx, store, view, lane)
 
-    def order(view: View) -> tuple[bool, int]:
-        """Twin sources first (their twins wait for them), then the biggest."""
-        return (view.name not in sources,
-                -sum(staged_rows(path, store, view, lane) for path in paths))
+    def weight(view: View) -> int:
+        """Rows to key and index (a twin's: those of the table it equals)."""
+        return sum(rows.get(store.physical(twin_of[t][1] if t in twin_of else t, lane), 0)
+                   for t in view.tables)
 
-    with ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load") as pool:
-        for _ in pool.map(one, sorted(targets, key=order)):
+    with Loaders(store) as loaders:
+        loaders.run(copy, sorted(copies, key=lambda step: -step[0]))
+        loaders.run(finish, sorted(targets, key=lambda v: -weight(v)))
+
+
+class Loaders:
+    """LOAD_CONNECTIONS threads, each with a connection to the view store of its own."""
+
+    def __init__(self, store: ViewStore) -> None:
+        self.store = store
+        self.local = threading.local()
+        self.conns: list[Any] = []
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load")
+
+    def __enter__(self) -> Loaders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for conn in self.conns:
+            conn.close()
+
+    def run(self, step: Callable[[Any, Tx], None], items: Sequence[Any]) -> None:
+        """`step(item, tx)` for every item, each in a transaction of its own; the first
+        failure is raised (the steps already under way end first)."""
+        def one(item: Any) -> None:
+            conn = getattr(self.local, "conn", None)
+            if conn is None:
+                conn = self.local.conn = self.store.connect()
+                with self.lock:
+                    self.conns.append(conn)
+            with self.store.transaction(conn, lock=False) as tx:
+                step(item, tx)
+
+        for _ in self.pool.map(one, items):
             pass
-    with store.transaction(conn, lock=False) as tx:
-        for table in ("proj_streams", "proj_offsets"):
-            copy_table(paths[0], tx.cursor, store.physical(table), f"generation = {int(lane)}")
 
 
-def load_view(paths: Sequence[str], store: ViewStore, view: View, lane: int,
-              twin_of: dict[str, tuple[str, str]], wait: Callable[[str], None]) -> None:
-    """One view's tables from every stage file (a merged table from the first only), and
-    its twin tables from the tables they equal, once `wait` says those are loaded."""
-    merged = set(merges_of(view))
-    conn = store.connect()
-    try:
-        with store.transaction(conn, lock=False) as tx:
-            tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
-            for table in view.tables:
-                if table not in twin_of:
-                    for path in paths[:1] if table in merged else paths:
-                        copy_table(path, tx.cursor, store.physical(table, lane))
-            for table in view.tables:
-                if table in twin_of:
-                    source_view, source = twin_of[table]
-                    wait(source_view)
-                    tx.execute(f"INSERT INTO {store.physical(table, lane)} "
-                               f"SELECT * FROM {store.physical(source, lane)}")
-            bare_tables.add_keys(tx, store, view, lane)
-            catalog.create_indexes(tx, store, view, lane)
-    finally:
-        conn.close()
-
-
-def staged_rows(path: str, store: ViewStore, view: View, lane: int) -> int:
+def staged_rows(path: str, table: str) -> int:
+    """Rows of a table in a stage file."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return sum(int(conn.execute(f"SELECT count(*) FROM {store.physical(t, lane)}")
-                       .fetchone()[0]) for t in view.tables)
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         conn.close()
