@@ -22,6 +22,9 @@ that fails fails the rebuild, which drops its new tables as for any failure.
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -36,6 +39,7 @@ from projections.view import View
 
 SHARES = 2  # processes: this machine's cores
 SHARD_MIN = 20_000  # records to rebuild that make starting a process (~0.5 s) worth it
+VALUES = re.compile(r"VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)")
 
 
 def share_count(feed: Feed, targets: Sequence[View], records: int) -> int:
@@ -89,6 +93,13 @@ class Share:
         self.child.stdin.write(orjson.dumps(spec, option=orjson.OPT_NON_STR_KEYS))
         self.child.stdin.close()
 
+    def check(self) -> None:
+        """Raise if the process has already failed (the rebuild need not finish its own
+        share first)."""
+        code = self.child.poll()
+        if code is not None and code != 0:
+            raise RuntimeError(f"a rebuild share process failed (exit {code})")
+
     def finish(self) -> tuple[dict[int, int], int]:
         """(next offsets, events applied) once its stage is complete; raises if it failed."""
         assert self.child.stdout is not None
@@ -108,31 +119,56 @@ class Share:
 
 def merge(stage: ViewStore, conn: Any, others: Sequence[str], targets: Sequence[View],
           lane: int) -> None:
-    """Bring the other stages' merged rows and the lane's bookkeeping into `stage`.
+    """Bring the other stages' merged rows and the lane's bookkeeping into `stage`, in SQLite.
 
     Rows of the tables a view `merges` go through its upsert; the other tables' rows stay
-    in their stage files and are loaded from there. Streams are disjoint between shares;
-    offsets are those of the head in every share (save_offsets keeps the highest position).
+    in their stage files and are loaded from there. A stream must be in one share only: a
+    stream found in two (a Kafka topic whose partitions were added after its subjects'
+    first events moves them) fails the rebuild rather than count its events twice.
     """
     names = catalog.names_for(stage, targets, lane) | stage.catalog_names()
+    streams, offsets = names["proj_streams"], names["proj_offsets"]
     for n, path in enumerate(others):
         alias = f"share{n}"
         conn.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
         try:
             with stage.transaction(conn, names) as tx:
+                both = tx.fetchone(f"SELECT count(*) FROM {streams} a JOIN {alias}.{streams} b "
+                                   "ON a.stream = b.stream AND a.generation = b.generation")
+                if both and both[0]:
+                    raise RuntimeError(f"{both[0]} stream(s) were read by two rebuild shares "
+                                       "(has the topic's partition count changed?)")
                 for view in targets:
                     for table, upsert in merges_of(view).items():
-                        rows = tx.fetchall(f"SELECT * FROM {alias}.{names[table]}")
-                        tx.executemany(upsert.format_map(names), rows)
-                streams = tx.fetchall(f"SELECT stream, version FROM {alias}."
-                                      f"{names['proj_streams']} WHERE generation = ?", (lane,))
-                catalog.save_versions(tx, lane, dict(streams))
-                moved = tx.fetchall(f"SELECT part, next_offset, position FROM {alias}."
-                                    f"{names['proj_offsets']} WHERE generation = ?", (lane,))
-                catalog.save_offsets(tx, lane, {int(p): (int(o), int(pos))
-                                                for p, o, pos in moved})
+                        tx.execute(from_stage(upsert.format_map(names), f"{alias}.{names[table]}"))
+                tx.execute(f"INSERT INTO {streams} SELECT * FROM {alias}.{streams}")
+                # A partition read by several shares (the store's) is as far as all got.
+                tx.execute(f"INSERT INTO {offsets} SELECT * FROM {alias}.{offsets} WHERE true "
+                           "ON CONFLICT (generation, part) DO UPDATE SET next_offset = "
+                           f"min({offsets}.next_offset, excluded.next_offset), "
+                           f"position = max({offsets}.position, excluded.position)")
         finally:
             conn.execute(f"DETACH DATABASE {alias}")
+
+
+def from_stage(upsert: str, source: str) -> str:
+    """`INSERT ... VALUES (?, ..., ?) ON CONFLICT ...` as `INSERT ... SELECT * FROM source
+    WHERE true ON CONFLICT ...` (SQLite needs the WHERE to read ON CONFLICT as the upsert)."""
+    statement, count = VALUES.subn(f"SELECT * FROM {source} WHERE true", upsert, count=1)
+    if count != 1:
+        raise ValueError(f"a merge upsert must insert VALUES (?, ...): {upsert!r}")
+    return statement
+
+
+def combine(done: Sequence[tuple[dict[int, int], int]]) -> tuple[dict[int, int], int]:
+    """The offsets and events of all shares: a partition's offset is the lowest any share
+    that read it reached (the store's one partition is read by all), so whatever a share did
+    not reach is applied again by the swap's catch-up, whose dedupe skips what was applied."""
+    offsets: dict[int, int] = {}
+    for share, _ in done:
+        for p, o in share.items():
+            offsets[p] = min(o, offsets.get(p, o))
+    return offsets, sum(events for _, events in done)
 
 
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
@@ -144,8 +180,8 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
 
     views = [stage_view(v, spec["twins"]) for v in load_views(spec["views"])]
     lane = int(spec["lane"])
-    feed = open_share(spec["feed"])
     stage, conn = open_stage(spec["path"], spec["prefix"])
+    feed = open_share(spec["feed"])
     try:
         names = create_stage(stage, conn, views, lane)
         end = {int(p): int(o) for p, o in spec["end"].items()}
@@ -158,7 +194,22 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     return {"offsets": {str(p): o for p, o in offsets.items()}, "events": events}
 
 
+def die_with_parent() -> None:
+    """Linux: be killed when the rebuild process dies, killed or not, instead of applying a
+    whole share for nobody."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+
 def main() -> None:
+    die_with_parent()
     spec = orjson.loads(sys.stdin.buffer.read())
     done = serve(spec)
     sys.stdout.buffer.write(orjson.dumps(done))

@@ -23,7 +23,15 @@ from typing import Any
 from projections import bare_tables, catalog
 from projections.batch import Held
 from projections.feed import Feed, lag
-from projections.shards import Share, merge, merges_of, open_share, share_count, share_end
+from projections.shards import (
+    Share,
+    combine,
+    merge,
+    merges_of,
+    open_share,
+    share_count,
+    share_end,
+)
 from projections.stage_copy import copy_table
 from projections.storage import Tx, ViewStore
 from projections.twin_rows import TWINS, stage_view, twinned
@@ -111,15 +119,11 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             try:
                 names = create_stage(stage, sconn, applied, lane)
                 started = time.monotonic()
-                offsets, events = catch_up(
-                    stage, sconn, here, lane, applied, names, batch,
-                    scaled(progress, count), end=end)
+                done = [catch_up(stage, sconn, here, lane, applied, names, batch,
+                                 watched(progress, count, children), end=end)]
                 write_held(stage, sconn, names)
-                for child in children:
-                    more, applied_there = child.finish()
-                    events += applied_there
-                    offsets = {p: max(offsets.get(p, 0), more.get(p, 0))
-                               for p in offsets.keys() | more.keys()}
+                done += [child.finish() for child in children]
+                offsets, events = combine(done)
                 merge(stage, sconn, paths[1:], applied, lane)
             finally:
                 sconn.close()  # the load reads the files from other connections and processes
@@ -134,12 +138,20 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
     return offsets, events
 
 
-def scaled(progress: Any, count: int) -> Any:
-    """Progress of the whole rebuild as this process's share shows it (shares are about
-    equal), or the progress itself when there is one share."""
-    if progress is None or count == 1:
+def watched(progress: Any, count: int, children: Sequence[Share]) -> Any:
+    """Called after every batch of this process's share: fails at once if another share's
+    process failed, and reports the whole rebuild's progress as this share shows it (shares
+    are about equal)."""
+    if not children:
         return progress
-    return lambda events, read, head: progress(events * count, read * count, head * count)
+
+    def report(events: int, read: int, head: int) -> None:
+        for child in children:
+            child.check()
+        if progress is not None:
+            progress(events * count, read * count, head * count)
+
+    return report
 
 
 def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int,

@@ -36,7 +36,7 @@ class NotificationReader:
         reader = cls.__new__(cls)
         reader.recorder, reader.postgres = None, True
         reader._table = (spec["schema"], spec["table"])
-        conn = psycopg.connect(**spec["connect"], autocommit=True)
+        conn = psycopg.connect(**{"connect_timeout": 10, **spec["connect"]}, autocommit=True)
 
         @contextmanager
         def connection() -> Iterator[Any]:

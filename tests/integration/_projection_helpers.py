@@ -22,7 +22,7 @@ from projections.runner import Runner, feed_factory
 from projections.storage import ViewStore, view_store
 from projections.view import View
 from projections.views import load_views
-from tests.projection_story import TODAY, story
+from tests.projection_story import TODAY, bulk, story
 
 
 class EventClock:
@@ -100,13 +100,16 @@ def run_until(runner: Runner, position: int, timeout: float = 60.0) -> dict[str,
 
 
 def served_story(pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
-                 ) -> tuple[Runtime, ViewStore, list[View], str]:
-    """The projection story recorded, published to a fresh topic and projected live: the
-    runtime, its view store, the views and the digest of what they serve."""
+                 subjects: int = 0) -> tuple[Runtime, ViewStore, list[View], str]:
+    """The projection story recorded (with `subjects` more small subjects), published to a
+    fresh topic and projected live: the runtime, its view store, the views and the digest
+    of what they serve."""
     settings = Settings(database_url=pg_url, app_name=unique_name, env="test",
                         kafka_bootstrap=kafka_bootstrap, kafka_topic=topic_name)
     runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
     story(runtime.ledger)
+    if subjects:
+        bulk(runtime.ledger, subjects)
     create_topic(kafka_bootstrap, topic_name)
     publish(kafka_bootstrap, topic_name, list(envelopes(runtime.ledger)))
     store, views = view_store(runtime), load_views()
