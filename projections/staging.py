@@ -120,7 +120,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                 names = create_stage(stage, sconn, applied, lane)
                 started = time.monotonic()
                 done = [catch_up(stage, sconn, here, lane, applied, names, batch,
-                                 watched(progress, count, children), end=end)]
+                                 watched(progress, children, lag(head, {})), end=end)]
                 write_held(stage, sconn, names)
                 done += [child.finish() for child in children]
                 offsets, events = combine(done)
@@ -138,18 +138,19 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
     return offsets, events
 
 
-def watched(progress: Any, count: int, children: Sequence[Share]) -> Any:
+def watched(progress: Any, children: Sequence[Share], total: int) -> Any:
     """Called after every batch of this process's share: fails at once if another share's
-    process failed, and reports the whole rebuild's progress as this share shows it (shares
-    are about equal)."""
+    process failed, and reports the whole rebuild's progress (`total` records) as this share
+    shows it: shares are about equal, and read their records at about the same pace."""
     if not children:
         return progress
+    count = len(children) + 1
 
     def report(events: int, read: int, head: int) -> None:
         for child in children:
             child.check()
         if progress is not None:
-            progress(events * count, read * count, head * count)
+            progress(events * count, round(total * read / head) if head else total, total)
 
     return report
 
