@@ -38,7 +38,9 @@ PLAN = [
     # The ingest runs at the size issue 3 names (100,000 events): the one that counts.
     Step("ingest", ["--events", "100000", "--slow-events", "2000"], 50),
     Step("relay", ["--quick"], 60, fallback=["--events", "30000"]),
-    Step("replay", ["--quick"], 75, fallback=["--sizes", "30000", "--views", "all"]),
+    # The replay too, at the sizes issue 5 names (1,000,000 events; 100,000 beside it).
+    Step("replay", ["--sizes", "100000,1000000"], 360,
+         fallback=["--sizes", "30000", "--views", "all"]),
     Step("asof", ["--quick"], 45, fallback=["--events", "1000", "--calls", "100"]),
     Step("pipeline", ["--quick", "--keep"], 75),
     Step("api_load", ["--quick"], 90, needs={"--app": "pipeline.params.app"}),
