@@ -13,8 +13,6 @@ from psycopg.sql import SQL, Identifier
 
 # (position, stream, version, topic, state): one recorded event, not decoded.
 Row = tuple[int, str, int, str, bytes]
-# What a PostgreSQL connection needs besides the password-free rest: kept out of `spec`.
-CONNECT_KEYS = ("dbname", "host", "port", "user", "password")
 
 
 class NotificationReader:
@@ -51,9 +49,10 @@ class NotificationReader:
         hand it over a pipe, never on a command line."""
         if not self.postgres:
             return None
-        kwargs = self.recorder.datastore.pool.kwargs
+        kwargs = self.recorder.datastore.pool.kwargs  # every connection option of the pool's
         return {"schema": self._table[0], "table": self._table[1],
-                "connect": {k: kwargs[k] for k in CONNECT_KEYS if kwargs.get(k) is not None}}
+                "connect": {k: v for k, v in kwargs.items()
+                            if isinstance(v, str | int | float) and not isinstance(v, bool)}}
 
     def _prepare(self) -> None:
         table = SQL("{}.{}").format(*(Identifier(name) for name in self._table))
