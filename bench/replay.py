@@ -268,9 +268,10 @@ def main() -> None:
             cleanup(app, topic)
     result.notes.append(
         "Rebuilds into PostgreSQL apply the views in a local SQLite stage and COPY the result "
-        "(projections/staging.py); from 20,000 records the feed is split into two shares "
-        "by stream (Kafka: by partition), each read, decoded and applied to every view by a "
-        "process of its own, the rebuild process taking the first (projections/shards.py); "
+        "(projections/staging.py); from 20,000 records the feed is split into shares, one "
+        "per core (two here), by stream (Kafka: by partition), each read, decoded and "
+        "applied to every view by a process of its own, the rebuild process taking the first "
+        "(projections/shards.py); "
         "CPU seconds count all of them. Peak memory is the rebuild process's VmHWM; its "
         "largest child's is sampled from /proc.")
     result.emit()

@@ -37,7 +37,9 @@ from projections.feed import Feed
 from projections.storage import ViewStore
 from projections.view import View
 
-SHARES = 2  # processes: this machine's cores
+# Processes: one per core this process may use (a rebuild is CPU per event), up to a few.
+SHARES = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                    else os.cpu_count() or 1))
 SHARD_MIN = 20_000  # records to rebuild that make starting a process (~0.5 s) worth it
 VALUES = re.compile(r"VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)")
 
