@@ -12,12 +12,14 @@ which decodes, deduplicates and applies every view to its own SQLite stage:
 
 Most view rows belong to one stream's facts and so to one share. Rows that events of many
 streams add to (counters, earliest dates) each view names in `merges`, with the upsert that
-adds one row: the other stages' rows go through it into the first stage. Every share reads
-up to the same head, so the lane's offsets are those of the head in all of them.
+adds one row: the other stages' rows go through it into the first stage. A stream found in
+two shares fails the rebuild. Every share reads up to the same head; a partition read by
+several (the store's one) keeps the lowest offset any of them reached (`combine`).
 
 The first share runs in the rebuild process; the others in `python -m projections.shards`
-children, whose spec (it may hold the database password) goes down their stdin. A child
-that fails fails the rebuild, which drops its new tables as for any failure.
+children, whose spec (it may hold the database password) goes down their stdin, and which
+die with the rebuild process. A child that fails fails the rebuild at its next batch, which
+then drops its new tables as for any failure.
 """
 
 from __future__ import annotations
