@@ -11,6 +11,8 @@ the feed is split into shares, each with a stage of its own (projections.shards)
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -41,6 +43,8 @@ from projections.view import View
 # rebuild's memory does not grow with the number of events; big enough to keep the indexes
 # a million events' rows need hot (16 MiB cost a tenth more time at 982,000 events).
 STAGE_CACHE_KIB = 128 * 1024
+# Stage directories are named after the rebuild's process: <prefix><pid>-<random>.
+STAGE_PREFIX = "credit-ledger-rebuild-"
 # Connections loading views into PostgreSQL at once: its COPY and index builds use a core each.
 LOAD_CONNECTIONS = 2
 # Memory for each load's index builds (PostgreSQL's, per connection): the default 64 MB
@@ -58,6 +62,28 @@ def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
     conn.execute(f"PRAGMA cache_size=-{STAGE_CACHE_KIB}")
     stage.held = Held()  # counters are written once, by `write_held`
     return stage, conn
+
+
+def sweep_stale_stages(root: str | None = None) -> list[Path]:
+    """Remove the stage directories of rebuilds whose process is gone (one killed outright
+    never ran its cleanup, and a stage of a million events is gigabytes); the removed."""
+    removed = []
+    for path in Path(root or tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*"):
+        pid = path.name[len(STAGE_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's
+    return True
 
 
 def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
@@ -99,7 +125,8 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
 
     head = feed.end_offsets()
     count = share_count(feed, targets, lag(head, {}))
-    with tempfile.TemporaryDirectory(prefix="credit-ledger-rebuild-") as directory:
+    sweep_stale_stages()
+    with tempfile.TemporaryDirectory(prefix=f"{STAGE_PREFIX}{os.getpid()}-") as directory:
         paths = [str(Path(directory) / f"share{n}.sqlite3") for n in range(count)]
         twins = twinned(targets)
         applied = [stage_view(v, twins) for v in targets]

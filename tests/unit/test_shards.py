@@ -7,6 +7,8 @@ several shares): the merge must add the counters and keep the earliest marks.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,13 @@ import pytest
 from projections import shards
 from projections.apply import apply_records
 from projections.feed import Record
-from projections.staging import create_stage, open_stage, write_held
+from projections.staging import (
+    STAGE_PREFIX,
+    create_stage,
+    open_stage,
+    sweep_stale_stages,
+    write_held,
+)
 from projections.store_feed import in_share
 from projections.views import load_views
 from tests.unit._story import Story
@@ -111,3 +119,16 @@ def test_merge_upserts_read_the_other_stage() -> None:
 
 def test_offsets_of_a_partition_read_by_several_shares_are_the_lowest() -> None:
     assert shards.combine([({0: 90, 1: 7}, 5), ({0: 80, 2: 4}, 6)]) == ({0: 80, 1: 7, 2: 4}, 11)
+
+
+def test_stage_directories_of_dead_rebuilds_are_swept(tmp_path: Path) -> None:
+    ended = subprocess.Popen(["true"])  # a process that has ended: its pid is free
+    ended.wait()
+    dead = tmp_path / f"{STAGE_PREFIX}{ended.pid}-abc"
+    mine = tmp_path / f"{STAGE_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "something-else"
+    for path in (dead, mine, other):
+        path.mkdir()
+        (path / "share0.sqlite3").write_bytes(b"x")
+    assert sweep_stale_stages(str(tmp_path)) == [dead]
+    assert not dead.exists() and mine.exists() and other.exists()
