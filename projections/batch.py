@@ -132,19 +132,15 @@ class Batch:
             executemany(tx, sql, rows)
         for sql, rows in self.updates:
             executemany(tx, sql, rows)
+        # A rebuild's stage holds counters over its batches (Held); else they go now.
         held: Held | None = getattr(tx, "held", None)
+        counters = held if held is not None else Held()
         for template, sums in self.sums.items():
-            if held is not None:
-                held.add(self.sql(template), sums)
-            else:
-                executemany(tx, self.sql(template),
-                            [(*key, *amounts) for key, amounts in sums.items()])
+            counters.add(self.sql(template), sums)
         for template, values in self.least_of.items():
-            if held is not None:
-                held.least(self.sql(template), values)
-            else:
-                executemany(tx, self.sql(template),
-                            [(*key, value) for key, value in values.items()])
+            counters.least(self.sql(template), values)
+        if held is None:
+            counters.write(tx)
         self.inserts, self.updates, self.updated = {}, [], set()
         self.sums, self.least_of = {}, {}
 
@@ -154,8 +150,8 @@ class Held:
 
     Both are order-free and nothing reads them while applying, so a rebuild (which nobody
     reads before its swap) may write each key once at the end instead of once per batch:
-    many batches touch the same days. Memory grows with the keys (authorities, days), not
-    with the events.
+    many batches touch the same days. Memory grows with the keys (authorities and days; for
+    earliest dates, the subjects with a repair mark), not with each event.
     """
 
     def __init__(self) -> None:
@@ -163,7 +159,10 @@ class Held:
         self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
 
     def add(self, sql: str, sums: dict[tuple[Any, ...], list[int]]) -> None:
-        held = self.sums.setdefault(sql, {})
+        held = self.sums.get(sql)
+        if held is None:
+            self.sums[sql] = sums  # a batch's own dict, no longer used by it
+            return
         for key, amounts in sums.items():
             found = held.get(key)
             if found is None:
@@ -173,7 +172,10 @@ class Held:
                     found[i] += n
 
     def least(self, sql: str, values: dict[tuple[Any, ...], Any]) -> None:
-        held = self.least_of.setdefault(sql, {})
+        held = self.least_of.get(sql)
+        if held is None:
+            self.least_of[sql] = values
+            return
         for key, value in values.items():
             found = held.get(key)
             if found is None or value < found:
