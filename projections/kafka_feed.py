@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from projections.feed import Record
+from projections.kafka_batches import BatchReader, Unreadable
 
 if TYPE_CHECKING:
     from projections.prefetch import Prefetch
@@ -47,8 +48,10 @@ class KafkaFeed:
     head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
 
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0,
-                 partitions: Sequence[int] | None = None) -> None:
-        """Follows every partition of the topic, or only those in `partitions`."""
+                 partitions: Sequence[int] | None = None, batches: bool = False) -> None:
+        """Follows every partition of the topic, or only those in `partitions`; with
+        `batches`, reads record batches itself (projections.kafka_batches: for rebuilds,
+        which read long ranges) until anything it cannot read sends it back to the consumer."""
         from kafka import KafkaConsumer, TopicPartition
 
         self.bootstrap, self.topic = bootstrap, topic
@@ -59,6 +62,15 @@ class KafkaFeed:
         self.consumer.assign(list(self._tps.values()))
         self._positions: dict[int, int] = {}
         self._paused: set[int] = set()
+        self._reader: BatchReader | None = None
+        # Per partition: fetched records not handed out yet, and the offset they continue.
+        self._held: dict[int, list[tuple[int, bytes | None]]] = {}
+        self._held_from: dict[int, int] = {}
+        if batches:
+            try:
+                self._reader = BatchReader(self.consumer, topic)
+            except Unreadable as e:
+                log.warning("reading Kafka through kafka-python's consumer: %s", e)
 
     def _discover(self, wait: float) -> list[int]:
         deadline = time.monotonic() + wait
@@ -87,22 +99,60 @@ class KafkaFeed:
             self._paused = wanted_paused
 
     def poll(self, offsets: Mapping[int, int], max_records: int, timeout: float) -> list[Record]:
+        if self._reader is not None:
+            try:
+                return self._poll_batches(offsets, max_records, timeout)
+            except Unreadable as e:
+                log.warning("reading Kafka through kafka-python's consumer from now on: %s", e)
+                self._reader = None
+                self._held.clear()
         self._align(offsets)
         batches = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         records: list[Record] = []
         for tp, messages in batches.items():
             for m in messages:
-                try:
-                    envelope = orjson.loads(m.value)
-                except orjson.JSONDecodeError:
-                    log.warning("skipping undecodable record %s/%s@%s", tp.topic, tp.partition,
-                                m.offset)
-                    envelope = None
-                # An unusable record still advances the offset; the runner skips it.
-                records.append(Record(tp.partition, m.offset,
-                                      envelope if isinstance(envelope, dict) else {}))
+                records.append(self._record(tp.partition, m.offset, m.value))
             if messages:
                 self._positions[tp.partition] = messages[-1].offset + 1
+        return records
+
+    @property
+    def reads_batches(self) -> bool:
+        """Records come from the batch reader (not, or no longer, kafka-python's consumer)."""
+        return self._reader is not None
+
+    def _record(self, partition: int, offset: int, value: bytes | None) -> Record:
+        try:
+            envelope = orjson.loads(value) if value is not None else None
+        except orjson.JSONDecodeError:
+            log.warning("skipping undecodable record %s/%s@%s", self.topic, partition, offset)
+            envelope = None
+        # An unusable record still advances the offset; the runner skips it.
+        return Record(partition, offset, envelope if isinstance(envelope, dict) else {})
+
+    def _poll_batches(self, offsets: Mapping[int, int], max_records: int,
+                      timeout: float) -> list[Record]:
+        """Up to max_records records from the partitions asked for, fetched by the batch
+        reader: records fetched but not handed out are kept for the next call that asks
+        for the offset they continue from."""
+        assert self._reader is not None
+        asked = {p: o for p, o in offsets.items() if p in self._tps}
+        for p, o in asked.items():
+            if self._held.get(p) and self._held_from.get(p) != o:
+                del self._held[p]  # the caller went elsewhere: drop what was read ahead
+        if not any(self._held.get(p) for p in asked):
+            fetched = self._reader.fetch(asked, timeout)
+            for p, found in fetched.items():
+                self._held[p], self._held_from[p] = found, asked[p]
+        records: list[Record] = []
+        for p in asked:
+            held = self._held.get(p)
+            if not held or len(records) >= max_records:
+                continue
+            taken = held[:max_records - len(records)]
+            self._held[p] = held[len(taken):]
+            self._held_from[p] = taken[-1][0] + 1
+            records.extend(self._record(p, offset, value) for offset, value in taken)
         return records
 
     def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> Prefetch:

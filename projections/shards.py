@@ -71,7 +71,8 @@ def open_share(spec: Mapping[str, Any]) -> Feed:
     if spec["kind"] == "kafka":
         from projections.kafka_feed import KafkaFeed
 
-        return KafkaFeed(spec["bootstrap"], spec["topic"], partitions=spec["partitions"])
+        return KafkaFeed(spec["bootstrap"], spec["topic"], partitions=spec["partitions"],
+                         batches=True)
     from ledger.relay.reading import NotificationReader
     from projections.store_feed import StoreFeed
 

@@ -1,0 +1,92 @@
+"""The Kafka feed reading record batches itself (rebuild shares do) hands out exactly the
+records kafka-python's consumer does, from any offset and in batches of any size, and goes
+back to the consumer, losing and repeating nothing, when it meets what it cannot read."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from kafka import KafkaProducer
+
+from ledger.relay import ensure_topic
+from projections.feed import Record
+from projections.kafka_batches import Unreadable
+from projections.kafka_feed import KafkaFeed
+
+pytestmark = pytest.mark.kafka
+PARTITIONS = 3
+
+
+def publish(bootstrap: str, topic: str) -> None:
+    """Envelopes over three partitions in lz4 batches of several sizes, with one record that
+    is not JSON and one without a value among them."""
+    ensure_topic(bootstrap, topic, PARTITIONS)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, compression_type="lz4",
+                             linger_ms=20, batch_size=4096)
+    for i in range(900):
+        value = orjson.dumps({"stream": f"s{i % 11}", "version": i, "pad": "x" * (i % 97)})
+        if i == 301:
+            value = b"not json"
+        producer.send(topic, key=f"s{i % 11}".encode(), value=None if i == 402 else value,
+                      partition=i % PARTITIONS)
+        if i % 250 == 0:
+            producer.flush()  # batches end here, besides where batch_size ends them
+    producer.flush()
+    producer.close()
+
+
+def read_all(feed: KafkaFeed, start: dict[int, int], size: int) -> list[Record]:
+    end = feed.end_offsets()
+    offsets, out = dict(start), []
+    while pending := {p: o for p, o in offsets.items() if o < end[p]}:
+        records = feed.poll(pending, size, 2.0)
+        assert len(records) <= size
+        for r in records:
+            assert r.offset == offsets[r.partition]  # in order, nothing skipped or repeated
+            offsets[r.partition] = r.offset + 1
+        out.extend(records)
+    return sorted(out, key=lambda r: (r.partition, r.offset))
+
+
+def test_batches_read_directly_are_the_records_the_consumer_reads(
+        kafka_bootstrap: str, topic_name: str) -> None:
+    publish(kafka_bootstrap, topic_name)
+    consumer_feed = KafkaFeed(kafka_bootstrap, topic_name)
+    batch_feed = KafkaFeed(kafka_bootstrap, topic_name, batches=True)
+    assert batch_feed._reader is not None
+    batch_feed._reader.partition_bytes = 3000  # many fetches, some ending inside a batch
+    try:
+        for start, size in [({0: 0, 1: 0, 2: 0}, 5000), ({0: 17, 1: 0, 2: 250}, 7)]:
+            expected = read_all(consumer_feed, start, size)
+            assert len(expected) == sum(300 - o for o in start.values())
+            assert read_all(batch_feed, start, size) == expected
+        assert batch_feed.reads_batches and not consumer_feed.reads_batches
+        assert sum(1 for r in expected if r.envelope == {}) == 2  # not JSON, no value
+    finally:
+        consumer_feed.close()
+        batch_feed.close()
+
+
+def test_what_it_cannot_read_sends_it_back_to_the_consumer_without_a_gap(
+        kafka_bootstrap: str, topic_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(kafka_bootstrap, topic_name)
+    consumer_feed = KafkaFeed(kafka_bootstrap, topic_name)
+    feed = KafkaFeed(kafka_bootstrap, topic_name, batches=True)
+    assert feed._reader is not None
+    feed._reader.partition_bytes = 3000
+    fetch, calls = feed._reader.fetch, []
+
+    def fails_the_third_time(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise Unreadable("record batch format v1")
+        return fetch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed._reader, "fetch", fails_the_third_time)
+    try:
+        expected = read_all(consumer_feed, {0: 0, 1: 0, 2: 0}, 40)
+        assert read_all(feed, {0: 0, 1: 0, 2: 0}, 40) == expected
+        assert len(calls) == 3 and not feed.reads_batches
+    finally:
+        consumer_feed.close()
+        feed.close()
