@@ -180,10 +180,9 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     """Child process: apply every view to one share, up to the head given, in its stage."""
     from projections.rebuild import catch_up
     from projections.staging import create_stage, open_stage, write_held
-    from projections.twin_rows import stage_view
     from projections.views import load_views
 
-    views = [stage_view(v, spec["twins"]) for v in load_views(spec["views"])]
+    views = load_views(spec["views"])
     lane = int(spec["lane"])
     stage, conn = open_stage(spec["path"], spec["prefix"])
     feed = open_share(spec["feed"])

@@ -11,6 +11,7 @@ the feed is split into shares, each with a stage of its own (projections.shards)
 
 from __future__ import annotations
 
+import heapq
 import os
 import shutil
 import sqlite3
@@ -18,7 +19,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,6 @@ from projections.shards import (
 )
 from projections.stage_copy import copy_table
 from projections.storage import Tx, ViewStore
-from projections.twin_rows import TWINS, stage_view, twinned
 from projections.view import View
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Fixed, so the
@@ -50,10 +51,10 @@ LOAD_CONNECTIONS = 2
 # Memory for each load's index builds (PostgreSQL's, per connection): the default 64 MB
 # sorts the keys of a million score rows on disk.
 LOAD_SORT_MEMORY = "256MB"
-# LOAD_COMMITS: each load step commits without waiting for its WAL to reach the disk (a
-# flush of tens of megabytes per step, while the CPU waits): nothing reads the new tables
-# before the swap, whose own commit waits for all of the WAL written before it, so a crash
-# before then loses only a rebuild that had not swapped, and its lane, as any failed one.
+# LOAD_COMMITS: a load step commits without waiting for its WAL to reach the disk: nothing
+# reads the new tables before the swap, whose own commit waits for all of the WAL written
+# before it, so a crash before then loses only a rebuild that had not swapped (and its lane),
+# as any failed one. (On this machine's disk the difference was within the noise.)
 
 
 def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
@@ -132,8 +133,6 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
     sweep_stale_stages()
     with tempfile.TemporaryDirectory(prefix=f"{STAGE_PREFIX}{os.getpid()}-") as directory:
         paths = [str(Path(directory) / f"share{n}.sqlite3") for n in range(count)]
-        twins = twinned(targets)
-        applied = [stage_view(v, twins) for v in targets]
         children: list[Share] = []
         here, end = feed, None
         try:
@@ -143,19 +142,19 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                 for n in range(1, count):
                     children.append(Share({
                         "feed": specs[n], "end": share_end(specs[n], head), "path": paths[n],
-                        "prefix": store.prefix, "lane": lane, "batch": batch, "twins": twins,
+                        "prefix": store.prefix, "lane": lane, "batch": batch,
                         "views": [v.name for v in targets]}))
                 here = open_share(specs[0])
             stage, sconn = open_stage(paths[0], store.prefix)
             try:
-                names = create_stage(stage, sconn, applied, lane)
+                names = create_stage(stage, sconn, targets, lane)
                 started = time.monotonic()
-                done = [catch_up(stage, sconn, here, lane, applied, names, batch,
+                done = [catch_up(stage, sconn, here, lane, targets, names, batch,
                                  watched(progress, children, lag(head, {})), end=end)]
                 write_held(stage, sconn, names)
                 done += [child.finish() for child in children]
                 offsets, events = combine(done)
-                merge(stage, sconn, paths[1:], applied, lane)
+                merge(stage, sconn, paths[1:], targets, lane)
             finally:
                 sconn.close()  # the load reads the files from other connections and processes
         finally:
@@ -164,7 +163,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             if here is not feed:
                 here.close()
         loading = time.monotonic()
-        load(paths, store, targets, lane, twins)
+        load(paths, store, targets, lane)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
@@ -186,93 +185,101 @@ def watched(progress: Any, children: Sequence[Share], total: int) -> Any:
     return report
 
 
-def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int,
-         twins: bool = False) -> None:
+def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables), then key and index them, LOAD_CONNECTIONS at once.
 
     `paths` are the stage files of the shares: the first holds the merged tables and the
-    lane's bookkeeping (projections.shards), every one its share of the other tables. Two
-    rounds, each spread over the connections, biggest first: every (stage file, table) COPY
-    and the bookkeeping (which the swap reads); then per view its twin tables, filled inside
-    PostgreSQL from the tables they equal (projections.twin_rows: no second COPY of the same
-    rows), its keys and its indexes. Each step commits on its own: the tables are fresh,
-    nobody reads them before the swap, and a failed rebuild drops them and its lane
-    (projections.rebuild).
+    lane's bookkeeping (projections.shards), every one its share of the other tables. The
+    steps: every (stage file, table) COPY, the bookkeeping (which the swap reads), and per
+    view its keys and indexes once all its tables are in; the heaviest step ready goes first
+    (`run_steps`). Each step commits on its own: the tables are fresh, nobody reads them
+    before the swap, and a failed rebuild drops them and its lane (projections.rebuild).
     """
-    twin_of = {table: source for (_, table), source in TWINS.items()} if twins else {}
-    copies: list[tuple[int, str, str, str]] = []  # (rows, stage file, table, where)
+    def copy(path: str, table: str, where: str = "1 = 1") -> Step:
+        return Step(lambda tx: copy_table(path, tx.cursor, table, where),
+                    staged_rows(path, table))
+
+    def finish(view: View) -> Callable[[Tx], None]:
+        def work(tx: Tx) -> None:
+            tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
+            bare_tables.add_keys(tx, store, view, lane)
+            catalog.create_indexes(tx, store, view, lane)
+
+        return work
+
+    steps = [copy(paths[0], store.physical(table), f"generation = {int(lane)}")
+             for table in ("proj_streams", "proj_offsets")]
     for view in targets:
         merged = set(merges_of(view))
-        for table in view.tables:
-            if table not in twin_of:
-                name = store.physical(table, lane)
-                for path in paths[:1] if table in merged else paths:
-                    copies.append((staged_rows(path, name), path, name, "1 = 1"))
-    for table in ("proj_streams", "proj_offsets"):
-        name = store.physical(table)
-        copies.append((staged_rows(paths[0], name), paths[0], name,
-                       f"generation = {int(lane)}"))
-    rows: dict[str, int] = {}
-    for n, _, name, _ in copies:
-        rows[name] = rows.get(name, 0) + n
-
-    def copy(step: tuple[int, str, str, str], tx: Tx) -> None:
-        _, path, table, where = step
-        copy_table(path, tx.cursor, table, where)
-
-    def finish(view: View, tx: Tx) -> None:
-        tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
-        for table in view.tables:
-            if table in twin_of:
-                tx.execute(f"INSERT INTO {store.physical(table, lane)} "
-                           f"SELECT * FROM {store.physical(twin_of[table][1], lane)}")
-        bare_tables.add_keys(tx, store, view, lane)
-        catalog.create_indexes(tx, store, view, lane)
-
-    def weight(view: View) -> int:
-        """Rows to key and index (a twin's: those of the table it equals)."""
-        return sum(rows.get(store.physical(twin_of[t][1] if t in twin_of else t, lane), 0)
-                   for t in view.tables)
-
-    with Loaders(store) as loaders:
-        loaders.run(copy, sorted(copies, key=lambda step: -step[0]))
-        loaders.run(finish, sorted(targets, key=lambda v: -weight(v)))
+        copies = [copy(path, store.physical(table, lane), "1 = 1") for table in view.tables
+                  for path in (paths[:1] if table in merged else paths)]
+        steps += [*copies, Step(finish(view), sum(c.weight for c in copies), copies)]
+    run_steps(store, steps)
 
 
-class Loaders:
-    """LOAD_CONNECTIONS threads, each with a connection to the view store of its own."""
+@dataclass(eq=False)
+class Step:
+    """A piece of a load, in a transaction of its own, once every step `after` is done."""
 
-    def __init__(self, store: ViewStore) -> None:
-        self.store = store
-        self.local = threading.local()
-        self.conns: list[Any] = []
-        self.lock = threading.Lock()
-        self.pool = ThreadPoolExecutor(LOAD_CONNECTIONS, thread_name_prefix="rebuild-load")
+    work: Callable[[Tx], None]
+    weight: int  # rows it handles: of the steps ready, the heaviest goes first
+    after: list[Step] = field(default_factory=list)
 
-    def __enter__(self) -> Loaders:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        for conn in self.conns:
+def run_steps(store: ViewStore, steps: Sequence[Step]) -> None:
+    """Run the steps on LOAD_CONNECTIONS connections of their own; the first failure stops
+    the others from starting new steps and is raised once the ones under way end."""
+    waiting = {id(s): len(s.after) for s in steps}
+    then: dict[int, list[Step]] = {}
+    for s in steps:
+        for before in s.after:
+            then.setdefault(id(before), []).append(s)
+    ready: list[tuple[int, int, Step]] = []
+    order = count()
+    for s in steps:
+        if not s.after:
+            heapq.heappush(ready, (-s.weight, next(order), s))
+    left, failures = [len(steps)], list[BaseException]()
+    turn = threading.Condition()
+
+    def worker() -> None:
+        conn = store.connect()
+        try:
+            while True:
+                with turn:
+                    while not ready and left[0] and not failures:
+                        turn.wait()
+                    if failures or not ready:
+                        return
+                    step = heapq.heappop(ready)[2]
+                try:
+                    with store.transaction(conn, lock=False) as tx:
+                        tx.execute("SET LOCAL synchronous_commit = off")  # see LOAD_COMMITS
+                        step.work(tx)
+                except BaseException as e:
+                    with turn:
+                        failures.append(e)
+                        turn.notify_all()
+                    return
+                with turn:
+                    left[0] -= 1
+                    for s in then.get(id(step), []):
+                        waiting[id(s)] -= 1
+                        if not waiting[id(s)]:
+                            heapq.heappush(ready, (-s.weight, next(order), s))
+                    turn.notify_all()
+        finally:
             conn.close()
 
-    def run(self, step: Callable[[Any, Tx], None], items: Sequence[Any]) -> None:
-        """`step(item, tx)` for every item, each in a transaction of its own; the first
-        failure is raised (the steps already under way end first)."""
-        def one(item: Any) -> None:
-            conn = getattr(self.local, "conn", None)
-            if conn is None:
-                conn = self.local.conn = self.store.connect()
-                with self.lock:
-                    self.conns.append(conn)
-            with self.store.transaction(conn, lock=False) as tx:
-                tx.execute("SET LOCAL synchronous_commit = off")  # see LOAD_COMMITS
-                step(item, tx)
-
-        for _ in self.pool.map(one, items):
-            pass
+    workers = [threading.Thread(target=worker, name=f"rebuild-load-{n}")
+               for n in range(LOAD_CONNECTIONS)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if failures:
+        raise failures[0]
 
 
 def staged_rows(path: str, table: str) -> int:

@@ -1,4 +1,5 @@
-"""The indicator scorecard: every target of DOMAIN.md, read from the indicator view's rows.
+"""The indicator scorecard: every target of DOMAIN.md, read from the indicator view's rows
+and the scores view's (`indicators.READS`).
 
 Each indicator is {id, title, unit, value, target, passed, detail}. `passed` is None when
 the population is empty (nothing to measure yet). Shares always lie in [0, 1].
@@ -13,7 +14,12 @@ from typing import Any
 from ledger.domain.scoring import BASE_RULE
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.view import ViewTx
-from projections.views.indicators import LEGAL_PERSON_KINDS, MARKET_KINDS, IndicatorsView
+from projections.views.indicators import (
+    LEGAL_PERSON_KINDS,
+    MARKET_KINDS,
+    READS,
+    IndicatorsView,
+)
 from projections.views.repair_ratios import TARGETS as REPAIR_TARGETS
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -32,8 +38,8 @@ def share(count: int, total: int) -> float | None:
 
 
 # Subjects known by a date: their earliest fact is on or before it.
-KNOWN = ("{ind_subject} s JOIN (SELECT code, MIN(on_day) AS since FROM {ind_points} GROUP BY "
-         "code) sc ON sc.code = s.code WHERE sc.since <= ?")
+KNOWN = ("{ind_subject} s JOIN (SELECT code, MIN(on_day) AS since FROM {score_contribution} "
+         "GROUP BY code) sc ON sc.code = s.code WHERE sc.since <= ?")
 
 
 def _in(kinds: frozenset[str]) -> str:
@@ -47,8 +53,8 @@ class Scorecard:
         self.view, self.tx, self.as_of = view, tx, as_of
 
     def one(self, sql: str, *params: Any) -> int:
-        row = self.tx.fetchone(sql.format(**{t: self.tx.t(t) for t in self.view.tables}),
-                               params)
+        tables = (*self.view.tables, *READS)
+        row = self.tx.fetchone(sql.format(**{t: self.tx.t(t) for t in tables}), params)
         return int(row[0] or 0) if row else 0
 
     def subjects(self, kinds: frozenset[str], milestone: str | None = None) -> int:
@@ -74,9 +80,9 @@ class Scorecard:
         # A duplicate is a second code for a name already known under another code.
         bad = self.one(
             f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL AND (s.code_error = 1 OR "
-            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {ind_points} op ON op.code = o.code "
-            "WHERE o.name_key = s.name_key AND o.code <> s.code AND (op.on_day < sc.since OR "
-            "(op.on_day = sc.since AND o.code < s.code))))", self.as_of)
+            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {score_contribution} op ON "
+            "op.code = o.code WHERE o.name_key = s.name_key AND o.code <> s.code AND "
+            "(op.on_day < sc.since OR (op.on_day = sc.since AND o.code < s.code))))", self.as_of)
         return indicator("uscc_error_rate", "USCC duplicate-or-error rate", "share",
                          share(bad, total), "<", 1 / 10_000, flawed=bad, organisations=total)
 
@@ -101,8 +107,8 @@ class Scorecard:
         # A holder has a score with a basis: at least one scored fact beyond the base.
         holders = self.one(
             f"SELECT COUNT(*) FROM {KNOWN} AND s.kind IN {_in(PERSON_KINDS)} AND EXISTS "
-            f"(SELECT 1 FROM {{ind_points}} p WHERE p.code = s.code AND p.rule <> '{BASE_RULE}' "
-            "AND p.on_day <= ?)", self.as_of, self.as_of)
+            f"(SELECT 1 FROM {{score_contribution}} p WHERE p.code = s.code AND "
+            f"p.rule <> '{BASE_RULE}' AND p.on_day <= ?)", self.as_of, self.as_of)
         return indicator("citizen_score_holders", "Registered population holding a citizen "
                          "score", "share", share(holders, people), ">", 0.5,
                          holders=holders, registered_persons=people)
@@ -149,8 +155,8 @@ class Scorecard:
                          committed=committed, market_subjects=market)
 
     def poor_codes(self, as_of: str, kinds: frozenset[str] | None = None) -> set[str]:
-        book, poor = self.view.scores.book, set()
-        for code, kind, family, raw in self.view.scores.raw_as_of(self.tx, as_of):
+        book, poor = self.view.points.book, set()
+        for code, kind, family, raw in self.view.points.raw_as_of(self.tx, as_of):
             model = book.model(family, as_of)
             if (kinds is None or kind in kinds) and model.grade(model.clamp(raw)) in model.poor:
                 poor.add(code)

@@ -1,8 +1,9 @@
 """The plan's measurable targets (DOMAIN.md), kept as dated rows so any date can be read.
 
-Self-contained on purpose: it keeps its own copies of score rows, black listings and repair
-marks rather than reading other views' tables, so it rebuilds and swaps on its own. The
-scorecard itself is computed from these rows in `projections.views._scorecard`.
+It keeps its own copies of black listings and repair marks, and its own subjects, so it
+applies events on its own; for scores it reads the scores view's rows (`READS`) rather than
+keep a copy of the biggest table there is (docs/adr/008). The scorecard itself is computed
+from these rows in `projections.views._scorecard`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
 from projections.views.repair_ratios import RepairFacts
+from projections.views.scores import SUBJECT_COLUMNS as SCORE_SUBJECT_COLUMNS
 from projections.views.scores import ScoreRows
 from projections.views.timeliness import KINDS
 
@@ -27,6 +29,8 @@ RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
 # The joint reward/punishment workflow (ledger/joint.py: initiate, respond, feedback) records
 # this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
+# The scores view's tables the scorecard reads: its subjects and its contribution rows.
+READS = ("score_subject", "score_contribution")
 
 # When a subject came to exist is `since` in its score row (its earliest fact), not here.
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, name_key TEXT, "
@@ -60,17 +64,19 @@ class IndicatorsView:
 
     name = "indicators"
 
-    def __init__(self, book: ModelBook | None = None, *, score_rows: bool = True) -> None:
-        # score_rows=False: a staged rebuild copies ind_points from the scores view's rows.
-        self.scores = ScoreRows("ind_score", "ind_points", book, write_rows=score_rows)
+    def __init__(self, book: ModelBook | None = None) -> None:
+        # Subjects' kinds (its counters need them) in ind_score; the score rows themselves
+        # are the scores view's, read by the scorecard (`points`).
+        self.scores = ScoreRows("ind_score", "ind_points", book, write_rows=False)
+        self.points = ScoreRows(*READS, self.scores.book)
         self.repair = RepairFacts("ind_black", "ind_mark")
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
-                       "ind_published": PUBLISHED_COLUMNS} | self.scores.tables | self.repair.tables
-        self.indexes = [*self.scores.indexes,
-                        "CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
+                       "ind_published": PUBLISHED_COLUMNS,
+                       "ind_score": SCORE_SUBJECT_COLUMNS} | self.repair.tables
+        self.indexes = ["CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
                         "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
         self.statements = Statements(self.tables)
-        self.apply_indexes = self.scores.indexes  # ending score rows looks them up by code
+        self.apply_indexes: list[str] = []  # updates go by primary key
         # Counters gather many subjects' facts; marks come from repair cases too.
         self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 

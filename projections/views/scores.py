@@ -1,7 +1,7 @@
 """Scores: each subject's current score and grade, and the contributions that explain it.
 
 Contributions are rows with the business dates they count from and until, so a score can
-also be read as of any past date. The indicator view keeps its own copy of these rows.
+also be read as of any past date. The indicator view's scorecard reads them too.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ class ScoreRows:
     def __init__(self, subjects: str, rows: str, book: ModelBook | None = None, *,
                  write_rows: bool = True) -> None:
         self.subjects, self.rows = subjects, rows
-        # False: keep the subjects (and kinds) only; the rows are copied from a twin that
-        # writes the very same ones (projections.twin_rows).
+        # False: keep the subjects (and kinds) only (the indicators view's: it reads the
+        # scores view's rows).
         self.write_rows = write_rows
         self.book = book or default_book()
         self.cache = KindCache()
