@@ -9,23 +9,25 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from ledger.relay.encoding import event_id, type_names
-from ledger.relay.reading import NotificationReader, Row
+from ledger.relay.reading import NotificationReader, ShareRow
 from projections.feed import Record
 
 PARTITION = 0
 
 
-def envelope(row: Row) -> dict[str, Any]:
+def envelope(row: ShareRow) -> dict[str, Any]:
     """The public envelope of a stored row, equal to ledger.notifications.envelope_from_stored
-    (a unit test holds it to that), built with the relay's cheaper event id."""
+    (a unit test holds it to that), built with the relay's cheaper event id; {} for an event
+    of another share (no state), which advances the offset and is skipped."""
     position, stream, version, topic, state = row
+    if state is None:
+        return {}
     fields = orjson.loads(state)
     return {
         "id": event_id(stream, version), "type": type_names(topic)[0],
@@ -63,11 +65,12 @@ class StoreFeed:
         start = max(1, offsets[PARTITION])  # notification ids start at 1
         deadline = time.monotonic() + timeout
         while True:
-            rows = self.reader.page(start - 1, max_records)
+            rows = self.reader.page(start - 1, max_records) if self.share is None \
+                else self.reader.share_page(start - 1, max_records, self.share)
             if rows or time.monotonic() >= deadline:
                 break
             time.sleep(min(self.idle_sleep, max(0.0, deadline - time.monotonic())))
-        return records(rows, self.share)
+        return records(rows)
 
     def shares(self) -> int:
         """How many processes may split this feed (projections.shards): any number on
@@ -93,19 +96,8 @@ class StoreFeed:
             self.reader.close()
 
 
-def in_share(stream: str, share: tuple[int, int]) -> bool:
-    """Whether a stream belongs to share (index, count): by a hash of its id, so a stream's
-    events all go to one share (views that gather facts across streams merge the shares:
-    projections.shards)."""
-    index, count = share
-    return zlib.crc32(stream.encode()) % count == index
-
-
-def records(rows: list[Row], share: tuple[int, int] | None) -> list[Record]:
-    if share is None:
-        return [Record(PARTITION, row[0], envelope(row)) for row in rows]
-    return [Record(PARTITION, row[0], envelope(row) if in_share(row[1], share) else {})
-            for row in rows]
+def records(rows: Sequence[ShareRow]) -> list[Record]:
+    return [Record(PARTITION, row[0], envelope(row)) for row in rows]
 
 
 class ReadAhead:
@@ -120,7 +112,7 @@ class ReadAhead:
                  share: tuple[int, int] | None = None) -> None:
         self.reader, self.start, self.end, self.batch = reader, max(1, start), end, batch
         self.share = share
-        self.pages: queue.Queue[list[Row] | BaseException | None] = queue.Queue(maxsize=2)
+        self.pages: queue.Queue[list[ShareRow] | BaseException | None] = queue.Queue(maxsize=2)
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
         if reader.postgres:
@@ -128,10 +120,12 @@ class ReadAhead:
                                            daemon=True)
             self.thread.start()
 
-    def _pages(self) -> Iterator[list[Row]]:
+    def _pages(self) -> Iterator[list[ShareRow]]:
         after = self.start - 1
         while after < self.end - 1 and not self.stop.is_set():
-            rows = [r for r in self.reader.page(after, self.batch) if r[0] < self.end]
+            page = self.reader.page(after, self.batch) if self.share is None \
+                else self.reader.share_page(after, self.batch, self.share)
+            rows = [r for r in page if r[0] < self.end]
             if not rows:
                 return
             after = rows[-1][0]
@@ -145,7 +139,7 @@ class ReadAhead:
         except BaseException as e:  # handed to the caller, who raises it
             self._put(e)
 
-    def _put(self, item: list[Row] | BaseException | None) -> None:
+    def _put(self, item: list[ShareRow] | BaseException | None) -> None:
         while not self.stop.is_set():
             try:
                 self.pages.put(item, timeout=0.1)
@@ -153,7 +147,7 @@ class ReadAhead:
             except queue.Full:
                 continue
 
-    def _queued(self) -> Iterator[list[Row]]:
+    def _queued(self) -> Iterator[list[ShareRow]]:
         while (item := self.pages.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
@@ -161,7 +155,7 @@ class ReadAhead:
 
     def __iter__(self) -> Iterator[list[Record]]:
         for rows in self._pages() if self.thread is None else self._queued():
-            yield records(rows, self.share)
+            yield records(rows)
 
     def close(self) -> None:
         self.stop.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -13,6 +14,10 @@ from psycopg.sql import SQL, Identifier
 
 # (position, stream, version, topic, state): one recorded event, not decoded.
 Row = tuple[int, str, int, str, bytes]
+# The same read for a share (`share_page`): no state (None) for other shares' streams.
+ShareRow = tuple[int, str, int, str, bytes | None]
+# A stream's share of `count` on PostgreSQL (hashtext is an int4, made non-negative first).
+SHARE_OF = "mod(hashtext(originator_id::text)::bigint + 2147483648, %s)"
 
 
 class NotificationReader:
@@ -62,6 +67,11 @@ class NotificationReader:
             "SELECT notification_id, originator_id::text, originator_version, topic, state "
             "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(table)
+        self._share_sql = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, "
+            "CASE WHEN " + SHARE_OF + " = %s THEN state END "
+            "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(table)
         self._head_sql = SQL("SELECT max(notification_id) FROM {}").format(table)
 
     def page(self, after: int, limit: int) -> list[Row]:
@@ -73,6 +83,19 @@ class NotificationReader:
                 return cursor.fetchall()
         return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
                 for n in self.recorder.select_notifications(after + 1, limit)]
+
+    def share_page(self, after: int, limit: int, share: tuple[int, int]) -> list[ShareRow]:
+        """The page, with the state only of the events of the streams in share (index,
+        count): the others' stays in the database (on PostgreSQL), only their positions come
+        (a share reads every position, and decodes a share of the events)."""
+        if self.postgres:
+            with self._connection() as conn:
+                cursor = conn.cursor(row_factory=tuple_row, binary=True)
+                cursor.execute(self._share_sql, (share[1], share[0], after, limit),
+                               prepare=True)
+                return cursor.fetchall()
+        return [(*row[:4], row[4] if in_share(row[1], share) else None)
+                for row in self.page(after, limit)]
 
     def head(self) -> int:
         """The position of the last recorded event (0 for an empty store)."""
@@ -87,3 +110,10 @@ class NotificationReader:
         if self.recorder is None:
             with self._connection() as conn:
                 conn.close()
+
+
+def in_share(stream: str, share: tuple[int, int]) -> bool:
+    """Whether a stream is in share (index, count) of the embedded store's log (PostgreSQL
+    decides by SHARE_OF): by a hash of its id, so all of a stream's events are in one share."""
+    index, count = share
+    return zlib.crc32(stream.encode()) % count == index

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ledger.relay.reading import in_share
 from projections import shards
 from projections.apply import apply_records
 from projections.feed import Record
@@ -24,7 +25,6 @@ from projections.staging import (
     sweep_stale_stages,
     write_held,
 )
-from projections.store_feed import in_share
 from projections.views import load_views
 from tests.unit._story import Story
 
