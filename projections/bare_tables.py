@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from projections import catalog
 from projections.storage import Tx, ViewStore
 from projections.view import View
 
@@ -35,7 +36,8 @@ def create(tx: Tx, store: ViewStore, view: View, generation: int) -> None:
     """The view's tables without their primary keys (see `add_keys`)."""
     for table, columns in view.tables.items():
         bare, _ = split_key(columns)
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {store.physical(table, generation)} ({bare})")
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {store.physical(table, generation)} "
+                   f"({catalog.columns_for(tx, bare)})")
 
 
 def add_keys(tx: Tx, store: ViewStore, view: View, generation: int) -> None:

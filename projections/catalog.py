@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from projections.storage import Tx
+from projections.storage import POSTGRES, Tx
 
 if TYPE_CHECKING:
     from projections.storage import ViewStore
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 LIVE = 0
 CHUNK = 500
+# PostgreSQL compares TEXT by the database's collation; under a libc locale (C.UTF-8 here)
+# every comparison is a strcoll call and sorts get no abbreviated keys: a million score rows'
+# index took twice as long to build. UTF-8's byte order is codepoint order, the order C.UTF-8
+# gives, so view and bookkeeping tables declare their text COLLATE "C" there: same order.
+_TEXT = re.compile(r"\bTEXT\b")
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {proj_generation} (view TEXT PRIMARY KEY, "
@@ -38,7 +43,13 @@ DDL = (
 
 def create(tx: Tx) -> None:
     for statement in DDL:
-        tx.execute(statement.format_map(tx.names))
+        tx.execute(columns_for(tx, statement.format_map(tx.names)))
+
+
+def columns_for(tx: Tx, definitions: str) -> str:
+    """Table definitions as this transaction's database takes them (see _TEXT)."""
+    return _TEXT.sub('TEXT COLLATE "C"', definitions) if tx.dialect == POSTGRES \
+        else definitions
 
 
 def schema_of(view: View) -> str:
@@ -101,7 +112,7 @@ def create_tables(tx: Tx, store: ViewStore, view: View, generation: int, *,
                   indexes: bool = True) -> None:
     names = names_for(store, [view], generation)
     for table, columns in view.tables.items():
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {names[table]} ({columns})")
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {names[table]} ({columns_for(tx, columns)})")
     if indexes:
         create_indexes(tx, store, view, generation)
 
