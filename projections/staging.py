@@ -43,7 +43,7 @@ from projections.view import View
 # The stage's own page cache; beyond it the OS page cache serves the file. Fixed, so the
 # rebuild's memory does not grow with the number of events; big enough to keep the indexes
 # a million events' rows need hot (16 MiB cost a tenth more time at 982,000 events).
-STAGE_CACHE_KIB = int(os.environ.get("XCACHE_MIB", "128")) * 1024
+STAGE_CACHE_KIB = 128 * 1024
 # Stage directories are named after the rebuild's process: <prefix><pid>-<random>.
 STAGE_PREFIX = "credit-ledger-rebuild-"
 # Connections loading views into PostgreSQL at once: its COPY and index builds use a core each.
