@@ -179,7 +179,7 @@ def combine(done: Sequence[tuple[dict[int, int], int]]) -> tuple[dict[int, int],
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
     """Child process: apply every view to one share, up to the head given, in its stage."""
     from projections.rebuild import catch_up
-    from projections.staging import create_stage, open_stage, write_held
+    from projections.staging import create_stage, fewer_collections, open_stage, write_held
     from projections.views import load_views
 
     views = load_views(spec["views"])
@@ -189,8 +189,9 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         names = create_stage(stage, conn, views, lane)
         end = {int(p): int(o) for p, o in spec["end"].items()}
-        offsets, events = catch_up(stage, conn, feed, lane, views, names, int(spec["batch"]),
-                                   None, end=end)
+        with fewer_collections():
+            offsets, events = catch_up(stage, conn, feed, lane, views, names,
+                                       int(spec["batch"]), None, end=end)
         write_held(stage, conn, names)
     finally:
         conn.close()

@@ -11,6 +11,7 @@ the feed is split into shares, each with a stage of its own (projections.shards)
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 import shutil
@@ -18,7 +19,8 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -91,6 +93,25 @@ def alive(pid: int) -> bool:
     return True
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cyclic collector, tuned for applying a stage: every event is a few dicts,
+    nearly all freed by reference counting, yet by default every 700 of them start a young
+    collection, and the older collections walk everything alive (the stage's held counters
+    and caches grow with it). With the objects alive before the stage frozen out of the walks
+    and young collections every 50,000 allocations, a share of 300,000 events took 45 to 48
+    us of CPU per event instead of 50 to 53 (three runs each, alternated). Both settings are
+    the process's: they are put back afterwards."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
     """Write the counters and earliest dates the stage held over its batches."""
     with stage.transaction(conn, names) as tx:
@@ -149,8 +170,9 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             try:
                 names = create_stage(stage, sconn, targets, lane)
                 started = time.monotonic()
-                done = [catch_up(stage, sconn, here, lane, targets, names, batch,
-                                 watched(progress, children, lag(head, {})), end=end)]
+                with fewer_collections():
+                    done = [catch_up(stage, sconn, here, lane, targets, names, batch,
+                                     watched(progress, children, lag(head, {})), end=end)]
                 write_held(stage, sconn, names)
                 done += [child.finish() for child in children]
                 offsets, events = combine(done)
