@@ -16,8 +16,7 @@ from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
 from projections.views.repair_ratios import RepairFacts
-from projections.views.scores import SUBJECT_COLUMNS as SCORE_SUBJECT_COLUMNS
-from projections.views.scores import ScoreRows
+from projections.views.scores import KindCache, ScoreRows
 from projections.views.timeliness import KINDS
 
 LEGAL_PERSON_KINDS = frozenset({"enterprise", "farmer_cooperative", "social_organisation",
@@ -65,14 +64,12 @@ class IndicatorsView:
     name = "indicators"
 
     def __init__(self, book: ModelBook | None = None) -> None:
-        # Subjects' kinds (its counters need them) in ind_score; the score rows themselves
-        # are the scores view's, read by the scorecard (`points`).
-        self.scores = ScoreRows("ind_score", "ind_points", book, write_rows=False)
-        self.points = ScoreRows(*READS, self.scores.book)
+        # The score rows are the scores view's, read by the scorecard.
+        self.points = ScoreRows(*READS, book)
+        self.kinds = KindCache()  # the subjects' kinds its counters need, from ind_subject
         self.repair = RepairFacts("ind_black", "ind_mark")
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
-                       "ind_published": PUBLISHED_COLUMNS,
-                       "ind_score": SCORE_SUBJECT_COLUMNS} | self.repair.tables
+                       "ind_published": PUBLISHED_COLUMNS} | self.repair.tables
         self.indexes = ["CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
                         "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
         self.statements = Statements(self.tables)
@@ -91,24 +88,23 @@ class IndicatorsView:
 
     def _apply(self, b: Batch, env: dict[str, Any]) -> None:
         kind, data, day = env["type"], env["data"], business_day(env)
-        if kind == "SubjectRegistered":
-            self._register(b, env)
-        scored_kind = self.scores.apply(b, env)
+        registered = self._register(b, env) if kind == "SubjectRegistered" else None
         self.repair.apply(b, env)
         if kind in ("Listed", "Delisted"):
             self._listing(b, kind, data, day)
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
         if kind in KINDS or kind in RECORD_EVENTS:
-            self._subject_facts(b, env, scored_kind)
+            self._subject_facts(b, env, registered)
 
-    def _register(self, b: Batch, env: dict[str, Any]) -> None:
-        data = env["data"]
-        person = data["kind"] in PERSON_KINDS
-        b.insert(REGISTER, (env["subject"], data["kind"],
-                            None if person else name_key(data["name"]),
-                            int(bool(data.get("code_check_failed")))),
-                 ("ind_subject", env["subject"]))
+    def _register(self, b: Batch, env: dict[str, Any]) -> str:
+        """Insert a subject; its kind (remembered for this batch and after)."""
+        data, code = env["data"], env["subject"]
+        kind = data["kind"]
+        b.insert(REGISTER, (code, kind, None if kind in PERSON_KINDS else name_key(data["name"]),
+                            int(bool(data.get("code_check_failed")))), ("ind_subject", code))
+        self.kinds.registered(b, "ind_subject", code, kind)
+        return str(kind)
 
     def _listing(self, b: Batch, kind: str, data: dict[str, Any], day: str) -> None:
         if kind == "Listed":
@@ -117,9 +113,9 @@ class IndicatorsView:
             b.add(COUNT, ("list_size", data["list"], day), 1 if kind == "Listed" else -1)
 
     def _subject_facts(self, b: Batch, env: dict[str, Any], kind: str | None) -> None:
-        """Facts counted by the kind of their subject (as scoring found it, else looked up)."""
+        """Facts counted by the kind of their subject (as registered now, else looked up)."""
         if kind is None:
-            kind = self.scores.kind(b, env["subject"])
+            kind = self.kinds.in_batch(b, "ind_subject", env["subject"])
         if kind is None:
             return
         code, day, legal = env["subject"], business_day(env), kind in LEGAL_PERSON_KINDS

@@ -50,6 +50,18 @@ class KindCache:
             self.kinds.clear()
         self.kinds[(physical, code)] = kind
 
+    def registered(self, b: Batch, table: str, code: str, kind: str) -> None:
+        """A registration in this batch: its kind is known before the batch is written."""
+        b.state.setdefault(table, {})[code] = kind
+        self.remember(b.names[table], code, kind)
+
+    def in_batch(self, b: Batch, table: str, code: str) -> str | None:
+        """A subject's kind: registered in this batch (not written yet), cached, or read."""
+        pending: dict[str, str] | None = b.state.get(table)
+        if pending is not None and code in pending:
+            return pending[code]
+        return self.kind(b.tx, b.names[table], code)
+
     def kind(self, tx: ViewTx, physical: str, code: str) -> str | None:
         found = self.kinds.get((physical, code))
         if found is None:
@@ -80,12 +92,8 @@ class ScoreRows:
     of `ledger.domain.scoring.contributions`, built as tuples (a unit test holds them equal).
     """
 
-    def __init__(self, subjects: str, rows: str, book: ModelBook | None = None, *,
-                 write_rows: bool = True) -> None:
+    def __init__(self, subjects: str, rows: str, book: ModelBook | None = None) -> None:
         self.subjects, self.rows = subjects, rows
-        # False: keep the subjects (and kinds) only (the indicators view's: it reads the
-        # scores view's rows).
-        self.write_rows = write_rows
         self.book = book or default_book()
         self.cache = KindCache()
         self._candidates: dict[tuple[int, str], tuple[Candidate, ...]] = {}
@@ -105,32 +113,19 @@ class ScoreRows:
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
-    def kind(self, b: Batch, code: str) -> str | None:
-        """A subject's kind: registered in this batch (not written yet), cached, or read."""
-        pending: dict[str, str] | None = b.state.get(self.subjects)
-        if pending is not None and code in pending:
-            return pending[code]
-        return self.cache.kind(b.tx, b.names[self.subjects], code)
-
     def apply(self, b: Batch, env: dict[str, Any]) -> str | None:
         """Add this event's contributions, and the end of those it ends, to the batch; the
-        subject's kind when the event scores (None when it does not, or is unknown). Without
-        `write_rows`, only a registration's kind (the caller looks others up when needed)."""
+        subject's kind when the event scores (None when it does not, or is unknown)."""
         type_, code = env["type"], env["subject"]
         if type_ == "SubjectRegistered":
             kind = env["data"].get("kind")
             b.insert(self._register, (code, kind, self.book.family(kind), business_day(env)))
-            b.state.setdefault(self.subjects, {})[code] = kind
-            self.cache.remember(b.names[self.subjects], code, kind)
-            if not self.write_rows:
-                return kind
-        elif not self.write_rows:
-            return None
+            self.cache.registered(b, self.subjects, code, kind)
         record = record_key(env)
         if record is None:
             return None
         if type_ != "SubjectRegistered":
-            kind = self.kind(b, code)
+            kind = self.cache.in_batch(b, self.subjects, code)
             if kind is None:
                 return None  # facts about a subject this feed never registered carry no score
             if type_ in self.book.enders:
