@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -16,8 +15,10 @@ from psycopg.sql import SQL, Identifier
 Row = tuple[int, str, int, str, bytes]
 # The same read for a share (`share_page`): no state (None) for other shares' streams.
 ShareRow = tuple[int, str, int, str, bytes | None]
-# A stream's share of `count` on PostgreSQL (hashtext is an int4, made non-negative first).
-SHARE_OF = "mod(hashtext(originator_id::text)::bigint + 2147483648, %s)"
+# Whether a stream is in share `index` of `count`: the last byte of its id (a UUID: uniform)
+# modulo count, as `in_share` reads it from the text (hashing the id's text cost PostgreSQL
+# 1.6 s per million events, against 0.05 s for this).
+SHARE_OF = "get_byte(uuid_send(originator_id), 15) %% %(count)s = %(index)s"
 
 
 class NotificationReader:
@@ -67,11 +68,19 @@ class NotificationReader:
             "SELECT notification_id, originator_id::text, originator_version, topic, state "
             "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(table)
+        # The page's events of the share, and its last event (so that the reader knows how
+        # far the page went) with its state only if it is of the share. The page's end comes
+        # from the index alone; then one ordered scan up to it (no sort, no copy of states).
         self._share_sql = SQL(
+            "WITH last AS (SELECT max(notification_id) AS id FROM (SELECT notification_id "
+            "FROM {table} WHERE notification_id > %(after)s ORDER BY notification_id "
+            "LIMIT %(limit)s) page) "
             "SELECT notification_id, originator_id::text, originator_version, topic, "
-            "CASE WHEN " + SHARE_OF + " = %s THEN state END "
-            "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(table)
+            "CASE WHEN " + SHARE_OF + " THEN state END FROM {table} "
+            "WHERE notification_id > %(after)s AND notification_id <= (SELECT id FROM last) "
+            "AND (" + SHARE_OF + " OR notification_id = (SELECT id FROM last)) "
+            "ORDER BY notification_id"
+        ).format(table=table)
         self._head_sql = SQL("SELECT max(notification_id) FROM {}").format(table)
 
     def page(self, after: int, limit: int) -> list[Row]:
@@ -85,17 +94,20 @@ class NotificationReader:
                 for n in self.recorder.select_notifications(after + 1, limit)]
 
     def share_page(self, after: int, limit: int, share: tuple[int, int]) -> list[ShareRow]:
-        """The page, with the state only of the events of the streams in share (index,
-        count): the others' stays in the database (on PostgreSQL), only their positions come
-        (a share reads every position, and decodes a share of the events)."""
+        """The events of the page that are of the streams in share (index, count), and the
+        page's last event, with no state (None) if it is not: the others stay in the
+        database (on PostgreSQL). A share thus reads its own events and how far each page
+        went, which its offset moves to."""
         if self.postgres:
             with self._connection() as conn:
                 cursor = conn.cursor(row_factory=tuple_row, binary=True)
-                cursor.execute(self._share_sql, (share[1], share[0], after, limit),
+                cursor.execute(self._share_sql, {"after": after, "limit": limit,
+                                                 "index": share[0], "count": share[1]},
                                prepare=True)
                 return cursor.fetchall()
-        return [(*row[:4], row[4] if in_share(row[1], share) else None)
-                for row in self.page(after, limit)]
+        rows = self.page(after, limit)
+        return [(*row[:4], row[4] if ours else None) for n, row in enumerate(rows)
+                if (ours := in_share(row[1], share)) or n == len(rows) - 1]
 
     def head(self) -> int:
         """The position of the last recorded event (0 for an empty store)."""
@@ -113,7 +125,7 @@ class NotificationReader:
 
 
 def in_share(stream: str, share: tuple[int, int]) -> bool:
-    """Whether a stream is in share (index, count) of the embedded store's log (PostgreSQL
-    decides by SHARE_OF): by a hash of its id, so all of a stream's events are in one share."""
+    """Whether a stream (its id, a UUID's text) is in share (index, count), as SHARE_OF
+    decides on PostgreSQL: all of a stream's events are in one share."""
     index, count = share
-    return zlib.crc32(stream.encode()) % count == index
+    return int(stream[-2:], 16) % count == index
