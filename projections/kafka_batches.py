@@ -28,7 +28,7 @@ HEADER = struct.Struct(">qiibIhiqqqhii")
 CRC_FROM = 21  # the CRC covers the batch from its attributes on
 COMPRESSION, CONTROL = 0x07, 0x20
 GZIP, LZ4 = 1, 3
-FETCH_VERSIONS = (4, 12)  # topics by name (13 on names them by id)
+FETCH_VERSIONS = (4, 12)  # topics by name (13 and later name them by id)
 # Bytes per partition and per fetch: a fetch's response is decoded on kafka-python's network
 # loop, which warns of a task over 0.1 s (2 MiB per partition took that here).
 PARTITION_BYTES, FETCH_BYTES = 1 << 20, 16 << 20
@@ -138,8 +138,7 @@ class BatchReader:
                               last_fetched_epoch=-1, partition_max_bytes=self.partition_bytes)
                     for p in parts])])
             try:
-                future = self.manager.send(request, node_id=leader)
-                response = self.manager.run(self.manager.wait_for, future,
+                response = self.manager.run(self._send, request, leader,
                                             int(wait * 1000) + 30_000)
             except Exception as e:  # kafka-python's errors: the consumer retries its way
                 raise Unreadable(f"fetch from broker {leader} failed: {e!r}") from e
@@ -150,3 +149,9 @@ class BatchReader:
                         raise Unreadable(f"partition {p}: Kafka error {part.error_code}")
                     found[p] = list(records(part.records or b"", offsets[p]))
         return found
+
+    async def _send(self, request: Any, leader: int, timeout_ms: int) -> Any:
+        """On kafka-python's network thread, as all of its own requests are sent: its
+        connections are not to be touched from another thread."""
+        return await self.manager.wait_for(self.manager.send(request, node_id=leader),
+                                           timeout_ms)

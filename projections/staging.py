@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import itertools
 import os
 import shutil
 import sqlite3
@@ -22,7 +23,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from projections.shards import (
     share_end,
 )
 from projections.stage_copy import copy_table
-from projections.storage import Tx, ViewStore
+from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
 
 # The stage's own page cache; beyond it the OS page cache serves the file. Fixed, so the
@@ -53,10 +53,11 @@ LOAD_CONNECTIONS = 2
 # Memory for each load's index builds (PostgreSQL's, per connection): the default 64 MB
 # sorts the keys of a million score rows on disk.
 LOAD_SORT_MEMORY = "256MB"
-# LOAD_COMMITS: a load step commits without waiting for its WAL to reach the disk: nothing
-# reads the new tables before the swap, whose own commit waits for all of the WAL written
-# before it, so a crash before then loses only a rebuild that had not swapped (and its lane),
-# as any failed one. (On this machine's disk the difference was within the noise.)
+# Load commits: on PostgreSQL a load step commits without waiting for its WAL to reach the
+# disk: nothing reads the new tables before the swap, whose own commit waits for all of the
+# WAL written before it, so a crash before then loses only a rebuild that had not swapped
+# (and its lane), as any failed one. The WAL flush then happens once, at the swap, instead
+# of once per step (on this machine's disk the difference was within the noise).
 
 
 def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
@@ -101,7 +102,11 @@ def fewer_collections() -> Iterator[None]:
     and caches grow with it). With the objects alive before the stage frozen out of the walks
     and young collections every 50,000 allocations, a share of 300,000 events took 45 to 48
     us of CPU per event instead of 50 to 53 (three runs each, alternated). Both settings are
-    the process's: they are put back afterwards."""
+    the process's, put back afterwards: a rebuild running in a thread of a server (the
+    admin API's) leaves them alone, for the sake of the other threads."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
@@ -250,49 +255,54 @@ class Step:
 
 
 def run_steps(store: ViewStore, steps: Sequence[Step]) -> None:
-    """Run the steps on LOAD_CONNECTIONS connections of their own; the first failure stops
-    the others from starting new steps and is raised once the ones under way end."""
-    waiting = {id(s): len(s.after) for s in steps}
-    then: dict[int, list[Step]] = {}
+    """Run the steps on LOAD_CONNECTIONS connections of their own; the first failure (of a
+    step, or of a connection) stops the others from starting new steps and is raised once
+    the ones under way end."""
+    if any(before not in steps for s in steps for before in s.after):
+        raise ValueError("a load step waits for a step that is not to be run")
+    waiting = {s: len(s.after) for s in steps}
+    then: dict[Step, list[Step]] = {}
     for s in steps:
         for before in s.after:
-            then.setdefault(id(before), []).append(s)
-    ready: list[tuple[int, int, Step]] = []
-    order = count()
-    for s in steps:
-        if not s.after:
-            heapq.heappush(ready, (-s.weight, next(order), s))
-    left, failures = [len(steps)], list[BaseException]()
+            then.setdefault(before, []).append(s)
+    order = itertools.count()
+    ready = [(-s.weight, next(order), s) for s in steps if not s.after]
+    heapq.heapify(ready)
+    left, failures = len(steps), list[BaseException]()
     turn = threading.Condition()
 
+    def next_step() -> Step | None:
+        with turn:
+            while not ready and left and not failures:
+                turn.wait()
+            return None if failures or not ready else heapq.heappop(ready)[2]
+
+    def done(step: Step) -> None:
+        nonlocal left
+        with turn:
+            left -= 1
+            for s in then.get(step, []):
+                waiting[s] -= 1
+                if not waiting[s]:
+                    heapq.heappush(ready, (-s.weight, next(order), s))
+            turn.notify_all()
+
     def worker() -> None:
-        conn = store.connect()
         try:
-            while True:
-                with turn:
-                    while not ready and left[0] and not failures:
-                        turn.wait()
-                    if failures or not ready:
-                        return
-                    step = heapq.heappop(ready)[2]
-                try:
+            conn = store.connect()
+            try:
+                while (step := next_step()) is not None:
                     with store.transaction(conn, lock=False) as tx:
-                        tx.execute("SET LOCAL synchronous_commit = off")  # see LOAD_COMMITS
+                        if tx.dialect == POSTGRES:  # see "Load commits" above
+                            tx.execute("SET LOCAL synchronous_commit = off")
                         step.work(tx)
-                except BaseException as e:
-                    with turn:
-                        failures.append(e)
-                        turn.notify_all()
-                    return
-                with turn:
-                    left[0] -= 1
-                    for s in then.get(id(step), []):
-                        waiting[id(s)] -= 1
-                        if not waiting[id(s)]:
-                            heapq.heappush(ready, (-s.weight, next(order), s))
-                    turn.notify_all()
-        finally:
-            conn.close()
+                    done(step)
+            finally:
+                conn.close()
+        except BaseException as e:
+            with turn:
+                failures.append(e)
+                turn.notify_all()
 
     workers = [threading.Thread(target=worker, name=f"rebuild-load-{n}")
                for n in range(LOAD_CONNECTIONS)]

@@ -48,8 +48,9 @@ class StoreFeed:
                  reader: NotificationReader | None = None,
                  share: tuple[int, int] | None = None) -> None:
         """Every event of the log, or with `share` = (index, count) only the events of the
-        streams in that share (see `in_share`); the others come as empty records, which
-        advance the offset and are skipped."""
+        streams in that share (ledger.relay.reading.in_share), and the last event of each
+        page read, as an empty record if it is another share's: it advances the offset and
+        is skipped."""
         self.recorder = recorder
         # Raw pages: cheaper than the library's.
         self.reader = reader if reader is not None else NotificationReader(recorder)
@@ -124,7 +125,7 @@ class ReadAhead:
         after = self.start - 1
         while after < self.end - 1 and not self.stop.is_set():
             page = self.reader.page(after, self.batch) if self.share is None \
-                else self.reader.share_page(after, self.batch, self.share)
+                else self.reader.share_page(after, self.batch, self.share, self.end)
             rows = [r for r in page if r[0] < self.end]
             if not rows:
                 return

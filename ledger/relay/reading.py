@@ -73,7 +73,8 @@ class NotificationReader:
         # from the index alone; then one ordered scan up to it (no sort, no copy of states).
         self._share_sql = SQL(
             "WITH last AS (SELECT max(notification_id) AS id FROM (SELECT notification_id "
-            "FROM {table} WHERE notification_id > %(after)s ORDER BY notification_id "
+            "FROM {table} WHERE notification_id > %(after)s AND notification_id < %(before)s "
+            "ORDER BY notification_id "
             "LIMIT %(limit)s) page) "
             "SELECT notification_id, originator_id::text, originator_version, topic, "
             "CASE WHEN " + SHARE_OF + " THEN state END FROM {table} "
@@ -93,19 +94,20 @@ class NotificationReader:
         return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
                 for n in self.recorder.select_notifications(after + 1, limit)]
 
-    def share_page(self, after: int, limit: int, share: tuple[int, int]) -> list[ShareRow]:
-        """The events of the page that are of the streams in share (index, count), and the
-        page's last event, with no state (None) if it is not: the others stay in the
-        database (on PostgreSQL). A share thus reads its own events and how far each page
-        went, which its offset moves to."""
+    def share_page(self, after: int, limit: int, share: tuple[int, int],
+                   before: int | None = None) -> list[ShareRow]:
+        """The events of the page (positions after `after`, and before `before` if given)
+        that are of the streams in share (index, count), and the page's last event, with no
+        state (None) if it is not: the others stay in the database (on PostgreSQL). A share
+        thus reads its own events and how far each page went, which its offset moves to."""
         if self.postgres:
             with self._connection() as conn:
                 cursor = conn.cursor(row_factory=tuple_row, binary=True)
-                cursor.execute(self._share_sql, {"after": after, "limit": limit,
-                                                 "index": share[0], "count": share[1]},
-                               prepare=True)
+                cursor.execute(self._share_sql, {
+                    "after": after, "limit": limit, "index": share[0], "count": share[1],
+                    "before": before if before is not None else 2**63 - 1}, prepare=True)
                 return cursor.fetchall()
-        rows = self.page(after, limit)
+        rows = [r for r in self.page(after, limit) if before is None or r[0] < before]
         return [(*row[:4], row[4] if ours else None) for n, row in enumerate(rows)
                 if (ours := in_share(row[1], share)) or n == len(rows) - 1]
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from ledger.domain.scoring import ModelBook, business_day
+from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
+from projections.views import scores
 from projections.views.repair_ratios import RepairFacts
 from projections.views.scores import KindCache, ScoreRows
 from projections.views.timeliness import KINDS
@@ -63,9 +64,9 @@ class IndicatorsView:
 
     name = "indicators"
 
-    def __init__(self, book: ModelBook | None = None) -> None:
-        # The score rows are the scores view's, read by the scorecard.
-        self.points = ScoreRows(*READS, book)
+    def __init__(self) -> None:
+        # The score rows are the scores view's, read by the scorecard: graded by its book.
+        self.points = ScoreRows(*READS, scores.VIEW.rows.book)
         self.kinds = KindCache()  # the subjects' kinds its counters need, from ind_subject
         self.repair = RepairFacts("ind_black", "ind_mark")
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
@@ -88,23 +89,23 @@ class IndicatorsView:
 
     def _apply(self, b: Batch, env: dict[str, Any]) -> None:
         kind, data, day = env["type"], env["data"], business_day(env)
-        registered = self._register(b, env) if kind == "SubjectRegistered" else None
+        if kind == "SubjectRegistered":
+            self._register(b, env)
         self.repair.apply(b, env)
         if kind in ("Listed", "Delisted"):
             self._listing(b, kind, data, day)
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
         if kind in KINDS or kind in RECORD_EVENTS:
-            self._subject_facts(b, env, registered)
+            self._subject_facts(b, env)
 
-    def _register(self, b: Batch, env: dict[str, Any]) -> str:
-        """Insert a subject; its kind (remembered for this batch and after)."""
+    def _register(self, b: Batch, env: dict[str, Any]) -> None:
+        """Insert a subject, its kind remembered for this batch and after."""
         data, code = env["data"], env["subject"]
         kind = data["kind"]
         b.insert(REGISTER, (code, kind, None if kind in PERSON_KINDS else name_key(data["name"]),
                             int(bool(data.get("code_check_failed")))), ("ind_subject", code))
         self.kinds.registered(b, "ind_subject", code, kind)
-        return str(kind)
 
     def _listing(self, b: Batch, kind: str, data: dict[str, Any], day: str) -> None:
         if kind == "Listed":
@@ -112,10 +113,9 @@ class IndicatorsView:
         if data.get("list") in ("red", "black"):
             b.add(COUNT, ("list_size", data["list"], day), 1 if kind == "Listed" else -1)
 
-    def _subject_facts(self, b: Batch, env: dict[str, Any], kind: str | None) -> None:
-        """Facts counted by the kind of their subject (as registered now, else looked up)."""
-        if kind is None:
-            kind = self.kinds.in_batch(b, "ind_subject", env["subject"])
+    def _subject_facts(self, b: Batch, env: dict[str, Any]) -> None:
+        """Facts counted by the kind of their subject."""
+        kind = self.kinds.in_batch(b, "ind_subject", env["subject"])
         if kind is None:
             return
         code, day, legal = env["subject"], business_day(env), kind in LEGAL_PERSON_KINDS

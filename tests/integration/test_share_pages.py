@@ -38,3 +38,23 @@ def test_shares_of_the_log_read_every_event_once(database_url: str, unique_name:
         seen += [row[0] for row in own]
     assert sorted(seen) == sorted(everything)  # every event once, over the shares
     ledger.close()
+
+
+def test_a_share_reads_up_to_the_bound_it_is_given(database_url: str, unique_name: str,
+                                                   ) -> None:
+    ledger = build_ledger(Settings(database_url=database_url, app_name=unique_name,
+                                   env="test"), clock=lambda: TODAY)
+    story(ledger)
+    bulk(ledger, 12)
+    reader = NotificationReader(ledger.recorder)
+    before = ledger.head_position() // 2
+    for index in range(2):
+        after = 0
+        while True:
+            page = reader.share_page(after, 5, (index, 2), before)
+            if not page:
+                break
+            assert all(row[0] < before for row in page)
+            after = page[-1][0]
+        assert after == before - 1  # the offset reaches the bound, whoever's event is there
+    ledger.close()
