@@ -4,6 +4,8 @@ back to the consumer, losing and repeating nothing, when it meets what it cannot
 
 from __future__ import annotations
 
+import threading
+
 import orjson
 import pytest
 from kafka import KafkaProducer
@@ -89,4 +91,27 @@ def test_what_it_cannot_read_sends_it_back_to_the_consumer_without_a_gap(
         assert len(calls) == 3 and not feed.reads_batches
     finally:
         consumer_feed.close()
+        feed.close()
+
+
+def test_fetches_go_out_on_kafka_pythons_network_thread(
+        kafka_bootstrap: str, topic_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kafka-python 3 drives its connections from a thread of its own and they are not
+    thread-safe: a request sent from the caller's thread can get another's response."""
+    publish(kafka_bootstrap, topic_name)
+    feed = KafkaFeed(kafka_bootstrap, topic_name, batches=True)
+    assert feed._reader is not None
+    manager, threads = feed._reader.manager, []
+    send = manager.send
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(manager, "send", recorded)
+    try:
+        assert read_all(feed, {0: 0, 1: 0, 2: 0}, 5000)
+        assert threads and all(t is manager._net._io_thread for t in threads)
+        assert threading.current_thread() not in threads
+    finally:
         feed.close()
