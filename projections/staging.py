@@ -239,7 +239,7 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
              for table in ("proj_streams", "proj_offsets")]
     for view in targets:
         merged = set(merges_of(view))
-        copies = [copy(path, store.physical(table, lane), "1 = 1") for table in view.tables
+        copies = [copy(path, store.physical(table, lane)) for table in view.tables
                   for path in (paths[:1] if table in merged else paths)]
         steps += [*copies, Step(finish(view), sum(c.weight for c in copies), copies)]
     run_steps(store, steps)

@@ -66,8 +66,7 @@ class StoreFeed:
         start = max(1, offsets[PARTITION])  # notification ids start at 1
         deadline = time.monotonic() + timeout
         while True:
-            rows = self.reader.page(start - 1, max_records) if self.share is None \
-                else self.reader.share_page(start - 1, max_records, self.share)
+            rows = read_page(self.reader, start - 1, max_records, self.share)
             if rows or time.monotonic() >= deadline:
                 break
             time.sleep(min(self.idle_sleep, max(0.0, deadline - time.monotonic())))
@@ -97,6 +96,14 @@ class StoreFeed:
             self.reader.close()
 
 
+def read_page(reader: NotificationReader, after: int, limit: int,
+              share: tuple[int, int] | None, before: int | None = None) -> list[ShareRow]:
+    """A page of the log: every event, or a share's (NotificationReader.share_page)."""
+    if share is None:
+        return list(reader.page(after, limit))
+    return reader.share_page(after, limit, share, before)
+
+
 def records(rows: Sequence[ShareRow]) -> list[Record]:
     return [Record(PARTITION, row[0], envelope(row)) for row in rows]
 
@@ -124,9 +131,8 @@ class ReadAhead:
     def _pages(self) -> Iterator[list[ShareRow]]:
         after = self.start - 1
         while after < self.end - 1 and not self.stop.is_set():
-            page = self.reader.page(after, self.batch) if self.share is None \
-                else self.reader.share_page(after, self.batch, self.share, self.end)
-            rows = [r for r in page if r[0] < self.end]
+            rows = [r for r in read_page(self.reader, after, self.batch, self.share, self.end)
+                    if r[0] < self.end]
             if not rows:
                 return
             after = rows[-1][0]

@@ -74,8 +74,7 @@ class NotificationReader:
         self._share_sql = SQL(
             "WITH last AS (SELECT max(notification_id) AS id FROM (SELECT notification_id "
             "FROM {table} WHERE notification_id > %(after)s AND notification_id < %(before)s "
-            "ORDER BY notification_id "
-            "LIMIT %(limit)s) page) "
+            "ORDER BY notification_id LIMIT %(limit)s) page) "
             "SELECT notification_id, originator_id::text, originator_version, topic, "
             "CASE WHEN " + SHARE_OF + " THEN state END FROM {table} "
             "WHERE notification_id > %(after)s AND notification_id <= (SELECT id FROM last) "
