@@ -113,9 +113,9 @@ class ScoreRows:
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
-    def apply(self, b: Batch, env: dict[str, Any]) -> str | None:
-        """Add this event's contributions, and the end of those it ends, to the batch; the
-        subject's kind when the event scores (None when it does not, or is unknown)."""
+    def apply(self, b: Batch, env: dict[str, Any]) -> None:
+        """Add this event's contributions, and the end of those it ends, to the batch (none
+        for an event about no record, or about a subject this feed never registered)."""
         type_, code = env["type"], env["subject"]
         if type_ == "SubjectRegistered":
             kind = env["data"].get("kind")
@@ -123,11 +123,11 @@ class ScoreRows:
             self.cache.registered(b, self.subjects, code, kind)
         record = record_key(env)
         if record is None:
-            return None
+            return
         if type_ != "SubjectRegistered":
             kind = self.cache.in_batch(b, self.subjects, code)
             if kind is None:
-                return None  # facts about a subject this feed never registered carry no score
+                return  # facts about a subject this feed never registered carry no score
             if type_ in self.book.enders:
                 b.update(self._end, (business_day(env), env["id"], code, record,
                                      f"%,{type_},%"), (self.rows, code, record))
@@ -143,7 +143,6 @@ class ScoreRows:
                 b.insert(self._insert, (env["id"], rule_id, code, record, points,
                                         model.version, env["stream"], int(env["version"]),
                                         type_, on, until), rows_key)
-        return kind
 
     def _candidates_for(self, family: str, model: ScoreModel,
                         type_: str) -> tuple[Candidate, ...]:
