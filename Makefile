@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint services-up services-down status bench clean
+.PHONY: run test lint services-up services-down status bench clean compiled
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH"; exit 1; }
@@ -18,11 +18,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The rebuild's hot modules compiled by mypyc (projections/compiled.py, ADR 010), when the
+# sources changed since the last build; without a C compiler they run as Python.
+compiled: $(STAMP)
+	@$(BIN)/python scripts/compile_views.py --if-stale || \
+	  echo "make: compiling the views failed (see above); they run as Python"
+
+run: $(STAMP) compiled
 	@mkdir -p var
 	$(BIN)/credit-ledger serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+test: $(STAMP) compiled
 	scripts/services up
 	CI=$${CI:-true} $(BIN)/pytest tests
 
@@ -39,10 +45,10 @@ services-down:
 status:
 	scripts/services status
 
-bench: $(STAMP)
+bench: $(STAMP) compiled
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	scripts/services up
 	$(BIN)/python -m bench.all
 
 clean:
-	rm -rf var/*.sqlite3*
+	rm -rf var/*.sqlite3* build/compiled
