@@ -69,6 +69,11 @@ def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute(f"PRAGMA cache_size=-{STAGE_CACHE_KIB}")
     stage.held = Held()  # counters are written once, by `write_held`
+    # One transaction for the whole stage instead of one per batch: each commit wrote the
+    # batch's dirty pages, the same hot index pages every time; now only pages the cache
+    # evicts are written. `write_held` commits it (the load reads the file from elsewhere).
+    stage.open_ended = True
+    conn.execute("BEGIN")
     return stage, conn
 
 
@@ -118,9 +123,13 @@ def fewer_collections() -> Iterator[None]:
 
 
 def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
-    """Write the counters and earliest dates the stage held over its batches."""
+    """Write the counters and earliest dates the stage held over its batches, and commit the
+    stage's transaction: it is complete."""
     with stage.transaction(conn, names) as tx:
         stage.held.write(tx)
+    if conn.in_transaction:
+        conn.execute("COMMIT")
+    stage.open_ended = False
 
 
 def applying_indexes(view: View) -> Sequence[str]:

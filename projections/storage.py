@@ -90,6 +90,9 @@ class ViewStore:
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
         self.held: Any = None  # a rebuild stage's held counters (projections.staging)
+        # A rebuild stage's batches all run in the one transaction the stage opened
+        # (projections.staging.open_stage), which `write_held` commits.
+        self.open_ended = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewStore:
@@ -134,6 +137,9 @@ class ViewStore:
         names = dict(names or {}) | self.catalog_names()
         if self.dialect == SQLITE:
             cur = conn.cursor()
+            if self.open_ended and conn.in_transaction:
+                yield Tx(cur, SQLITE, names, self.held)
+                return
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(cur, SQLITE, names, self.held)
