@@ -24,14 +24,12 @@ KINDS = ["penalty", "permit", "black", "red", "key", "delist", "end", "revoke", 
 def city_rows() -> str:
     """Every view's rows for a fixed random city, applied one by one and as a rebuild's
     stage applies them (batched, counters held), with which modules ran them."""
-    from tests.unit.test_scoring import play
     from tests.unit.test_views_batched import batched, city, one_by_one
 
     rng = random.Random(20261126)
     actions = [[(rng.choice(KINDS), rng.choice(["minor", "general", "serious"]),
                  date(2018, 1, 1) + timedelta(days=rng.randrange(4000)))
                 for _ in range(rng.randrange(1, 14))] for _ in range(60)]
-    assert play  # the city's facts are played by test_scoring's rules
     envelopes = city(actions).envelopes
     rows: dict[str, Any] = {"one_by_one": one_by_one(envelopes),
                             "batched": batched(envelopes, [17, 90, 333], hold=True)}
