@@ -128,6 +128,7 @@ def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     """Rebuild the views into a fresh view store (its own table prefix) from one feed."""
     from ledger.bootstrap import build_ledger
     from ledger.settings import Settings
+    from projections import compiled
     from projections.kafka_feed import KafkaFeed
     from projections.rebuild import rebuild as run
     from projections.storage import ViewStore
@@ -143,7 +144,7 @@ def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     started, cpu = time.perf_counter(), cpu_now()
     CHILD_PEAKS.start()
     report = run(store, conn, source, chosen, chosen, grace=0)
-    result = measured(report.events, started, cpu, views=views,
+    result = measured(report.events, started, cpu, views=views, compiled=compiled.active(),
                       phases={k: round(v, 1) for k, v in report.phases.items()})
     source.close()
     for table in [*(store.physical(t, report.generation) for v in chosen for t in v.tables),
@@ -207,6 +208,8 @@ def line(name: str, r: dict[str, Any], base: dict[str, Any] | None = None) -> st
              f"{(r['events'] / r['cpu_s']) / (base['events'] / base['cpu_s']):4.0%} by CPU"
              if base else "")
     child = f" (child {r['child_peak_mib']:,})" if r.get("child_peak_mib") else ""
+    if r.get("compiled") is False:
+        child += " [views as Python: no matching compiled build]"
     phases = "  (" + ", ".join(f"{k} {v} s" for k, v in r["phases"].items()) + ")" \
         if r.get("phases") else ""
     return (f"  {name:<34} {r['events']:>9,} events {r['seconds']:>8.1f} s {r['rate']:>8,}/s "

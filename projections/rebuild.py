@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from projections import bare_tables, catalog
+from projections import bare_tables, catalog, compiled
 from projections.apply import apply_records, next_offsets
 from projections.feed import Feed, lag, records_upto
 from projections.staging import staged_catch_up
@@ -47,6 +47,9 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
             targets: Sequence[View], *, batch: int = 5000, progress: Progress | None = None,
             grace: float = GRACE_SECONDS) -> Report:
     """Build `targets` from the start of the feed into a new generation and swap them in."""
+    if compiled.status:
+        log.warning("the views run as Python in this rebuild: %s (`make compiled` builds "
+                    "them)", compiled.status)
     store.ensure_catalog()
     started = time.monotonic()
     staged = store.dialect == POSTGRES
@@ -89,7 +92,8 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
 def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
              names: Mapping[str, str], batch: int, progress: Progress | None, *,
              end: Mapping[int, int] | None = None) -> tuple[dict[int, int], int]:
-    """Apply the feed from offset 0 to its head, committing batch by batch in the lane.
+    """Apply the feed from offset 0 to its head, batch by batch in the lane (each batch its
+    own transaction, except in a rebuild's stage, which commits once: projections.staging).
 
     With `end`, up to that head and no further (each share of a split rebuild stops at the
     same one, projections.shards); Kafka is then read in this process, whose share is all

@@ -125,11 +125,12 @@ def fewer_collections() -> Iterator[None]:
 def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
     """Write the counters and earliest dates the stage held over its batches, and commit the
     stage's transaction: it is complete."""
+    if stage.open_ended_failed:
+        raise RuntimeError("a batch of this rebuild stage failed: its rows are not committed")
     with stage.transaction(conn, names) as tx:
         stage.held.write(tx)
     if conn.in_transaction:
         conn.execute("COMMIT")
-    stage.open_ended = False
 
 
 def applying_indexes(view: View) -> Sequence[str]:

@@ -93,6 +93,7 @@ class ViewStore:
         # A rebuild stage's batches all run in the one transaction the stage opened
         # (projections.staging.open_stage), which `write_held` commits.
         self.open_ended = False
+        self.open_ended_failed = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewStore:
@@ -138,7 +139,11 @@ class ViewStore:
         if self.dialect == SQLITE:
             cur = conn.cursor()
             if self.open_ended and conn.in_transaction:
-                yield Tx(cur, SQLITE, names, self.held)
+                try:
+                    yield Tx(cur, SQLITE, names, self.held)
+                except BaseException:
+                    self.open_ended_failed = True  # its rows are half in: never commit them
+                    raise
                 return
             cur.execute("BEGIN IMMEDIATE")
             try:

@@ -8,6 +8,7 @@ several shares): the merge must add the counters and keep the earliest marks.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,21 @@ def test_stage_directories_of_dead_rebuilds_are_swept(tmp_path: Path) -> None:
         (path / "share0.sqlite3").write_bytes(b"x")
     assert sweep_stale_stages(str(tmp_path)) == [dead]
     assert not dead.exists() and mine.exists() and other.exists()
+
+
+def test_a_stage_whose_batch_failed_is_never_committed(tmp_path: Path) -> None:
+    """A stage's batches share one transaction: after a failed batch, whose rows are half
+    in, finishing the stage refuses instead of committing them."""
+    path = str(tmp_path / "stage.sqlite3")
+    stage, conn = open_stage(path, "x")
+    names = create_stage(stage, conn, VIEWS, LANE)
+    with pytest.raises(ValueError), stage.transaction(conn, names) as tx:
+        tx.execute(f"INSERT INTO {names['score_subject']} VALUES ('S', 'enterprise', "
+                   "'enterprise', '2021-01-04')")
+        raise ValueError("the batch fails half way")
+    with pytest.raises(RuntimeError, match="not committed"):
+        write_held(stage, conn, names)
+    conn.close()
+    stage_conn = sqlite3.connect(path)
+    assert stage_conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    stage_conn.close()
