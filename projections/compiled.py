@@ -35,6 +35,7 @@ COMPILED = (
     "projections.apply",
     "projections.batch",
     "projections.catalog",
+    "projections.record_sets",
     "projections.views.indicators",
     "projections.views.lists",
     "projections.views.profiles",

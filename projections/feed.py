@@ -21,6 +21,12 @@ class Record:
     envelope: dict[str, Any]
 
 
+class Unreadable(RuntimeError):
+    """Kafka's record batches cannot be read by projections.kafka_batches: the caller should
+    use kafka-python's consumer (defined here, in a module mypyc does not compile, since a
+    compiled class cannot derive from RuntimeError)."""
+
+
 class Feed(Protocol):
     """Reads envelopes from the offsets it is given; holds no committed position of its own."""
 

@@ -11,10 +11,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from projections.feed import Record
 from projections.kafka_batches import BatchReader, Unreadable
+from projections.record_sets import decoded, envelope
 
 if TYPE_CHECKING:
     from projections.prefetch import Prefetch
@@ -122,13 +121,8 @@ class KafkaFeed:
         return self._reader is not None
 
     def _record(self, partition: int, offset: int, value: bytes | None) -> Record:
-        try:
-            envelope = orjson.loads(value) if value is not None else None
-        except orjson.JSONDecodeError:
-            log.warning("skipping undecodable record %s/%s@%s", self.topic, partition, offset)
-            envelope = None
         # An unusable record still advances the offset; the runner skips it.
-        return Record(partition, offset, envelope if isinstance(envelope, dict) else {})
+        return Record(partition, offset, envelope(self.topic, partition, offset, value))
 
     def _poll_batches(self, offsets: Mapping[int, int], max_records: int,
                       timeout: float) -> list[Record]:
@@ -152,7 +146,7 @@ class KafkaFeed:
             taken = held[:max_records - len(records)]
             self._held[p] = held[len(taken):]
             self._held_from[p] = taken[-1][0] + 1
-            records.extend(self._record(p, offset, value) for offset, value in taken)
+            records.extend(decoded(self.topic, p, taken))
         return records
 
     def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> Prefetch:
