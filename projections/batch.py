@@ -12,6 +12,10 @@ and flushed in an order that gives the same rows as running them one by one:
   (`least`) keep their minimum: both are order-free.
 
 Each insert statement must be the only one inserting into its table with those keys.
+
+In a rebuild's stage (its transaction has a `spool`, projections.spool), the rows of a table
+a view spools (`row`) go to the table's spool file instead, and the updates of those rows
+(`deferred`) to a file the load applies after copying them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
+from projections.spool import Spool, deferred_table
 from projections.view import ViewTx
 
 
@@ -79,6 +84,8 @@ class Batch:
         self.updated: set[Hashable] = set()
         self.sums: dict[str, dict[tuple[Any, ...], list[int]]] = {}
         self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
+        self.spool: Spool | None = getattr(tx, "spool", None)
+        self.spooled: dict[str, list[Sequence[Any]]] = {}
 
     def sql(self, template: str) -> str:
         found = self._sql.get(template)
@@ -95,6 +102,28 @@ class Batch:
         if rows is None:
             rows = self.inserts[sql] = []
         rows.append(params)
+
+    def row(self, table: str, template: str, params: Sequence[Any], key: Hashable = None,
+            ) -> None:
+        """A row of a table the view spools (`spooled`): the insert `template`, except in a
+        rebuild's stage, where the row (every column, in order) goes to the spool file."""
+        if self.spool is None:
+            self.insert(template, params, key)
+            return
+        rows = self.spooled.get(table)
+        if rows is None:
+            rows = self.spooled[table] = []
+        rows.append(params)
+
+    def deferred(self, table: str, template: str, params: Sequence[Any], key: Hashable,
+                 later: Sequence[Any]) -> None:
+        """An update of a spooled table's rows: `template` with `params`, except in a
+        rebuild's stage, where `later` goes to the table's deferred file, for the view's
+        statement that applies them once the rows are loaded (`spooled`)."""
+        if self.spool is None:
+            self.update(template, params, key)
+            return
+        self.row(deferred_table(table), "", later)
 
     def update(self, template: str, params: Sequence[Any], key: Hashable) -> None:
         """An update of the rows named `key` (as inserts name them)."""
@@ -141,6 +170,10 @@ class Batch:
             counters.least(self.sql(template), values)
         if held is None:
             counters.write(tx)
+        if self.spool is not None:
+            for table, rows in self.spooled.items():
+                self.spool.write(table, rows)
+            self.spooled = {}
         self.inserts, self.updates, self.updated = {}, [], set()
         self.sums, self.least_of = {}, {}
 

@@ -36,6 +36,8 @@ COMPILED = (
     "projections.batch",
     "projections.catalog",
     "projections.record_sets",
+    "projections.spool",
+    "projections.store_rows",
     "projections.views.indicators",
     "projections.views.lists",
     "projections.views.profiles",

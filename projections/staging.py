@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from projections import bare_tables, catalog
 from projections.batch import Held
@@ -38,7 +38,8 @@ from projections.shards import (
     share_count,
     share_end,
 )
-from projections.stage_copy import copy_table
+from projections.spool import Spool, deferred_table, spool_path
+from projections.stage_copy import copy_file, copy_table
 from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
 
@@ -69,6 +70,7 @@ def open_stage(path: str, prefix: str) -> tuple[ViewStore, Any]:
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute(f"PRAGMA cache_size=-{STAGE_CACHE_KIB}")
     stage.held = Held()  # counters are written once, by `write_held`
+    stage.spool = Spool(path)  # the rows of the views' `spooled` tables (projections.spool)
     # One transaction for the whole stage instead of one per batch: each commit wrote the
     # batch's dirty pages, the same hot index pages every time; now only pages the cache
     # evicts are written. `write_held` commits it (the load reads the file from elsewhere).
@@ -129,6 +131,7 @@ def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
         raise RuntimeError("a batch of this rebuild stage failed: its rows are not committed")
     with stage.transaction(conn, names) as tx:
         stage.held.write(tx)
+    stage.spool.close()
     if conn.in_transaction:
         conn.execute("COMMIT")
 
@@ -193,6 +196,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                 offsets, events = combine(done)
                 merge(stage, sconn, paths[1:], targets, lane)
             finally:
+                stage.spool.close()
                 sconn.close()  # the load reads the files from other connections and processes
         finally:
             for child in children:
@@ -237,10 +241,16 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
         return Step(lambda tx: copy_table(path, tx.cursor, table, where),
                     staged_rows(path, table))
 
+    def copy_spooled(path: str, table: str) -> Step:
+        return Step(lambda tx: copy_file(path, tx.cursor, table), spooled_rows(path))
+
     def finish(view: View) -> Callable[[Tx], None]:
         def work(tx: Tx) -> None:
             tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
             bare_tables.add_keys(tx, store, view, lane)
+            for table, (columns, statement) in spooled_of(view).items():
+                apply_deferred(tx, store.physical(table, lane), columns, statement,
+                               [spool_path(p, deferred_table(table)) for p in paths])
             catalog.create_indexes(tx, store, view, lane)
 
         return work
@@ -248,11 +258,40 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     steps = [copy(paths[0], store.physical(table), f"generation = {int(lane)}")
              for table in ("proj_streams", "proj_offsets")]
     for view in targets:
-        merged = set(merges_of(view))
-        copies = [copy(path, store.physical(table, lane)) for table in view.tables
+        merged, spooled = set(merges_of(view)), spooled_of(view)
+        copies = [copy_spooled(spool_path(path, table), store.physical(table, lane))
+                  if table in spooled else copy(path, store.physical(table, lane))
+                  for table in view.tables
                   for path in (paths[:1] if table in merged else paths)]
         steps += [*copies, Step(finish(view), sum(c.weight for c in copies), copies)]
     run_steps(store, steps)
+
+
+def spooled_of(view: View) -> dict[str, tuple[str, str]]:
+    """A view's spooled tables: {table: (its deferred updates' columns, the statement
+    applying them)} (projections.spool)."""
+    return cast(dict[str, tuple[str, str]], getattr(view, "spooled", {}))
+
+
+def spooled_rows(path: str) -> int:
+    """About how many rows a spool file holds (a load step's weight): a score row is about
+    150 bytes of COPY text."""
+    return os.path.getsize(path) // 150 if os.path.exists(path) else 0
+
+
+def apply_deferred(tx: Tx, table: str, columns: str, statement: str,
+                   files: Sequence[str]) -> None:
+    """Apply the deferred updates of a spooled table, once its rows are in: the files' rows
+    go to a temporary table, which `statement` reads as {deferred}."""
+    files = [f for f in files if os.path.exists(f) and os.path.getsize(f)]
+    if not files:
+        return
+    deferred = f"{table}_deferred"
+    tx.execute(f"CREATE TEMPORARY TABLE {deferred} ({columns}) ON COMMIT DROP")
+    for path in files:
+        copy_file(path, tx.cursor, deferred)
+    tx.execute(f"ANALYZE {deferred}")
+    tx.execute(statement.format(table=table, deferred=deferred))
 
 
 @dataclass(eq=False)

@@ -39,12 +39,13 @@ class Tx:
     """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
 
     def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
-                 held: Any = None) -> None:
+                 held: Any = None, spool: Any = None) -> None:
         self.cursor, self.dialect = cursor, dialect
         self.names: dict[str, str] = dict(names)
         self._pg = dialect == POSTGRES
-        # A rebuild stage's counters, written once at its end (projections.batch.Held).
-        self.held = held
+        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
+        # its files of spooled rows (projections.spool).
+        self.held, self.spool = held, spool
 
     def t(self, table: str) -> str:
         try:
@@ -90,6 +91,7 @@ class ViewStore:
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
         self.held: Any = None  # a rebuild stage's held counters (projections.staging)
+        self.spool: Any = None  # and its spooled rows (projections.spool)
         # A rebuild stage's batches all run in the one transaction the stage opened
         # (projections.staging.open_stage), which `write_held` commits.
         self.open_ended = False
@@ -140,14 +142,14 @@ class ViewStore:
             cur = conn.cursor()
             if self.open_ended and conn.in_transaction:
                 try:
-                    yield Tx(cur, SQLITE, names, self.held)
+                    yield Tx(cur, SQLITE, names, self.held, self.spool)
                 except BaseException:
                     self.open_ended_failed = True  # its rows are half in: never commit them
                     raise
                 return
             cur.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(cur, SQLITE, names, self.held)
+                yield Tx(cur, SQLITE, names, self.held, self.spool)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")

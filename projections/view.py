@@ -46,6 +46,12 @@ class View(Protocol):
     # rows events of different streams write (counters, earliest dates); a rebuild split by
     # stream merges its shares' rows through them (projections.shards). Only a view that
     # declares it (even empty: each row is one stream's) is split.
+    # Optionally, `spooled`: {table: (columns of its deferred updates, the statement applying
+    # them)} for tables only ever inserted into while applying (Batch.row) and changed only by
+    # updates that can wait for the load (Batch.deferred): a rebuild's stage writes their rows
+    # and those updates to files of COPY text instead of SQLite, and its load COPYs the rows,
+    # then runs the statement with {table} and {deferred} (the updates, a temporary table) in
+    # PostgreSQL (projections.spool, projections.staging).
     # Optionally, `apply_many(tx, envelopes)`: apply a batch of new events, in order, with the
     # same result as `apply` on each; the runner prefers it (projections/apply.py), so a view
     # may keep per-batch state (projections/batch.py) and write it before returning.

@@ -35,6 +35,20 @@ CONTRIBUTION_COLUMNS = (
     "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, until_types TEXT "
     "NOT NULL, ended_on TEXT, ended_by TEXT")
 ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day, ended_on"
+# A rebuild's stage spools the contribution rows (projections.spool) and, instead of ending
+# rows as it goes, the ends: the events that end a record's rows, each row ended by the first
+# of them after it (by version: a record's rows and the events ending them are all facts of
+# its subject, in the subject's one stream) whose type is in its `until_types`, as the
+# update below does one event at a time.
+ENDS_COLUMNS = ("code TEXT NOT NULL, record TEXT NOT NULL, type TEXT NOT NULL, "
+                "stream TEXT NOT NULL, version BIGINT NOT NULL, ended_on TEXT NOT NULL, "
+                "ended_by TEXT NOT NULL")
+APPLY_ENDS = (
+    "UPDATE {table} c SET ended_on = f.ended_on, ended_by = f.ended_by FROM ("
+    "SELECT DISTINCT ON (r.ctid) r.ctid AS target, e.ended_on, e.ended_by FROM {table} r "
+    "JOIN {deferred} e ON e.code = r.code AND e.record = r.record AND e.stream = r.stream "
+    "AND e.version > r.version AND r.until_types LIKE '%,' || e.type || ',%' "
+    "WHERE r.ended_on IS NULL ORDER BY r.ctid, e.version) f WHERE c.ctid = f.target")
 CACHE_LIMIT = 100_000
 
 
@@ -99,8 +113,8 @@ class ScoreRows:
         self._candidates: dict[tuple[int, str], tuple[Candidate, ...]] = {}
         self._register = (f"INSERT INTO {{{subjects}}} VALUES (?, ?, ?, ?) "
                           "ON CONFLICT (code) DO NOTHING")
-        self._insert = (f"INSERT INTO {{{rows}}} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "NULL, NULL)")
+        self._insert = (f"INSERT INTO {{{rows}}} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?)")
         # Ends the active contributions of an event's record that its type ends.
         self._end = (f"UPDATE {{{rows}}} SET ended_on = ?, ended_by = ? WHERE code = ? "
                      "AND record = ? AND ended_on IS NULL AND until_types LIKE ?")
@@ -108,6 +122,12 @@ class ScoreRows:
     @property
     def tables(self) -> dict[str, str]:
         return {self.subjects: SUBJECT_COLUMNS, self.rows: CONTRIBUTION_COLUMNS}
+
+    @property
+    def spooled(self) -> dict[str, tuple[str, str]]:
+        """The table a rebuild's stage spools, with its deferred ends (ENDS_COLUMNS) and the
+        statement applying them (projections.spool)."""
+        return {self.rows: (ENDS_COLUMNS, APPLY_ENDS)}
 
     @property
     def indexes(self) -> list[str]:
@@ -129,8 +149,11 @@ class ScoreRows:
             if kind is None:
                 return  # facts about a subject this feed never registered carry no score
             if type_ in self.book.enders:
-                b.update(self._end, (business_day(env), env["id"], code, record,
-                                     f"%,{type_},%"), (self.rows, code, record))
+                day = business_day(env)
+                b.deferred(self.rows, self._end, (day, env["id"], code, record, f"%,{type_},%"),
+                           (self.rows, code, record),
+                           (code, record, type_, env["stream"], int(env["version"]), day,
+                            env["id"]))
         family = self.book.family(kind)
         on = business_day(env)
         model = self.book.model(family, on)
@@ -140,9 +163,10 @@ class ScoreRows:
                 if data.get(name) not in allowed:
                     break
             else:
-                b.insert(self._insert, (env["id"], rule_id, code, record, points,
-                                        model.version, env["stream"], int(env["version"]),
-                                        type_, on, until), rows_key)
+                b.row(self.rows, self._insert, (env["id"], rule_id, code, record, points,
+                                                model.version, env["stream"],
+                                                int(env["version"]), type_, on, until, None,
+                                                None), rows_key)
 
     def _candidates_for(self, family: str, model: ScoreModel,
                         type_: str) -> tuple[Candidate, ...]:
@@ -196,6 +220,7 @@ class ScoresView:
         self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
         self.statements = Statements(self.tables)
         self.merges: dict[str, str] = {}  # every row is one subject's
+        self.spooled = self.rows.spooled
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -19,6 +19,7 @@ from ledger.relay.reading import in_share
 from projections import shards
 from projections.apply import apply_records
 from projections.feed import Record
+from projections.spool import deferred_table, spool_path
 from projections.staging import (
     STAGE_PREFIX,
     create_stage,
@@ -99,6 +100,18 @@ def test_merged_shares_hold_the_rows_of_one_stage(tmp_path: Path) -> None:
         assert found == expected, table
     for table in ("proj_streams", "proj_offsets"):
         assert rows(conn, first.physical(table)) == rows(whole, first.physical(table)), table
+    # The spooled tables' rows and deferred updates are in files of their own, per share.
+    spooled = [f for v in VIEWS for t in getattr(v, "spooled", {}) for f in (t, deferred_table(t))]
+    assert "score_contribution" in spooled
+    for table in spooled:
+        expected_lines = lines(tmp_path / "whole.sqlite3", table)
+        assert expected_lines, table  # the city has contributions, and ends of them
+        assert sorted(lines(tmp_path / "share0.sqlite3", table)
+                      + lines(tmp_path / "share1.sqlite3", table)) == expected_lines, table
+
+
+def lines(stage_path: Path, table: str) -> list[str]:
+    return sorted(Path(spool_path(str(stage_path), table)).read_text().splitlines())
 
 
 def test_a_stream_in_two_shares_fails_the_merge(tmp_path: Path) -> None:
