@@ -6,7 +6,9 @@ nobody reads until the swap, so it may build them in a private SQLite file (same
 the contract keeps it portable) and COPY the result, then key and index it (`load`). A
 failed load fails the rebuild, which drops the new tables. The stage lives on disk with a
 bounded page cache: memory does not grow with the number of events. From SHARD_MIN records
-the feed is split into shares, each with a stage of its own (projections.shards).
+the feed is split into shares, each with a stage of its own (projections.shards). The rows
+of the tables views spool (the score contributions) bypass SQLite: they go to files of COPY
+text beside the stage file, their updates deferred to the load (projections.spool, ADR 011).
 """
 
 from __future__ import annotations
