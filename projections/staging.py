@@ -249,10 +249,10 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     def finish(view: View) -> Callable[[Tx], None]:
         def work(tx: Tx) -> None:
             tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
-            bare_tables.add_keys(tx, store, view, lane)
             for table, (columns, statement) in spooled_of(view).items():
                 apply_deferred(tx, store.physical(table, lane), columns, statement,
                                [spool_path(p, deferred_table(table)) for p in paths])
+            bare_tables.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
 
         return work
@@ -276,8 +276,8 @@ def spooled_of(view: View) -> dict[str, tuple[str, str]]:
 
 
 def spooled_rows(path: str) -> int:
-    """About how many rows a spool file holds (a load step's weight): a score row is about
-    150 bytes of COPY text."""
+    """About how many rows a spool file holds (a load step's weight): a score or permit row
+    is about 150 bytes of COPY text."""
     return os.path.getsize(path) // 150 if os.path.exists(path) else 0
 
 

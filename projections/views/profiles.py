@@ -20,6 +20,21 @@ Handler = Callable[[Batch, dict[str, Any]], None]
 PERMIT_COLUMNS = ("decision_no", "category", "decided_on", "published_on", "late")
 PENALTY_COLUMNS = ("decision_no", "severity", "domain", "category", "basis", "decided_on",
                    "published_on", "late", "publicity_min_until", "publicity_max_until")
+# A rebuild's stage spools the permit and penalty rows (projections.spool) with the version
+# of the event that made them (a row's facts are all its subject's, in the subject's one
+# stream), and defers their updates (revoked, closed): each row takes the last of the
+# updates after it, as the updates applied one event at a time leave it; an update before
+# its row (out of order: no aggregate allows it) misses it, as it would have.
+PERMIT_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
+                  "version BIGINT NOT NULL, revoked_on TEXT")
+PENALTY_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
+                   "version BIGINT NOT NULL, status TEXT NOT NULL, closed_on TEXT, "
+                   "closed_reason TEXT")
+LAST_UPDATE = (
+    "UPDATE {{table}} t SET {set} FROM (SELECT DISTINCT ON (r.ctid) r.ctid AS target, "
+    "{columns} FROM {{table}} r JOIN {{deferred}} d ON d.code = r.code AND "
+    "d.authority = r.authority AND d.decision_no = r.decision_no AND d.version > r.version "
+    "ORDER BY r.ctid, d.version DESC) f WHERE t.ctid = f.target")
 COMMITMENT_COLUMNS = ("commitment_id", "type", "made_on", "due_on", "content", "commitment_no")
 
 
@@ -48,53 +63,53 @@ def principal_linked(b: Batch, env: dict[str, Any]) -> None:
 
 def permit_granted(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    b.insert("INSERT INTO {profile_permit} (code, authority, decision_no, category, "
-             "decided_on, published_on, late, status, details) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, 'valid', ?)",
-             (env["subject"], env["authority"], d["decision_no"], d.get("category"),
-              d["decided_on"], d["published_on"], int(bool(d.get("late"))),
-              details(d, PERMIT_COLUMNS)),
-             ("permit", env["subject"], env["authority"], d["decision_no"]))
+    b.row("profile_permit", "INSERT INTO {profile_permit} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          (env["subject"], env["authority"], d["decision_no"], d.get("category"),
+           d["decided_on"], d["published_on"], int(bool(d.get("late"))), "valid", None,
+           details(d, PERMIT_COLUMNS), int(env["version"])),
+          ("permit", env["subject"], env["authority"], d["decision_no"]))
 
 
 def permit_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    b.update("UPDATE {profile_permit} SET status = 'revoked', revoked_on = ? "
-             "WHERE code = ? AND authority = ? AND decision_no = ?",
-             (d.get("revoked_on") or env["occurred_at"], env["subject"], env["authority"],
-              d["decision_no"]), ("permit", env["subject"], env["authority"], d["decision_no"]))
+    on = d.get("revoked_on") or env["occurred_at"]
+    b.deferred("profile_permit", "UPDATE {profile_permit} SET status = 'revoked', "
+               "revoked_on = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+               (on, env["subject"], env["authority"], d["decision_no"]),
+               ("permit", env["subject"], env["authority"], d["decision_no"]),
+               (env["subject"], env["authority"], d["decision_no"], int(env["version"]), on))
 
 
 def penalty_imposed(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    b.insert("INSERT INTO {profile_penalty} (code, authority, decision_no, severity, "
-             "domain, category, basis, decided_on, published_on, late, publicity_min_until, "
-             "publicity_max_until, status, details) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'public', ?)",
-             (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
-              d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
-              int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
-              details(d, PENALTY_COLUMNS)),
-             ("penalty", env["subject"], env["authority"], d["decision_no"]))
+    b.row("profile_penalty", "INSERT INTO {profile_penalty} VALUES "
+          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
+           d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
+           int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
+           "public", None, None, details(d, PENALTY_COLUMNS), int(env["version"])),
+          ("penalty", env["subject"], env["authority"], d["decision_no"]))
 
 
-def close_penalty(b: Batch, code: str, authority: str, decision_no: str,
+def close_penalty(b: Batch, env: dict[str, Any], authority: str, decision_no: str,
                   status: str, on: str, reason: str | None) -> None:
-    b.update("UPDATE {profile_penalty} SET status = ?, closed_on = ?, "
-             "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
-             (status, on, reason, code, authority, decision_no),
-             ("penalty", code, authority, decision_no))
+    code = env["subject"]
+    b.deferred("profile_penalty", "UPDATE {profile_penalty} SET status = ?, closed_on = ?, "
+               "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+               (status, on, reason, code, authority, decision_no),
+               ("penalty", code, authority, decision_no),
+               (code, authority, decision_no, int(env["version"]), status, on, reason))
 
 
 def penalty_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    close_penalty(b, env["subject"], env["authority"], d["decision_no"], "revoked",
+    close_penalty(b, env, env["authority"], d["decision_no"], "revoked",
                   d["revoked_on"], d.get("reason"))
 
 
 def publicity_ended(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    close_penalty(b, env["subject"], d["penalty_authority"], d["decision_no"], "ended",
+    close_penalty(b, env, d["penalty_authority"], d["decision_no"], "ended",
                   d["ended_on"], d.get("reason"))
 
 
@@ -146,12 +161,12 @@ class ProfilesView:
             "profile_permit": "code TEXT NOT NULL, authority TEXT NOT NULL, "
             "decision_no TEXT NOT NULL, category TEXT, decided_on TEXT, published_on TEXT, "
             "late INTEGER NOT NULL, status TEXT NOT NULL, revoked_on TEXT, details TEXT, "
-            "PRIMARY KEY (code, authority, decision_no)",
+            "version BIGINT NOT NULL, PRIMARY KEY (code, authority, decision_no)",
             "profile_penalty": "code TEXT NOT NULL, authority TEXT NOT NULL, "
             "decision_no TEXT NOT NULL, severity TEXT, domain TEXT, category TEXT, basis TEXT, "
             "decided_on TEXT, published_on TEXT, late INTEGER NOT NULL, "
             "publicity_min_until TEXT, publicity_max_until TEXT, status TEXT NOT NULL, "
-            "closed_on TEXT, closed_reason TEXT, details TEXT, "
+            "closed_on TEXT, closed_reason TEXT, details TEXT, version BIGINT NOT NULL, "
             "PRIMARY KEY (code, authority, decision_no)",
             "profile_commitment": "commitment_id TEXT PRIMARY KEY, code TEXT NOT NULL, "
             "authority TEXT, type TEXT NOT NULL, made_on TEXT, due_on TEXT, content TEXT, "
@@ -167,6 +182,13 @@ class ProfilesView:
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
         self.merges: dict[str, str] = {}  # every row is one subject's
+        self.spooled = {"profile_permit": (PERMIT_UPDATES, LAST_UPDATE.format(
+                            set="status = 'revoked', revoked_on = f.revoked_on",
+                            columns="d.revoked_on")),
+                        "profile_penalty": (PENALTY_UPDATES, LAST_UPDATE.format(
+                            set="status = f.status, closed_on = f.closed_on, "
+                                "closed_reason = f.closed_reason",
+                            columns="d.status, d.closed_on, d.closed_reason"))}
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -100,3 +100,45 @@ def test_a_spooled_row_refuses_what_copy_text_could_not_carry_exactly() -> None:
         copy_line(("a", 1.5))
     with pytest.raises(TypeError, match="not date"):
         copy_line((date(2021, 1, 1),))
+
+
+def test_deferred_permit_and_penalty_updates_leave_the_last_one_after_each_row(
+        pg_url: str) -> None:
+    s = Story()
+    s.register("E1")
+    kept = s.permit("E1", on="2021-01-04")
+    late = s.permit("E1", on="2021-01-05")
+    number = s.penalty("E1", on="2021-03-01")
+    s.revoke_penalty("E1", number, on="2021-04-01")
+    s.end_publicity("E1", s.penalty("E1", on="2021-03-02"), on="2021-05-01")
+    envelopes = copy.deepcopy(s.envelopes)
+    grants = [e for e in envelopes if e["type"] == "PermitGranted"]
+    assert [g["data"]["decision_no"] for g in grants] == [kept, late]
+
+    def revoked(grant: dict[str, Any], version: int, on: str) -> dict[str, Any]:
+        return grant | {"type": "PermitRevoked", "version": version, "id": str(uuid.uuid4()),
+                        "data": {"decision_no": grant["data"]["decision_no"],
+                                 "revoked_on": on}}
+
+    top = max(e["version"] for e in envelopes)
+    # The first permit revoked twice (the later date stays); the second one's revocation
+    # comes before its grant (out of order: it misses, as it would one event at a time).
+    envelopes += [revoked(grants[0], top + 1, "2021-06-01"),
+                  revoked(grants[0], top + 2, "2021-07-01")]
+    early = revoked(grants[1], grants[1]["version"], "2021-02-01")
+    grants[1]["version"] = top + 3
+    envelopes.insert(envelopes.index(grants[1]), early)
+    envelopes.remove(grants[1])
+    envelopes.append(grants[1])
+    # The penalty revoked, then its publicity ended too: the last update stays.
+    closed = next(e for e in envelopes if e["type"] == "PenaltyRevoked")
+    envelopes.append(closed | {"type": "PenaltyPublicityEnded", "version": top + 4,
+                               "id": str(uuid.uuid4()), "data": {
+                                   "decision_no": number, "penalty_authority": closed["authority"],
+                                   "ended_on": "2021-08-01", "reason": "expired"}})
+    expected = one_by_one(envelopes)
+    permits = {r[2]: (r[7], r[8]) for r in expected["profile_permit"]}
+    assert permits == {kept: ("revoked", "2021-07-01"), late: ("valid", None)}
+    penalties = {r[2]: (r[12], r[13]) for r in expected["profile_penalty"]}
+    assert penalties[number] == ("ended", "2021-08-01")
+    assert rebuilt(pg_url, envelopes) == expected

@@ -105,13 +105,15 @@ def test_merged_shares_hold_the_rows_of_one_stage(tmp_path: Path) -> None:
     assert "score_contribution" in spooled
     for table in spooled:
         expected_lines = lines(tmp_path / "whole.sqlite3", table)
-        assert expected_lines, table  # the city has contributions, and ends of them
+        # The city has contributions and ends of them, permits and penalties (not revoked).
+        assert expected_lines or table == deferred_table("profile_permit"), table
         assert sorted(lines(tmp_path / "share0.sqlite3", table)
                       + lines(tmp_path / "share1.sqlite3", table)) == expected_lines, table
 
 
 def lines(stage_path: Path, table: str) -> list[str]:
-    return sorted(Path(spool_path(str(stage_path), table)).read_text().splitlines())
+    path = Path(spool_path(str(stage_path), table))
+    return sorted(path.read_text().splitlines()) if path.exists() else []
 
 
 def test_a_stream_in_two_shares_fails_the_merge(tmp_path: Path) -> None:
