@@ -194,9 +194,15 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                     done = [catch_up(stage, sconn, here, lane, targets, names, batch,
                                      watched(progress, children, lag(head, {})), end=end)]
                 write_held(stage, sconn, names)
-                done += [child.finish() for child in children]
-                offsets, events = combine(done)
-                merge(stage, sconn, paths[1:], targets, lane)
+                # While the other shares finish (their processes started later), this one's
+                # spooled rows go in: they need nothing of the others.
+                early = EarlyLoad(store, paths[0], targets, lane) if children else None
+                try:
+                    done += [child.finish() for child in children]
+                    offsets, events = combine(done)
+                    merge(stage, sconn, paths[1:], targets, lane)
+                finally:
+                    loaded = early.join() if early is not None else set()
             finally:
                 stage.spool.close()
                 sconn.close()  # the load reads the files from other connections and processes
@@ -206,7 +212,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             if here is not feed:
                 here.close()
         loading = time.monotonic()
-        load(paths, store, targets, lane)
+        load(paths, store, targets, lane, loaded)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
@@ -228,7 +234,35 @@ def watched(progress: Any, children: Sequence[Share], total: int) -> Any:
     return report
 
 
-def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int) -> None:
+class EarlyLoad(threading.Thread):
+    """The COPY of one finished share's spooled files, on a connection of its own, while the
+    rebuild waits for its other shares; `join` returns the (file, table) pairs copied and
+    raises what failed."""
+
+    def __init__(self, store: ViewStore, path: str, targets: Sequence[View], lane: int) -> None:
+        super().__init__(name="rebuild-early-load", daemon=True)
+        self.copies = [(spool_path(path, table), store.physical(table, lane))
+                       for view in targets for table in spooled_of(view)]
+        self.store = store
+        self.failure: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            run_steps(self.store, [spooled_copy(f, t) for f, t in self.copies], connections=1,
+                      name="rebuild-early-load")
+        except BaseException as e:  # raised by `join`, in the rebuild's thread
+            self.failure = e
+
+    def join(self, timeout: float | None = None) -> set[tuple[str, str]]:  # type: ignore[override]
+        super().join(timeout)
+        if self.failure is not None:
+            raise self.failure
+        return set(self.copies)
+
+
+def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int,
+         loaded: set[tuple[str, str]] | None = None) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables), then key and index them, LOAD_CONNECTIONS at once.
 
@@ -238,13 +272,11 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     view its keys and indexes once all its tables are in; the heaviest step ready goes first
     (`run_steps`). Each step commits on its own: the tables are fresh, nobody reads them
     before the swap, and a failed rebuild drops them and its lane (projections.rebuild).
+    The (spool file, table) pairs in `loaded` are in already (EarlyLoad).
     """
     def copy(path: str, table: str, where: str = "1 = 1") -> Step:
         return Step(lambda tx: copy_table(path, tx.cursor, table, where),
                     staged_rows(path, table))
-
-    def copy_spooled(path: str, table: str) -> Step:
-        return Step(lambda tx: copy_file(path, tx.cursor, table), spooled_rows(path))
 
     def finish(view: View) -> Callable[[Tx], None]:
         def work(tx: Tx) -> None:
@@ -261,10 +293,12 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
              for table in ("proj_streams", "proj_offsets")]
     for view in targets:
         merged, spooled = set(merges_of(view)), spooled_of(view)
-        copies = [copy_spooled(spool_path(path, table), store.physical(table, lane))
+        copies = [spooled_copy(spool_path(path, table), store.physical(table, lane))
                   if table in spooled else copy(path, store.physical(table, lane))
                   for table in view.tables
-                  for path in (paths[:1] if table in merged else paths)]
+                  for path in (paths[:1] if table in merged else paths)
+                  if (spool_path(path, table), store.physical(table, lane)) not in
+                  (loaded or set())]
         steps += [*copies, Step(finish(view), sum(c.weight for c in copies), copies)]
     run_steps(store, steps)
 
@@ -273,6 +307,11 @@ def spooled_of(view: View) -> dict[str, tuple[str, str]]:
     """A view's spooled tables: {table: (its deferred updates' columns, the statement
     applying them)} (projections.spool)."""
     return cast(dict[str, tuple[str, str]], getattr(view, "spooled", {}))
+
+
+def spooled_copy(path: str, table: str) -> Step:
+    """The step copying a spool file into its table."""
+    return Step(lambda tx: copy_file(path, tx.cursor, table), spooled_rows(path))
 
 
 def spooled_rows(path: str) -> int:
@@ -305,10 +344,11 @@ class Step:
     after: list[Step] = field(default_factory=list)
 
 
-def run_steps(store: ViewStore, steps: Sequence[Step]) -> None:
-    """Run the steps on LOAD_CONNECTIONS connections of their own; the first failure (of a
-    step, or of a connection) stops the others from starting new steps and is raised once
-    the ones under way end."""
+def run_steps(store: ViewStore, steps: Sequence[Step], connections: int | None = None,
+              name: str = "rebuild-load") -> None:
+    """Run the steps on `connections` connections of their own (LOAD_CONNECTIONS); the first
+    failure (of a step, or of a connection) stops the others from starting new steps and is
+    raised once the ones under way end."""
     if any(before not in steps for s in steps for before in s.after):
         raise ValueError("a load step waits for a step that is not to be run")
     waiting = {s: len(s.after) for s in steps}
@@ -355,8 +395,8 @@ def run_steps(store: ViewStore, steps: Sequence[Step]) -> None:
                 failures.append(e)
                 turn.notify_all()
 
-    workers = [threading.Thread(target=worker, name=f"rebuild-load-{n}")
-               for n in range(LOAD_CONNECTIONS)]
+    workers = [threading.Thread(target=worker, name=f"{name}-{n}")
+               for n in range(connections or LOAD_CONNECTIONS)]
     for w in workers:
         w.start()
     for w in workers:

@@ -6,6 +6,7 @@ views keep serving."""
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import psycopg
@@ -129,4 +130,35 @@ def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving
         (store.prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
     conn.close()
     assert tables == set(before)  # the failed generation's tables are gone
+    runtime.close()
+
+
+def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first share's spooled rows are copied while the other shares finish
+    (staging.EarlyLoad): a failure there fails the rebuild, whose tables go."""
+    runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
+                                                       topic_name)
+    with store.reader() as tx:
+        before = sorted(catalog.current_names(store, tx).values())
+    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.shards.SHARES", 2)
+    early: list[str] = []
+
+    def failing(path: str, cursor: Any, table: str) -> None:
+        early.append(threading.current_thread().name)
+        raise OSError("the stage's disk went away")
+
+    monkeypatch.setattr("projections.staging.copy_file", failing)
+    with pytest.raises(OSError, match="disk went away"):
+        rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
+    assert early == ["rebuild-early-load-0"]  # it failed there, and nothing was copied after
+    assert digest(store) == served
+    conn = psycopg.connect(pg_url)
+    tables = {name for (name,) in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+        (store.prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
+    conn.close()
+    assert tables == set(before)
     runtime.close()
