@@ -201,8 +201,10 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
                     done += [child.finish() for child in children]
                     offsets, events = combine(done)
                     merge(stage, sconn, paths[1:], targets, lane)
-                finally:
-                    loaded = early.join() if early is not None else set()
+                except BaseException:
+                    if early is not None:
+                        early.join()  # its own failure, if any, matters less
+                    raise
             finally:
                 stage.spool.close()
                 sconn.close()  # the load reads the files from other connections and processes
@@ -212,7 +214,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             if here is not feed:
                 here.close()
         loading = time.monotonic()
-        load(paths, store, targets, lane, loaded)
+        load(paths, store, targets, lane, early)
         phases |= {"apply": loading - started, "load": time.monotonic() - loading}
     return offsets, events
 
@@ -236,33 +238,32 @@ def watched(progress: Any, children: Sequence[Share], total: int) -> Any:
 
 class EarlyLoad(threading.Thread):
     """The COPY of one finished share's spooled files, on a connection of its own, while the
-    rebuild waits for its other shares; `join` returns the (file, table) pairs copied and
-    raises what failed."""
+    rebuild waits for its other shares and merges them; `load` takes it from there."""
 
     def __init__(self, store: ViewStore, path: str, targets: Sequence[View], lane: int) -> None:
         super().__init__(name="rebuild-early-load", daemon=True)
-        self.copies = [(spool_path(path, table), store.physical(table, lane))
-                       for view in targets for table in spooled_of(view)]
+        self.copies = {(spool_path(path, table), store.physical(table, lane))
+                       for view in targets for table in spooled_of(view)}
         self.store = store
         self.failure: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            run_steps(self.store, [spooled_copy(f, t) for f, t in self.copies], connections=1,
-                      name="rebuild-early-load")
-        except BaseException as e:  # raised by `join`, in the rebuild's thread
+            run_steps(self.store, [spooled_copy(f, t) for f, t in sorted(self.copies)],
+                      connections=1, name="rebuild-early-load")
+        except BaseException as e:  # raised by `done`, in a thread of the load
             self.failure = e
 
-    def join(self, timeout: float | None = None) -> set[tuple[str, str]]:  # type: ignore[override]
-        super().join(timeout)
+    def done(self) -> None:
+        """Wait for the copies; raise what failed."""
+        self.join()
         if self.failure is not None:
             raise self.failure
-        return set(self.copies)
 
 
 def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: int,
-         loaded: set[tuple[str, str]] | None = None) -> None:
+         early: EarlyLoad | None = None) -> None:
     """COPY the staged tables into the view store (created without their primary keys, see
     projections.bare_tables), then key and index them, LOAD_CONNECTIONS at once.
 
@@ -272,7 +273,8 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     view its keys and indexes once all its tables are in; the heaviest step ready goes first
     (`run_steps`). Each step commits on its own: the tables are fresh, nobody reads them
     before the swap, and a failed rebuild drops them and its lane (projections.rebuild).
-    The (spool file, table) pairs in `loaded` are in already (EarlyLoad).
+    The first share's spooled files may be under way already (`early`): the steps keying
+    those tables wait for it, the others do not.
     """
     def copy(path: str, table: str, where: str = "1 = 1") -> Step:
         return Step(lambda tx: copy_table(path, tx.cursor, table, where),
@@ -291,16 +293,23 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
 
     steps = [copy(paths[0], store.physical(table), f"generation = {int(lane)}")
              for table in ("proj_streams", "proj_offsets")]
+    loaded = early.copies if early is not None else set()
+    # Waiting for the early copies takes a connection only once nothing else is ready.
+    waited = [Step(lambda tx: early.done(), 0)] if early is not None else []
     for view in targets:
         merged, spooled = set(merges_of(view)), spooled_of(view)
         copies = [spooled_copy(spool_path(path, table), store.physical(table, lane))
                   if table in spooled else copy(path, store.physical(table, lane))
                   for table in view.tables
                   for path in (paths[:1] if table in merged else paths)
-                  if (spool_path(path, table), store.physical(table, lane)) not in
-                  (loaded or set())]
-        steps += [*copies, Step(finish(view), sum(c.weight for c in copies), copies)]
-    run_steps(store, steps)
+                  if (spool_path(path, table), store.physical(table, lane)) not in loaded]
+        before = copies + (waited if spooled else [])
+        steps += [*copies, Step(finish(view), sum(c.weight for c in copies), before)]
+    try:
+        run_steps(store, steps + waited)
+    finally:
+        if early is not None:
+            early.join()  # a failed load must not drop tables a copy is still filling
 
 
 def spooled_of(view: View) -> dict[str, tuple[str, str]]:
