@@ -78,7 +78,7 @@ class BatchReader:
                     p = part.partition_index
                     if part.error_code:
                         raise Unreadable(f"partition {p}: Kafka error {part.error_code}")
-                    found[p] = records(part.records or b"", offsets[p])
+                    found[p] = records(bytes(part.records or b""), offsets[p])  # bytes, as typed
         return found
 
     async def _send(self, request: Any, leader: int, timeout_ms: int) -> Any:

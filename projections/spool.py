@@ -1,14 +1,15 @@
 """Rows a rebuild's stage writes straight to files of COPY text instead of into SQLite.
 
-The biggest view table, the score contributions (four rows for five events), is only ever
-inserted into while applying, and nothing reads it before the load; its one change, ending
-the rows of a record, can wait for the load (a view declares this in `spooled`, see
-projections/view.py). In a stage, such a table's rows are appended to a file per share in
-PostgreSQL's COPY text format, and the updates that would have changed them to a second
-file, instead of costing a SQLite insert each (about 5 us a row, index included) and then
-the sqlite3 shell's CSV on the way out (about 2 us). The load COPYs the file as it is, then
-applies the deferred updates with the view's SQL (projections.staging.load). Compiled by
-mypyc (projections.compiled): nothing patches it.
+The biggest view tables (the score contributions, four rows for five events; permits and
+penalties) are only ever inserted into while applying, nothing reads them before the load,
+and their changes (ending a record's contributions; revoking a permit, closing a penalty)
+can wait for the load (a view declares this in `spooled`, see projections/view.py, and ADR
+011). In a stage, such a table's rows are appended to a file per share in PostgreSQL's COPY
+text format, and the updates that would have changed them to a second file, instead of
+costing a SQLite insert each (about 5 us a row, index included) and then the sqlite3 shell's
+CSV on the way out (about 2 us). The load COPYs the file as it is, then applies the deferred
+updates with the view's SQL (projections.staging.load). Compiled by mypyc
+(projections.compiled): nothing patches it.
 """
 
 from __future__ import annotations
@@ -60,19 +61,28 @@ def copy_line(row: Sequence[Any]) -> str:
 
 
 class Spool:
-    """A stage's spool files, one per table, opened on first write; `close` before loading."""
+    """A stage's spool files, one per declared table (`declare`, with its deferred updates'),
+    created empty at once so that a file missing at the load is an error, not "no rows"."""
 
     def __init__(self, stage_path: str) -> None:
         self.stage_path = stage_path
         self.files: dict[str, IO[str]] = {}
 
+    def declare(self, tables: Sequence[str]) -> None:
+        """The tables views spool (logical names): each gets its file and its deferred file."""
+        for table in tables:
+            for name in (table, deferred_table(table)):
+                if name not in self.files:
+                    self.files[name] = open(  # noqa: SIM115 (closed by `close`)
+                        spool_path(self.stage_path, name), "w", encoding="utf-8",
+                        newline="", buffering=1 << 20)
+
     def write(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
         """Append rows to `table`'s file (a logical name, or `deferred_table(name)`)."""
         found = self.files.get(table)
         if found is None:
-            found = self.files[table] = open(  # noqa: SIM115 (closed by `close`)
-                spool_path(self.stage_path, table), "w", encoding="utf-8", newline="",
-                buffering=1 << 20)
+            raise RuntimeError(f"rows of {table!r} were spooled, but no view declares it "
+                               "in `spooled` (or the stage is closed): they would be lost")
         found.write("".join([copy_line(row) for row in rows]))
 
     def close(self) -> None:

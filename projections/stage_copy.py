@@ -79,12 +79,8 @@ def copy_rows(path: str, cursor: Any, statement: str, select: str,
 
 
 def copy_file(path: str, cursor: Any, table: str) -> None:
-    """COPY a file of COPY text (projections.spool) into `table`, every column in order; a
-    file never written (no rows) copies nothing."""
-    try:
-        source = open(path, "rb")  # noqa: SIM115 (closed below)
-    except FileNotFoundError:
-        return
-    with source, cursor.copy(f"COPY {table} FROM STDIN (FORMAT text, ENCODING 'UTF8')") as copy:
+    """COPY a file of COPY text (projections.spool) into `table`, every column in order."""
+    with open(path, "rb") as source, \
+            cursor.copy(f"COPY {table} FROM STDIN (FORMAT text, ENCODING 'UTF8')") as copy:
         while chunk := source.read(CHUNK):
             copy.write(chunk)

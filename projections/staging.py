@@ -7,8 +7,9 @@ the contract keeps it portable) and COPY the result, then key and index it (`loa
 failed load fails the rebuild, which drops the new tables. The stage lives on disk with a
 bounded page cache: memory does not grow with the number of events. From SHARD_MIN records
 the feed is split into shares, each with a stage of its own (projections.shards). The rows
-of the tables views spool (the score contributions) bypass SQLite: they go to files of COPY
-text beside the stage file, their updates deferred to the load (projections.spool, ADR 011).
+of the tables views spool (score contributions, permits, penalties) bypass SQLite: they go
+to files of COPY text beside the stage file, their updates deferred to the load
+(projections.spool, ADR 011).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ from projections.view import View
 STAGE_CACHE_KIB = 128 * 1024
 # Stage directories are named after the rebuild's process: <prefix><pid>-<random>.
 STAGE_PREFIX = "credit-ledger-rebuild-"
-# Connections loading views into PostgreSQL at once: its COPY and index builds use a core each.
+# Connections loading views into PostgreSQL at once: its COPY and index builds use a core each
+# (plus one, EarlyLoad's, copying the first share's spooled rows while the others finish).
 LOAD_CONNECTIONS = 2
 # Memory for each load's index builds (PostgreSQL's, per connection): the default 64 MB
 # sorts the keys of a million score rows on disk.
@@ -156,6 +158,8 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
         for view in views:
             catalog.create_tables(tx, stage, view, lane, indexes=False)
             catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
+    if stage.spool is not None:
+        stage.spool.declare([t for view in views for t in spooled_of(view)])
     return catalog.names_for(stage, views, lane)
 
 
@@ -176,46 +180,48 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
         paths = [str(Path(directory) / f"share{n}.sqlite3") for n in range(count)]
         children: list[Share] = []
         here, end = feed, None
+        early: EarlyLoad | None = None
         try:
-            if count > 1:
-                specs = [feed.share_spec(n, count) for n in range(count)]  # type: ignore[attr-defined]
-                end = share_end(specs[0], head)
-                for n in range(1, count):
-                    children.append(Share({
-                        "feed": specs[n], "end": share_end(specs[n], head), "path": paths[n],
-                        "prefix": store.prefix, "lane": lane, "batch": batch,
-                        "views": [v.name for v in targets]}))
-                here = open_share(specs[0])
-            stage, sconn = open_stage(paths[0], store.prefix)
             try:
-                names = create_stage(stage, sconn, targets, lane)
-                started = time.monotonic()
-                with fewer_collections():
-                    done = [catch_up(stage, sconn, here, lane, targets, names, batch,
-                                     watched(progress, children, lag(head, {})), end=end)]
-                write_held(stage, sconn, names)
-                # While the other shares finish (their processes started later), this one's
-                # spooled rows go in: they need nothing of the others.
-                early = EarlyLoad(store, paths[0], targets, lane) if children else None
+                if count > 1:
+                    specs = [feed.share_spec(n, count)  # type: ignore[attr-defined]
+                             for n in range(count)]
+                    end = share_end(specs[0], head)
+                    for n in range(1, count):
+                        children.append(Share({
+                            "feed": specs[n], "end": share_end(specs[n], head),
+                            "path": paths[n], "prefix": store.prefix, "lane": lane,
+                            "batch": batch, "views": [v.name for v in targets]}))
+                    here = open_share(specs[0])
+                stage, sconn = open_stage(paths[0], store.prefix)
                 try:
+                    names = create_stage(stage, sconn, targets, lane)
+                    started = time.monotonic()
+                    with fewer_collections():
+                        done = [catch_up(stage, sconn, here, lane, targets, names, batch,
+                                         watched(progress, children, lag(head, {})), end=end)]
+                    write_held(stage, sconn, names)
+                    # While the other shares finish (their processes started later), this
+                    # one's spooled rows go in: they need nothing of the others.
+                    if children and any(spooled_of(v) for v in targets):
+                        early = EarlyLoad(store, paths[0], targets, lane)
                     done += [child.finish() for child in children]
                     offsets, events = combine(done)
                     merge(stage, sconn, paths[1:], targets, lane)
-                except BaseException:
-                    if early is not None:
-                        early.join()  # its own failure, if any, matters less
-                    raise
+                finally:
+                    stage.spool.close()
+                    sconn.close()  # the load reads the files from other connections
             finally:
-                stage.spool.close()
-                sconn.close()  # the load reads the files from other connections and processes
+                for child in children:
+                    child.close()
+                if here is not feed:
+                    here.close()
+            loading = time.monotonic()
+            load(paths, store, targets, lane, early)
+            phases |= {"apply": loading - started, "load": time.monotonic() - loading}
         finally:
-            for child in children:
-                child.close()
-            if here is not feed:
-                here.close()
-        loading = time.monotonic()
-        load(paths, store, targets, lane, early)
-        phases |= {"apply": loading - started, "load": time.monotonic() - loading}
+            if early is not None:
+                early.join()  # never drop (a failed rebuild) tables a copy is still filling
     return offsets, events
 
 
@@ -294,7 +300,8 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     steps = [copy(paths[0], store.physical(table), f"generation = {int(lane)}")
              for table in ("proj_streams", "proj_offsets")]
     loaded = early.copies if early is not None else set()
-    # Waiting for the early copies takes a connection only once nothing else is ready.
+    # Waiting for the early copies, the lightest step, holds a connection (in an idle
+    # transaction) only when nothing heavier is ready.
     waited = [Step(lambda tx: early.done(), 0)] if early is not None else []
     for view in targets:
         merged, spooled = set(merges_of(view)), spooled_of(view)
@@ -326,22 +333,23 @@ def spooled_copy(path: str, table: str) -> Step:
 def spooled_rows(path: str) -> int:
     """About how many rows a spool file holds (a load step's weight): a score or permit row
     is about 150 bytes of COPY text."""
-    return os.path.getsize(path) // 150 if os.path.exists(path) else 0
+    return os.path.getsize(path) // 150
 
 
 def apply_deferred(tx: Tx, table: str, columns: str, statement: str,
                    files: Sequence[str]) -> None:
     """Apply the deferred updates of a spooled table, once its rows are in: the files' rows
     go to a temporary table, which `statement` reads as {deferred}."""
-    files = [f for f in files if os.path.exists(f) and os.path.getsize(f)]
+    files = [f for f in files if os.path.getsize(f)]  # every share wrote one, maybe empty
     if not files:
         return
-    deferred = f"{table}_deferred"
+    deferred = "spool_deferred"  # short: a name from `table` could be truncated into it
     tx.execute(f"CREATE TEMPORARY TABLE {deferred} ({columns}) ON COMMIT DROP")
     for path in files:
         copy_file(path, tx.cursor, deferred)
     tx.execute(f"ANALYZE {deferred}")
     tx.execute(statement.format(table=table, deferred=deferred))
+    tx.execute(f"DROP TABLE {deferred}")  # the view's next spooled table uses the name
 
 
 @dataclass(eq=False)

@@ -217,7 +217,8 @@ class ScoresView:
         self.rows = ScoreRows("score_subject", "score_contribution", book)
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
-        self.apply_indexes = self.rows.indexes  # ending a record's rows looks them up by code
+        # Ending a record's rows looks them up by code (live; a stage defers the ends).
+        self.apply_indexes = self.rows.indexes
         self.statements = Statements(self.tables)
         self.merges: dict[str, str] = {}  # every row is one subject's
         self.spooled = self.rows.spooled

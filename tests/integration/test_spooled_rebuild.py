@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from projections.feed import Record
 from projections.rebuild import rebuild
-from projections.spool import copy_line
+from projections.spool import Spool, copy_line
 from projections.stage_copy import copy_file
 from projections.storage import ViewStore
 from tests.unit._envelopes import ListFeed
@@ -92,7 +92,19 @@ def test_spooled_text_reaches_postgresql_exactly(pg_url: str) -> None:
         copy_file(path, cur, "spooled")
         cur.execute("SELECT a, b, n FROM spooled")
         assert cur.fetchall() == rows
-    copy_file(path + ".missing", None, "spooled")  # no file: no rows, nothing asked of PG
+    with pytest.raises(FileNotFoundError):  # a spool file never made is an error, not no rows
+        copy_file(path + ".missing", None, "spooled")
+
+
+def test_rows_of_a_table_no_view_declares_spooled_are_refused(tmp_path: Any) -> None:
+    spool = Spool(str(tmp_path / "stage.sqlite3"))
+    spool.declare(["score_contribution"])
+    spool.write("score_contribution", [("a", 1)])
+    with pytest.raises(RuntimeError, match="'ind_subject' were spooled, but no view declares"):
+        spool.write("ind_subject", [("b", 2)])
+    spool.close()
+    with pytest.raises(RuntimeError, match="or the stage is closed"):
+        spool.write("score_contribution", [("c", 3)])
 
 
 def test_a_spooled_row_refuses_what_copy_text_could_not_carry_exactly() -> None:
