@@ -124,13 +124,16 @@ def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving
     with pytest.raises(RuntimeError, match="share process failed"):
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert digest(store) == served
-    conn = psycopg.connect(pg_url)
-    tables = {name for (name,) in conn.execute(
-        "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
-        (store.prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
-    conn.close()
-    assert tables == set(before)  # the failed generation's tables are gone
+    assert generation_tables(pg_url, store.prefix) == set(before)  # the failed one's are gone
     runtime.close()
+
+
+def generation_tables(pg_url: str, prefix: str) -> set[str]:
+    """The view tables (of any generation) in PostgreSQL under a view store's prefix."""
+    with psycopg.connect(pg_url) as conn:
+        return {name for (name,) in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+            (prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
 
 
 def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
@@ -158,10 +161,5 @@ def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert early  # the early copy was tried, and its failure alone failed the rebuild
     assert digest(store) == served
-    conn = psycopg.connect(pg_url)
-    tables = {name for (name,) in conn.execute(
-        "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
-        (store.prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
-    conn.close()
-    assert tables == set(before)
+    assert generation_tables(pg_url, store.prefix) == set(before)
     runtime.close()
