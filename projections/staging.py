@@ -312,11 +312,7 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
                   if (spool_path(path, table), store.physical(table, lane)) not in loaded]
         before = copies + (waited if spooled else [])
         steps += [*copies, Step(finish(view), sum(c.weight for c in copies), before)]
-    try:
-        run_steps(store, steps + waited)
-    finally:
-        if early is not None:
-            early.join()  # a failed load must not drop tables a copy is still filling
+    run_steps(store, steps + waited)  # the caller joins `early` whatever happens
 
 
 def spooled_of(view: View) -> dict[str, tuple[str, str]]:
