@@ -110,10 +110,7 @@ class Batch:
         if self.spool is None:
             self.insert(template, params, key)
             return
-        rows = self.spooled.get(table)
-        if rows is None:
-            rows = self.spooled[table] = []
-        rows.append(params)
+        self._spool(table, params)
 
     def deferred(self, table: str, template: str, params: Sequence[Any], key: Hashable,
                  later: Sequence[Any]) -> None:
@@ -123,7 +120,13 @@ class Batch:
         if self.spool is None:
             self.update(template, params, key)
             return
-        self.row(deferred_table(table), "", later)
+        self._spool(deferred_table(table), later)
+
+    def _spool(self, table: str, row: Sequence[Any]) -> None:
+        rows = self.spooled.get(table)
+        if rows is None:
+            rows = self.spooled[table] = []
+        rows.append(row)
 
     def update(self, template: str, params: Sequence[Any], key: Hashable) -> None:
         """An update of the rows named `key` (as inserts name them)."""

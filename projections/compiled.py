@@ -37,7 +37,6 @@ COMPILED = (
     "projections.catalog",
     "projections.record_sets",
     "projections.spool",
-    "projections.store_rows",
     "projections.views.indicators",
     "projections.views.lists",
     "projections.views.profiles",

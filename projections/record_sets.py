@@ -23,7 +23,7 @@ log = logging.getLogger("projections.kafka_feed")
 # baseOffset, batchLength, partitionLeaderEpoch, magic, crc, attributes, lastOffsetDelta,
 # baseTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, recordCount.
 HEADER = struct.Struct(">qiibIhiqqqhii")
-HEADER_SIZE = 61
+HEADER_SIZE = HEADER.size  # 61
 CRC_FROM = 21  # the CRC covers the batch from its attributes on
 COMPRESSION, CONTROL = 0x07, 0x20
 GZIP, SNAPPY, LZ4, ZSTD = 1, 2, 3, 4

@@ -29,13 +29,3 @@ def test_the_store_feed_gives_the_published_envelopes_from_any_offset(tmp_path: 
     assert feed.poll({0: head + 1}, 10, 0) == []
     ledger.close()
 
-
-def test_the_feeds_event_ids_are_the_ledgers_for_every_variant_digit() -> None:
-    from ledger.domain.events import event_id as ledgers
-    from projections.store_rows import event_id
-
-    ids = {ledgers(f"{n:08x}-0000-5000-8000-000000000000", v): (n, v)
-           for n in range(64) for v in (1, 9, 10, 12345)}
-    assert {i[19] for i in ids} == set("89ab")  # every variant digit is met
-    assert all(event_id(f"{n:08x}-0000-5000-8000-000000000000", v) == i
-               for i, (n, v) in ids.items())
