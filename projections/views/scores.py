@@ -48,7 +48,7 @@ APPLY_ENDS = (
     "SELECT DISTINCT ON (r.ctid) r.ctid AS target, e.ended_on, e.ended_by FROM {table} r "
     "JOIN {deferred} e ON e.code = r.code AND e.record = r.record AND e.stream = r.stream "
     "AND e.version > r.version AND r.until_types LIKE '%,' || e.type || ',%' "
-    "WHERE r.ended_on IS NULL ORDER BY r.ctid, e.version) f WHERE c.ctid = f.target")
+    "ORDER BY r.ctid, e.version) f WHERE c.ctid = f.target")
 CACHE_LIMIT = 100_000
 
 
@@ -144,18 +144,17 @@ class ScoreRows:
         record = record_key(env)
         if record is None:
             return
+        on = business_day(env)
         if type_ != "SubjectRegistered":
             kind = self.cache.in_batch(b, self.subjects, code)
             if kind is None:
                 return  # facts about a subject this feed never registered carry no score
             if type_ in self.book.enders:
-                day = business_day(env)
-                b.deferred(self.rows, self._end, (day, env["id"], code, record, f"%,{type_},%"),
-                           (self.rows, code, record),
-                           (code, record, type_, env["stream"], int(env["version"]), day,
+                b.deferred(self.rows, self._end, (on, env["id"], code, record,
+                                                  f"%,{type_},%"), (self.rows, code, record),
+                           (code, record, type_, env["stream"], int(env["version"]), on,
                             env["id"]))
         family = self.book.family(kind)
-        on = business_day(env)
         model = self.book.model(family, on)
         data, rows_key = env["data"], (self.rows, code, record)
         for conditions, rule_id, points, until in self._candidates_for(family, model, type_):
