@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Response
@@ -15,7 +14,7 @@ from api.deps import Officer, RuntimeDep
 from api.repair_schemas import RepairWritten, StepReceipt
 from ledger.application import CreditLedger, Receipt
 from ledger.domain.errors import Forbidden
-from ledger.domain.repair import RepairPolicy
+from ledger.domain.repair import RepairPolicy, provisional
 from ledger.domain.repair_case import RepairCase
 from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError
@@ -74,21 +73,24 @@ def check_scope(caller: Caller, domain: str) -> None:
                         f"not {domain}")
 
 
-def public(case: RepairCase, today: date) -> dict[str, Any]:
+def public(case: RepairCase, ledger: CreditLedger) -> dict[str, Any]:
+    """A case as officers read it, with its deadlines as of the ledger's today."""
     return {"id": str(case.id), "subject": case.subject, "target_kind": case.target_kind,
             "target_id": case.target_id, "target_authority": case.target_authority,
             "domain": case.domain, "list": case.list_name, "status": case.status,
             "applied_on": case.applied_on, "accepted_on": case.accepted_on,
             "decision_due": case.decision_due, "decided_on": case.decided_on,
             "notify_due": case.notify_due, "informed_on": case.informed_on,
-            "due_on": case.due_on(), "overdue": case.is_overdue(today)}
+            "due_on": case.due_on(), "overdue": case.is_overdue(ledger.clock()),
+            "provisional": provisional(ledger.calendar, (case.accepted_on, case.decision_due),
+                                       (case.decided_on, case.notify_due))}
 
 
 def written(d: Desk, response: Response, receipt: Receipt, case: RepairCase) -> RepairWritten:
     """201 when this step was recorded now, 200 for a replay; the worklist follows at once."""
     d.worklist.catch_up()
     response.status_code = 201 if receipt.created else 200
-    return RepairWritten(**public(case, d.ledger.clock()), failures=failures(d, case),
+    return RepairWritten(**public(case, d.ledger), failures=failures(d, case),
                          receipt=StepReceipt(position=receipt.position, version=receipt.version,
                                              type=receipt.type, hash=receipt.hash))
 

@@ -106,6 +106,9 @@ class RepairPublic(BaseModel):
     informed_on: date | None
     due_on: date | None
     overdue: bool
+    provisional: bool = Field(description=(
+        "A deadline was counted across a year whose official holiday schedule the working-day "
+        "calendar lacks (weekends and fixed-date statutory holidays only): check it by hand."))
 
 
 class TimelineEntry(BaseModel):

@@ -222,6 +222,9 @@ class PrincipalReceipt(WriteReceipt):
 
 class PermitReceipt(WriteReceipt):
     late: bool
+    provisional: bool = Field(False, description=(
+        "The 7-working-day publication deadline was counted across a year whose official "
+        "holiday schedule the calendar lacks, so `late` may change once it is added."))
 
 
 class PenaltyReceipt(PermitReceipt):

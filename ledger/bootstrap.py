@@ -14,10 +14,7 @@ from ledger.settings import Settings
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:
-    if not settings.holidays_files:
-        return WorkingCalendar.default()
-    default = Path(__file__).parent / "domain" / "data" / "holidays_cn.json"
-    return WorkingCalendar.from_files(default, *settings.holidays_files)
+    return WorkingCalendar.national(*settings.holidays_files)
 
 
 def build_ledger(settings: Settings, *, clock: Callable[[], date] = utc_today) -> CreditLedger:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from api.deps import LedgerDep
 from api.recording import REPLAYED, Recorder, answer
 from api.schemas import PenaltyIn, PenaltyReceipt, PermitIn, PermitReceipt
+from ledger.domain.publicity import publication_provisional
 from ledger.domain.subject import Subject
 from ledger.domain.subject_events import key
 from ledger.identity import path_code
@@ -31,7 +32,8 @@ def grant_permit(code: str, body: PermitIn, caller: Recorder, ledger: LedgerDep,
         return version, s.permits[key(caller.authority, body.decision_no)]["data"]
 
     receipt, (_, data) = ledger.execute(subject, decide)
-    return answer(response, receipt, PermitReceipt, subject=subject, late=data["late"])
+    return answer(response, receipt, PermitReceipt, subject=subject, late=data["late"],
+                  provisional=publication_provisional(body.decided_on, ledger.calendar))
 
 
 @router.post("/{code}/penalties", status_code=201, response_model=PenaltyReceipt,
@@ -52,5 +54,6 @@ def impose_penalty(code: str, body: PenaltyIn, caller: Recorder, ledger: LedgerD
 
     receipt, (_, data) = ledger.execute(subject, decide)
     return answer(response, receipt, PenaltyReceipt, subject=subject, late=data["late"],
+                  provisional=publication_provisional(body.decided_on, ledger.calendar),
                   rule_set=data["rule_set"], publicity_min_until=data["publicity_min_until"],
                   publicity_max_until=data["publicity_max_until"])

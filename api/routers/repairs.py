@@ -20,8 +20,10 @@ from api.repair_schemas import (
     TimelineEntry,
 )
 from ledger import repairs
+from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.events import LedgerEvent
+from ledger.domain.repair import provisional
 from ledger.repair_lookup import By, get_case, target_of
 
 router = APIRouter(prefix="/v1/repairs", tags=["repair officers"])
@@ -61,14 +63,16 @@ def worklist(caller: Officer, d: DeskDep, status: Status | None = None,
     found = d.worklist.page(status=status.value if status else None,
                             domains=[domain] if domain else sorted(caller.domains),
                             overdue_on=today if overdue else None, page=page, size=page_size)
-    items = [RepairPublic(**row_public(row, today)) for row in found.items]
+    items = [RepairPublic(**row_public(row, today, d.ledger.calendar)) for row in found.items]
     return RepairsPage(items=items, page=page, page_size=page_size, total=found.total)
 
 
-def row_public(row: dict[str, Any], today: date) -> dict[str, Any]:
+def row_public(row: dict[str, Any], today: date, calendar: WorkingCalendar) -> dict[str, Any]:
     due = row["due_on"]
     return {k: v for k, v in row.items() if k not in ("case_id", "version")} | {
-        "id": row["case_id"], "overdue": bool(due) and today.isoformat() > due}
+        "id": row["case_id"], "overdue": bool(due) and today.isoformat() > due,
+        "provisional": provisional(calendar, (row["accepted_on"], row["decision_due"]),
+                                   (row["decided_on"], row["notify_due"]))}
 
 
 @router.get("/{id}", response_model=RepairDetail)
@@ -80,7 +84,7 @@ def case_detail(id: str, caller: Officer, d: DeskDep) -> RepairDetail:
                  if isinstance(e, LedgerEvent)]
     timeline = [TimelineEntry(**{k: env[k] for k in TimelineEntry.model_fields})
                 for env in envelopes]
-    return RepairDetail(**public(case, d.ledger.clock()), commitment_id=case.commitment_id,
+    return RepairDetail(**public(case, d.ledger), commitment_id=case.commitment_id,
                         trainings=case.trainings, reports=case.reports, timeline=timeline)
 
 

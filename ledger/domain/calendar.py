@@ -12,6 +12,17 @@ from pathlib import Path
 DEFAULT_FILE = Path(__file__).parent / "data" / "holidays_cn.json"
 
 
+def fixed_holidays(year: int) -> frozenset[date]:
+    """The statutory holidays whose dates never move (全国年节及纪念日放假办法).
+
+    New Year's Day, Labour Day (1 May; 1-2 May from 2025) and National Day (1-3 October).
+    The lunar festivals and the swapped weekends (调休) are known only from the year's
+    published schedule, so a year without one is counted with these and weekends alone.
+    """
+    days = [(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)] + ([(5, 2)] if year >= 2025 else [])
+    return frozenset(date(year, m, d) for m, d in days)
+
+
 class WorkingCalendar:
     """Decides which days count toward working-day deadlines."""
 
@@ -59,15 +70,26 @@ class WorkingCalendar:
         """Load the packaged national calendar."""
         return cls.from_file(DEFAULT_FILE)
 
+    @classmethod
+    def national(cls, *operator_files: str | PathLike[str]) -> WorkingCalendar:
+        """The packaged national calendar amended by operator files (LEDGER_HOLIDAYS_FILES)."""
+        return cls.from_files(DEFAULT_FILE, *operator_files)
+
     def covers(self, d: date) -> bool:
         """Tell whether the holiday arrangements for d's year are known."""
         return d.year in self.years
+
+    def provisional(self, start: date, end: date) -> bool:
+        """Tell whether a count of working days from start to end crosses an uncovered year."""
+        return any(year not in self.years for year in range(start.year, end.year + 1))
 
     def is_working_day(self, d: date) -> bool:
         """Tell whether d is a working day."""
         if d in self.workdays:
             return True
         if d in self.holidays:
+            return False
+        if d.year not in self.years and d in fixed_holidays(d.year):
             return False
         return d.weekday() < 5
 

@@ -89,8 +89,22 @@ def publicity_window(
     return Window(rule.name, add_months(decided_on, min_months), add_months(decided_on, max_months))
 
 
+PUBLICATION_DAYS = 7  # working days from a decision to its publication (国发〔2016〕33号)
+
+
+def publication_due(decided_on: date, calendar: WorkingCalendar,
+                    limit: int = PUBLICATION_DAYS) -> date:
+    """The last day a decision may be published on time."""
+    return calendar.add_working_days(decided_on, limit)
+
+
 def published_late(
-    decided_on: date, published_on: date, calendar: WorkingCalendar, limit: int = 7
+    decided_on: date, published_on: date, calendar: WorkingCalendar, limit: int = PUBLICATION_DAYS
 ) -> bool:
     """Tell whether publication missed the working-day limit after the decision."""
-    return published_on > calendar.add_working_days(decided_on, limit)
+    return published_on > publication_due(decided_on, calendar, limit)
+
+
+def publication_provisional(decided_on: date, calendar: WorkingCalendar) -> bool:
+    """Tell whether the publication deadline was counted without the year's official schedule."""
+    return calendar.provisional(decided_on, publication_due(decided_on, calendar))

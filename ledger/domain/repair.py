@@ -160,5 +160,11 @@ def due_after(start: date, days: int, calendar: WorkingCalendar) -> date:
     return calendar.add_working_days(start, days)
 
 
+def provisional(calendar: WorkingCalendar, *spans: tuple[str | None, str | None]) -> bool:
+    """Tell whether any (start, due) deadline was counted across a year the calendar lacks."""
+    return any(calendar.provisional(date.fromisoformat(start), date.fromisoformat(due))
+               for start, due in spans if start and due)
+
+
 def overdue(due: date | None, today: date) -> bool:
     return due is not None and today > due

@@ -192,6 +192,30 @@ def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
     assert desk.call("GET", "/v1/repairs/not-a-case").status_code == 404
 
 
+def test_a_deadline_counted_into_a_year_without_its_holiday_schedule_is_provisional(
+    desk: Desk,
+) -> None:
+    city = desk.city
+    city.register(ACME)
+    commitment = city.commitment(ACME, date(2026, 9, 1))
+    autumn, winter = city.penalty(ACME, date(2026, 4, 1)), city.penalty(ACME, date(2026, 4, 2))
+    # Accepted in September: ten working days end within 2026, whose schedule is published.
+    desk.file(autumn, "2026-09-01", commitment_id=commitment)
+    city.clock.today = date(2026, 12, 28)
+    sure = desk.ok(f"/v1/repairs/{desk.get('/v1/repairs')['items'][0]['id']}/accept",
+                   {"accepted_on": "2026-09-03"})
+    assert (sure["decision_due"], sure["provisional"]) == ("2026-09-17", False)
+    # Accepted on Christmas Eve: the count runs into 2027, whose schedule is not out yet.
+    # New Year's Day is a fixed-date holiday, so the tenth working day is Friday 8 January;
+    # the answer says the date is provisional, and so do the case and the worklist.
+    case = desk.file(winter, "2026-12-23", commitment_id=commitment)
+    guess = desk.ok(f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-12-24"})
+    assert (guess["decision_due"], guess["provisional"]) == ("2027-01-08", True)
+    assert desk.get(f"/v1/repairs/{case['id']}")["provisional"] is True
+    flags = {c["id"]: c["provisional"] for c in desk.get("/v1/repairs")["items"]}
+    assert flags == {sure["id"]: False, case["id"]: True}
+
+
 def test_a_person_is_named_by_id_number_only_in_the_request_body(desk: Desk) -> None:
     key = DEV_PSEUDONYM_KEY.encode()
     person = identify(PERSON_ID, "natural_person", key)

@@ -7,10 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import typer
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from ledger.commands import calendar as calendar_command
 from ledger.domain.calendar import DEFAULT_FILE, WorkingCalendar
+from ledger.domain.publicity import publication_due, publication_provisional
 
 CN = WorkingCalendar.default()
 
@@ -97,3 +101,45 @@ def test_adding_then_counting_gives_back_the_same_number(start: date, n: int) ->
     assert CN.working_days_between(start, end) == n
     if n:
         assert CN.is_working_day(end)
+
+
+def test_a_year_without_a_published_schedule_still_keeps_its_fixed_date_holidays() -> None:
+    # 2027's schedule is not out yet: New Year's Day, 1-2 May and 1-3 October are known.
+    assert not CN.covers(date(2027, 1, 1))
+    assert not CN.is_working_day(date(2027, 1, 1))  # a Friday
+    assert not CN.is_working_day(date(2027, 10, 1))  # a Friday
+    assert CN.is_working_day(date(2027, 2, 8))  # Spring Festival eve: unknown, so worked
+    # Before 2025 Labour Day was one day long.
+    assert WorkingCalendar().is_working_day(date(2018, 5, 2))
+    assert not WorkingCalendar().is_working_day(date(2030, 5, 2))
+
+
+def test_a_count_that_crosses_into_an_uncovered_year_is_provisional() -> None:
+    # Ten working days from Christmas Eve 2026 skip New Year's Day and end on 8 January 2027.
+    due = CN.add_working_days(date(2026, 12, 24), 10)
+    assert due == date(2027, 1, 8)
+    assert CN.provisional(date(2026, 12, 24), due)
+    assert not CN.provisional(date(2026, 9, 1), CN.add_working_days(date(2026, 9, 1), 10))
+    assert CN.provisional(date(2018, 12, 28), date(2019, 1, 3))
+
+
+def test_the_publication_deadline_of_a_late_december_decision_is_provisional() -> None:
+    assert publication_due(date(2026, 12, 25), CN) == date(2027, 1, 6)
+    assert publication_provisional(date(2026, 12, 25), CN)
+    assert not publication_provisional(date(2026, 12, 1), CN)
+
+
+def test_the_calendar_command_shows_coverage_and_check_fails_on_a_missing_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LEDGER_HOLIDAYS_FILES", raising=False)
+    app = typer.Typer()
+    calendar_command.register(app)
+    app.command("noop")(lambda: None)  # a second command keeps `calendar` a named subcommand
+    runner = CliRunner()
+    shown = runner.invoke(app, ["calendar", "--today", "2026-12-07"])
+    assert shown.exit_code == 0, shown.output
+    assert "2026  published" in shown.output and "2027  PROVISIONAL" in shown.output
+    assert "covered: 2019-2026" in shown.output
+    assert runner.invoke(app, ["calendar", "--check", "--today", "2026-12-07"]).exit_code == 1
+    assert runner.invoke(app, ["calendar", "--check", "--today", "2025-03-01"]).exit_code == 0

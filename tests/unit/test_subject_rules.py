@@ -237,8 +237,9 @@ def test_publication_before_the_decision_is_refused() -> None:
 def test_late_publication_is_recorded_and_marked_late_across_the_national_day_holiday() -> None:
     s = acme()
     # Decided on 30 September 2025; 1-8 October are holidays, Saturday 11 October is worked.
-    # The seventh working day after the decision is Thursday 16 October.
-    assert WorkingCalendar().add_working_days(date(2025, 9, 30), 7) == date(2025, 10, 9)
+    # The seventh working day after the decision is Thursday 16 October. A calendar without
+    # 2025's published schedule knows only 1-3 October and weekends: it would say the 14th.
+    assert WorkingCalendar().add_working_days(date(2025, 9, 30), 7) == date(2025, 10, 14)
     on_time = permit(s, decision_no="A", decided_on=date(2025, 9, 30),
                      published_on=date(2025, 10, 16))
     late = permit(s, decision_no="B", decided_on=date(2025, 9, 30),
