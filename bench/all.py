@@ -76,11 +76,16 @@ def quick(step: Step) -> bool:
 def resolve(step: Step, results: dict[str, dict[str, Any]]) -> list[str]:
     args = list(step.args) if quick(step) or step.fallback is None else list(step.fallback)
     for flag, ref in step.needs.items():
-        name, _, key = ref.split(".", 2)
-        value = results.get(name, {}).get("params", {}).get(key)
+        value = _lookup(results, ref)
         if value is not None:
             args += [flag, str(value)]
     return args
+
+
+def _lookup(results: dict[str, dict[str, Any]], ref: str) -> Any:
+    """A figure an earlier step gave ("step.params.key"), or None."""
+    name, _, key = ref.split(".", 2)
+    return results.get(name, {}).get("params", {}).get(key)
 
 
 def run_step(step: Step, args: list[str]) -> dict[str, Any]:
@@ -138,6 +143,11 @@ def main(argv: list[str] | None = None) -> None:
             if why:
                 skipped[step.name] = why
                 continue
+            unmet = [ref for ref in step.needs.values() if _lookup(results, ref) is None]
+            if unmet:
+                skipped[step.name] = f"needs {', '.join(unmet)}, which an earlier leg did not give"
+                print(f"bench: {step.name} SKIPPED: {skipped[step.name]}", flush=True)
+                continue
             print(f"bench: running {step.name} ...", flush=True)
             results[step.name] = result = run_step(step, resolve(step, results))
             print(report.console(result), flush=True)
@@ -155,6 +165,11 @@ def main(argv: list[str] | None = None) -> None:
         Path(ROOT / "docs" / "BENCHMARKS.md").write_text(document)
         print("bench: wrote docs/BENCHMARKS.md")
     print(document)
+    failed = [name for name, r in results.items() if r["exit_code"] != 0]
+    failed += [name for name, why in skipped.items() if why.startswith("needs")]
+    if failed:
+        raise SystemExit(f"bench: {', '.join(failed)} failed (logs in {LOGS}); the figures "
+                         "above are incomplete")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bench.common import (
@@ -42,7 +43,17 @@ def import_city(app: str, path: Path, **env: str) -> tuple[Stage, int, int]:
     if not (stage.returncode == 0 or (rejected and "new events" in stage.stdout)):
         check(stage, "import")
     found = re.search(r"stored ([\d,]+) new events", stage.stdout)
-    return stage, int(found.group(1).replace(",", "")) if found else 0, rejected
+    return with_workers(stage), int(found.group(1).replace(",", "")) if found else 0, rejected
+
+
+def with_workers(stage: Stage) -> Stage:
+    """The import's own usage plus its worker processes' (which wait4 does not see)."""
+    found = re.search(r"worker processes: ([\d.]+) CPU-s, largest peak RSS ([\d.]+) MB",
+                      stage.stdout)
+    if not found:
+        return stage
+    return replace(stage, cpu_seconds=stage.cpu_seconds + float(found.group(1)),
+                   max_rss_mb=max(stage.max_rss_mb, float(found.group(2))))
 
 
 def rejected_rows(report: str) -> int:

@@ -13,7 +13,6 @@ ledger in between (bench/barepipe.py). Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 import urllib.error
@@ -34,7 +33,7 @@ from bench.common import (
     quiet_kafka_logs,
     tag,
 )
-from bench.procs import start, stop, wait
+from bench.procs import start, stop, terminate, wait
 from bench.servers import uvicorn
 
 
@@ -105,8 +104,8 @@ def run(args: argparse.Namespace, app: str, topic: str) -> dict[str, Any]:
         timeline, used, head = follow(args, app, topic, city, env)
     finally:
         for child in (relay, project):
-            if child is not None and child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            if child is not None:
+                terminate(child)
     assert project is not None
     used |= {"relay": stop(relay), "project": stop(project)}
     return {"events": head, "timeline": timeline, "used": used}

@@ -17,10 +17,20 @@ def start(argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[b
     return subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
+def running(child: subprocess.Popen[bytes]) -> bool:
+    """Is the child still running? Unlike Popen.poll(), this never reaps it: wait4 must."""
+    return os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+
+def terminate(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a child that still runs, leaving it to be reaped by `wait`."""
+    if running(child):
+        child.send_signal(signal.SIGTERM)
+
+
 def stop(child: subprocess.Popen[bytes]) -> dict[str, float]:
     """SIGTERM a child (by its pid) and reap it; its CPU seconds and peak RSS."""
-    if child.poll() is None:
-        child.send_signal(signal.SIGTERM)
+    terminate(child)
     return wait(child, None)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import pickle
 import queue
+import resource
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -160,6 +161,7 @@ def _work(settings: Settings, path: str, fmt: str | None, authority: str | None,
         report = importer.run(_Share(source, shard, shards, key), all_or_nothing=all_or_nothing)
         ledger.close()
         report.cpu_seconds = time.process_time()  # this worker's, from its fork
+        report.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         inbox.put(("done", shard, report))
     except BaseException as e:  # the parent re-raises it
         inbox.put(("failed", shard, _picklable(e)))

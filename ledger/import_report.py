@@ -28,6 +28,7 @@ class ImportReport:
     stored: bool = True
     restarts: int = 0  # after a concurrent write to one of the file's subjects
     cpu_seconds: float = 0.0  # of the worker processes, in a parallel import
+    max_rss_mb: float = 0.0  # the largest worker's peak, in a parallel import
 
     @property
     def rejected_rows(self) -> int:
@@ -49,3 +50,4 @@ class ImportReport:
         self.stored = self.stored and other.stored
         self.restarts += other.restarts
         self.cpu_seconds += other.cpu_seconds
+        self.max_rss_mb = max(self.max_rss_mb, other.max_rss_mb)

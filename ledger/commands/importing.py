@@ -116,6 +116,11 @@ def _print_report(file: Path, result: Any, report: Path | None) -> None:
                    f"{result.largest_save:,}) in {result.seconds:.1f} s, {rate:,.0f} rows/s")
     else:
         typer.echo("nothing stored (--all-or-nothing): fix the rejected rows and run again")
+    if result.cpu_seconds:
+        # The workers are children of multiprocessing's fork server, not of this process:
+        # whoever measures this process (time, wait4) does not see them, so they are told here.
+        typer.echo(f"worker processes: {result.cpu_seconds:.1f} CPU-s, largest peak RSS "
+                   f"{result.max_rss_mb:.0f} MB")
     if result.rejected:
         typer.echo("rejected rows (line, field, reason):")
         for r in result.rejected[:MAX_SHOWN]:
