@@ -7,7 +7,9 @@ import hmac
 from datetime import date
 from operator import mul
 
+from ledger.domain.errors import RuleViolation
 from ledger.domain.uscc import CodeError
+from ledger.domain.vocabulary import PERSON_KINDS
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -48,6 +50,36 @@ def validate_resident_id(number: str) -> str:
             check,
         )
     return number
+
+
+def is_resident_id(text: str) -> bool:
+    """Is this a valid resident ID number (shape, birth date and check character)?"""
+    if len(text) < 18 or not text.lstrip()[:17].isdigit():
+        return False  # the common case, a USCC with letters, answered without parsing dates
+    try:
+        validate_resident_id(text)
+    except CodeError:
+        return False
+    return True
+
+
+# About 0.3 % of valid ID numbers also pass the USCC checks (and with allow_invalid_code any
+# would be recorded): as an organisation's code, the number would be published.
+PERSONAL_CODE = ("a valid resident ID number (GB 11643) cannot be an organisation's code: "
+                 "register a person as natural_person or professional, an organisation by "
+                 "its USCC")
+
+
+class PersonalNumberAsCode(RuleViolation):
+    """An organisation would be registered under a person's ID number."""
+
+    rule = "resident_id_as_code"
+
+
+def check_organisation_code(code: str, kind: str) -> None:
+    """A subject that is not a person never takes a resident ID number as its public code."""
+    if kind not in PERSON_KINDS and is_resident_id(code):
+        raise PersonalNumberAsCode(PERSONAL_CODE, field="code")
 
 
 def make_resident_id(region6: str, birth: date, seq3: str) -> str:
