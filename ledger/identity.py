@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ledger.domain.resident_id import (
     PERSONAL_CODE,
+    id_shaped,
     is_resident_id,
     mask,
     pseudonym,
@@ -35,7 +36,10 @@ def identify(raw: str, kind: str, key: bytes, *, allow_invalid_code: bool = Fals
         return Identity(validate_uscc(raw), None)
     except CodeError as e:
         # Early pilot codes fail the check yet are genuine: recorded only on explicit override.
+        # Not one that reads as a person's number with a mistyped check character, though.
         if allow_invalid_code and e.rule in ("check_character", "org_code_check"):
+            if id_shaped(raw):
+                raise CodeError(PERSONAL_CODE, "resident_id_as_code") from None
             return Identity(raw.strip().upper(), None, code_check_failed=True)
         raise
 

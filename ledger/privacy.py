@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from typing import Any
 
-from ledger.domain.resident_id import mask
+from ledger.domain.resident_id import id_shaped, mask
 
 # 17 digits and a digit or X: the shape of a resident ID number (GB 11643).
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-
-
-def id_shaped(token: str) -> bool:
-    """Could this be a person's ID number? Its shape and a birth date (positions 7-14) say so.
-
-    The check character is not required: a number mistyped in its last digit still names a
-    person. An all-digit USCC whose middle happens to read as a date is masked too; an error
-    message loses a little, a person loses nothing.
-    """
-    try:
-        born = date(int(token[6:10]), int(token[10:12]), int(token[12:14]))
-    except ValueError:
-        return False
-    return 1800 <= born.year < 2100
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -33,7 +18,12 @@ def _masked(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with every ID-shaped number replaced by its masked form."""
+    """The text with every ID-shaped number replaced by its masked form.
+
+    The check character is not required: a number mistyped in its last digit still names a
+    person. An all-digit USCC whose middle happens to read as a date is masked too; an error
+    message loses a little, a person loses nothing.
+    """
     return _CANDIDATE.sub(_masked, text) if any(c.isdigit() for c in text) else text
 
 

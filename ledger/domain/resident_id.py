@@ -52,6 +52,19 @@ def validate_resident_id(number: str) -> str:
     return number
 
 
+def id_shaped(text: str) -> bool:
+    """17 digits, a digit or X, and a birth date in positions 7-14: a person's number, perhaps
+    mistyped (the check character is not required)."""
+    text = text.strip()
+    if len(text) != 18 or not _DIGITS.issuperset(text[:17]) or text[17] not in "0123456789Xx":
+        return False
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return 1800 <= born.year < 2100
+
+
 def is_resident_id(text: str) -> bool:
     """Is this a valid resident ID number (shape, birth date and check character)?"""
     if len(text) < 18 or not text.lstrip()[:17].isdigit():
