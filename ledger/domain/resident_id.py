@@ -78,7 +78,7 @@ def is_resident_id(text: str) -> bool:
 
 # About 0.3 % of valid ID numbers also pass the USCC checks (and with allow_invalid_code any
 # would be recorded): as an organisation's code, the number would be published.
-PERSONAL_CODE = ("a valid resident ID number (GB 11643) cannot be an organisation's code: "
+PERSONAL_CODE = ("a resident ID number (GB 11643) cannot be an organisation's code: "
                  "register a person as natural_person or professional, an organisation by "
                  "its USCC")
 
