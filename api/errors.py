@@ -10,15 +10,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import OrjsonResponse
 from ledger.domain.errors import DomainError
+from ledger.domain.ownership import NotOwner
 from ledger.domain.publicity import UnknownSeverity
 from ledger.domain.uscc import CodeError
+from ledger.privacy import redact_all
 
 PROBLEM = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, *, headers: dict[str, str] | None = None,
             **extra: Any) -> OrjsonResponse:
+    """The one builder of error bodies: whatever a message quotes, no ID number leaves here."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail} | extra
+    body = redact_all(body)
     return OrjsonResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -54,7 +58,8 @@ async def on_code_error(_: Request, exc: CodeFieldError) -> OrjsonResponse:
 async def on_domain_error(_: Request, exc: DomainError) -> OrjsonResponse:
     errors = [{"field": exc.field, "rule": exc.rule, "message": exc.message}] if exc.field else []
     title = {404: "Not found", 409: "Conflict", 403: "Forbidden"}.get(exc.status, "Rule violated")
-    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors)
+    owner: dict[str, Any] = {"owner": exc.owner} if isinstance(exc, NotOwner) else {}
+    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors, **owner)
 
 
 async def on_value_error(_: Request, exc: UnknownSeverity) -> OrjsonResponse:

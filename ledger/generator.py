@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from ledger.domain.resident_id import make_resident_id
+from ledger.domain.resident_id import is_resident_id, make_resident_id
 from ledger.domain.uscc import ALPHABET, make_uscc
 from ledger.generator_data import (
     ASSOCIATIONS,
@@ -116,7 +116,8 @@ class _City:
             else:
                 body = f"{self.rng.randrange(100_000_000):08d}"
             code = make_uscc(prefix[0], prefix[1], self.rng.choice(REGIONS), body)
-            if code not in self.codes:
+            # An all-digit code that reads as an ID number is refused as an organisation's.
+            if code not in self.codes and not is_resident_id(code):
                 self.codes.add(code)
                 return code
 

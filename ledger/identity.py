@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.domain.resident_id import mask, pseudonym, validate_resident_id
+from ledger.domain.resident_id import (
+    PERSONAL_CODE,
+    id_shaped,
+    is_resident_id,
+    mask,
+    pseudonym,
+    validate_resident_id,
+)
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 
@@ -23,11 +30,16 @@ def identify(raw: str, kind: str, key: bytes, *, allow_invalid_code: bool = Fals
     if SubjectKind(kind) in PERSON_KINDS:
         number = validate_resident_id(raw)
         return Identity(pseudonym(number, key), mask(number))
+    if is_resident_id(raw):  # before the USCC checks, which about 0.3 % of ID numbers pass
+        raise CodeError(PERSONAL_CODE, "resident_id_as_code")
     try:
         return Identity(validate_uscc(raw), None)
     except CodeError as e:
         # Early pilot codes fail the check yet are genuine: recorded only on explicit override.
+        # Not one that reads as a person's number with a mistyped check character, though.
         if allow_invalid_code and e.rule in ("check_character", "org_code_check"):
+            if id_shaped(raw):
+                raise CodeError(PERSONAL_CODE, "resident_id_as_code") from None
             return Identity(raw.strip().upper(), None, code_check_failed=True)
         raise
 

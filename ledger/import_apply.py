@@ -9,6 +9,7 @@ from typing import Any
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
+from ledger.domain.ownership import check_owner
 from ledger.domain.subject import Subject, check_not_future
 from ledger.import_rows import Row, RowError
 
@@ -96,6 +97,9 @@ def _outcome(row: Row, s: Subject, ctx: Context) -> None:
     b: Any = row.body
     cid = _commitment_id(row, s)
     status = "fulfilled" if row.outcome["kept"] else "breached"
+    # Before the replay below: another authority's file never learns an outcome by a no-op.
+    check_owner(f"commitment {cid}", s.commitments[cid]["authority"], row.authority,
+                "record whether it was kept")
     if s.commitments[cid]["status"] == status:
         return  # recorded before: a re-run adds nothing
     if s.commitments[cid]["status"] != "made":

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ledger.domain.errors import DomainError
 from ledger.import_rows import RowError
+from ledger.privacy import redact
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class ImportReport:
     def reject(self, line: int, error: RowError | DomainError) -> None:
         problems = (error.problems if isinstance(error, RowError)
                     else [(error.field or "record", error.message)])
-        self.rejected.extend(Rejection(line, f, r) for f, r in problems)
+        # Reports are printed and written to files: no reason quotes a person's number.
+        self.rejected.extend(Rejection(line, f, redact(r)) for f, r in problems)
 
     def merge(self, other: ImportReport) -> None:
         """Add another process's share of the same file."""

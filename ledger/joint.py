@@ -28,16 +28,19 @@ def get_joint_case(ledger: CreditLedger, case_id: str | UUID) -> JointCase:
     return case
 
 
-def initiate(ledger: CreditLedger, *, subject: str, listing_id: str, on: date, by: By) -> Done:
+def initiate(ledger: CreditLedger, *, subject: str, listing_id: str, on: date, by: By,
+             any_authority: bool = False) -> Done:
     """Open the joint case of a listing; asking again answers with the case already open."""
     owner = ledger.subject(subject)
     if listing_id not in owner.listings:
         raise NotFound(f"subject {subject} has no listing {listing_id}", field="listing_id")
+    # Before the replay below: only the listing's authority learns of its case this way.
+    JointCase.check_opener(owner.listings[listing_id], by.authority, any_authority)
     if joint_stream(subject, listing_id) in ledger.repository:
         existing = get_joint_case(ledger, joint_stream(subject, listing_id))
         return receipt_for(ledger, existing, 1), existing
     case = JointCase.initiate(subject=subject, listing=owner.listings[listing_id], on=on,
-                              today=ledger.clock(), **by.kw())
+                              today=ledger.clock(), any_authority=any_authority, **by.kw())
     try:
         recordings = ledger.save(case)
     except IntegrityError:  # initiated concurrently: answer with that case
@@ -69,6 +72,8 @@ def respond(ledger: CreditLedger, case_id: str, *, measure: str, on: date, by: B
                                                      today=ledger.clock(), **by.kw()))
 
 
-def close(ledger: CreditLedger, case_id: str, *, feedback: str, on: date, by: By) -> Done:
+def close(ledger: CreditLedger, case_id: str, *, feedback: str, on: date, by: By,
+          any_authority: bool = False) -> Done:
     return step(ledger, case_id, lambda c: c.close(feedback=feedback, on=on,
-                                                   today=ledger.clock(), **by.kw()))
+                                                   today=ledger.clock(),
+                                                   any_authority=any_authority, **by.kw()))

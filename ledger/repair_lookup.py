@@ -33,7 +33,8 @@ class By:
 def policy_from(settings: Settings) -> RepairPolicy:
     """The repair policy: defaults, the day settings, then the optional policy file."""
     policy = RepairPolicy(decision_days=settings.repair_decision_days,
-                          notify_days=settings.repair_notify_days)
+                          notify_days=settings.repair_notify_days,
+                          four_eyes=settings.repair_four_eyes)
     if settings.repair_policy_file is None:
         return policy
     raw = orjson.loads(settings.repair_policy_file.read_bytes())

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     repair_decision_days: int = Field(default=10, ge=1)
     repair_notify_days: int = Field(default=3, ge=1)
     repair_policy_file: Path | None = None
+    # Four eyes: the officer who accepted a repair case may not approve or reject it.
+    repair_four_eyes: bool = True
     # The expiry process (ledger/expiry.py): seconds between runs in `serve`.
     expiry_interval_s: float = Field(default=3600.0, gt=0)
 

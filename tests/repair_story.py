@@ -19,7 +19,8 @@ COURT = "11100000000016032D"
 CREDIT_OFFICE = "11211100MB1234567K"  # the city's credit office, where repair officers sit
 ACME = "91110000600037341L"
 BETA = "9144030071526726XG"
-OFFICER = By(CREDIT_OFFICE, "officer-1")
+OFFICER = By(CREDIT_OFFICE, "officer-1")  # files and accepts
+DECIDER = By(CREDIT_OFFICE, "officer-2")  # approves or rejects: four eyes (docs/adr/014)
 POLICY = RepairPolicy()
 
 
@@ -96,11 +97,11 @@ class City:
         return repairs.accept(self.ledger, str(case.id), on=on, by=OFFICER, policy=POLICY)[1]
 
     def approve(self, case: RepairCase, on: date) -> RepairCase:
-        return repairs.approve(self.ledger, str(case.id), on=on, by=OFFICER, policy=POLICY)[1]
+        return repairs.approve(self.ledger, str(case.id), on=on, by=DECIDER, policy=POLICY)[1]
 
     def reject(self, case: RepairCase, on: date, *reasons: str) -> RepairCase:
         return repairs.reject(self.ledger, str(case.id), on=on, reasons=list(reasons),
-                              by=OFFICER, policy=POLICY)[1]
+                              by=DECIDER, policy=POLICY)[1]
 
     def types(self, code: str) -> list[str]:
         """The event types recorded about a subject, in order."""

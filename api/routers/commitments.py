@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import LedgerDep
-from api.recording import REPLAYED, Recorder, answer
+from api.recording import REPLAYED, Recorder, answer, may_act_for_any_authority
 from api.schemas import CommitmentIn, CommitmentOutcomeIn, CommitmentReceipt
 from ledger.identity import path_code
 
@@ -31,7 +31,8 @@ def _settle(code: str, commitment_id: str, kept: bool, body: CommitmentOutcomeIn
     subject = path_code(code)
     receipt, _ = ledger.execute(subject, lambda s: s.settle_commitment(
         commitment_id=commitment_id, kept=kept, on=body.on, note=body.note or "",
-        authority=caller.authority, actor=caller.actor, today=ledger.clock()))
+        authority=caller.authority, actor=caller.actor, today=ledger.clock(),
+        any_authority=may_act_for_any_authority(caller)))
     return answer(response, receipt, CommitmentReceipt, subject=subject,
                   commitment_id=commitment_id)
 
@@ -41,7 +42,7 @@ def _settle(code: str, commitment_id: str, kept: bool, body: CommitmentOutcomeIn
 def fulfil_commitment(code: str, commitment_id: str, body: CommitmentOutcomeIn,
                       caller: Recorder, ledger: LedgerDep, response: Response
                       ) -> CommitmentReceipt:
-    """Record that a commitment was kept."""
+    """Record that a commitment was kept; only its authority (or an admin) may."""
     return _settle(code, commitment_id, True, body, caller, ledger, response)
 
 
@@ -50,5 +51,5 @@ def fulfil_commitment(code: str, commitment_id: str, body: CommitmentOutcomeIn,
 def breach_commitment(code: str, commitment_id: str, body: CommitmentOutcomeIn,
                       caller: Recorder, ledger: LedgerDep, response: Response
                       ) -> CommitmentReceipt:
-    """Record that a commitment was broken."""
+    """Record that a commitment was broken; only its authority (or an admin) may."""
     return _settle(code, commitment_id, False, body, caller, ledger, response)

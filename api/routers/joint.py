@@ -1,9 +1,11 @@
 """Joint rewards and punishments (联合奖惩): initiate a case for a listing, respond, close.
 
 Departments (providers) and credit officers act under the authority their token names: the
-listing's department or the credit office initiates; each department responds with the
-measure it applied; the case closes with feedback, and then counts as a valid joint case
-in the indicators (`joint_cases_per_listing`).
+listing's own department opens the case; each department responds with the measure it
+applied; the listing's department closes it with feedback, and it then counts as a valid
+joint case in the indicators (`joint_cases_per_listing`). An admin may open or close any
+case. An officer scoped to domains acts only on cases in them, as with repairs
+(docs/adr/014).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller, Role
 from api.deps import LedgerDep, authenticated
-from api.repair_desk import DeskDep
+from api.recording import may_act_for_any_authority
+from api.repair_desk import DeskDep, check_scope
 from api.repair_schemas import Short, StepReceipt, Text
 from api.schemas import IsoDate
 from ledger import joint
@@ -98,18 +101,23 @@ def written(response: Response, done: tuple[Receipt, JointCase]) -> JointCaseOut
 @router.post("", status_code=201, response_model=JointCaseOut)
 def initiate(body: JointCaseIn, caller: Department, ledger: LedgerDep, d: DeskDep,
              response: Response) -> JointCaseOut:
-    """Open the joint case of an active listing (one case per listing)."""
+    """Open the joint case of an active listing (one per listing); only its authority."""
     code = d.subject_code(body.subject)
     if not ledger.has_subject(code):
         raise NotFound("no subject with that code", field="subject")  # never echo an ID
+    listing = ledger.subject(code).listings.get(body.listing_id)
+    if listing is not None:  # an unknown listing is the use case's 404
+        check_scope(caller, listing["data"]["domain"])
     return written(response, joint.initiate(ledger, subject=code, listing_id=body.listing_id,
-                                            on=body.initiated_on, by=by(caller)))
+                                            on=body.initiated_on, by=by(caller),
+                                            any_authority=may_act_for_any_authority(caller)))
 
 
 @router.post("/{id}/responses", status_code=201, response_model=JointCaseOut)
 def respond(id: str, body: MeasureIn, caller: Department, ledger: LedgerDep,
             response: Response) -> JointCaseOut:
     """This department's measure; the same measure again is a replay (200)."""
+    check_scope(caller, joint.get_joint_case(ledger, id).domain)
     return written(response, joint.respond(ledger, id, measure=body.measure,
                                            on=body.applied_on, by=by(caller)))
 
@@ -117,9 +125,11 @@ def respond(id: str, body: MeasureIn, caller: Department, ledger: LedgerDep,
 @router.post("/{id}/closure", status_code=201, response_model=JointCaseOut)
 def close(id: str, body: ClosureIn, caller: Department, ledger: LedgerDep,
           response: Response) -> JointCaseOut:
-    """Close with feedback, once at least one department has responded."""
+    """Close with feedback, once a department has responded; only the listing's authority."""
+    check_scope(caller, joint.get_joint_case(ledger, id).domain)
     return written(response, joint.close(ledger, id, feedback=body.feedback, on=body.closed_on,
-                                         by=by(caller)))
+                                         by=by(caller),
+                                         any_authority=may_act_for_any_authority(caller)))
 
 
 @router.get("/{id}", response_model=JointCaseOut)

@@ -5,6 +5,11 @@ punishments, in other departments' workflows. Each department responds with the 
 applied; the case closes with feedback. A closed case with at least one measure is what the
 plan counts as a valid joint case. Every event's data repeats the case's listing, list,
 domain and kind, so a view counts cases per domain from one event alone.
+
+Who may act (docs/adr/014): the listing's authority owns the case: it opens it and, as the
+department that asked, takes the feedback and closes it; any department responds, with its
+own measure only (measures are keyed by the responding authority). An admin may open or
+close any case (it stays the listing authority's).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.errors import Conflict, DateRuleViolation, RuleViolation, WrongState
 from ledger.domain.events import LedgerCreated, LedgerEvent, stream_id
+from ledger.domain.ownership import check_owner
 from ledger.domain.subject import check_not_future
 
 KIND_OF_LIST = {"red": "incentive", "black": "punishment", "key_attention": "punishment"}
@@ -33,6 +39,8 @@ class JointCaseInitiated(LedgerCreated):
         c.subject, c.case_id, c.listing_id = self.subject, d["case_id"], d["listing_id"]
         c.list_name, c.domain, c.kind = d["list"], d["domain"], d["kind"]
         c.initiated_on, c.status, c.last_on = d["initiated_on"], "open", d["initiated_on"]
+        # Before docs/adr/014 any department could open a case: its opener stands as owner.
+        c.owner = d.get("listing_authority", self.authority)
 
 
 class JointMeasureApplied(LedgerEvent):
@@ -62,6 +70,7 @@ class JointCase(Aggregate):
     domain: str
     kind: str
     initiated_on: str
+    owner: str  # the listing's authority, whoever (it, or an admin) opened the case
     status: str
     last_on: str
     last_hash: str
@@ -72,10 +81,17 @@ class JointCase(Aggregate):
         self.measures: dict[str, str] = {}
         self.answered: dict[str, int] = {}  # department -> version of its measure
 
+    @staticmethod
+    def check_opener(listing: dict[str, Any], authority: str, any_authority: bool) -> None:
+        """Only the listing's own authority (or an admin) starts joint measures on it."""
+        check_owner(f"listing {listing['data']['listing_id']}", listing["authority"], authority,
+                    "open its joint case", any_authority=any_authority)
+
     @classmethod
     def initiate(cls, *, subject: str, listing: dict[str, Any], on: date, authority: str,
-                 actor: str, today: date) -> JointCase:
+                 actor: str, today: date, any_authority: bool = False) -> JointCase:
         """Open the case for an active listing, on or after its listing date."""
+        cls.check_opener(listing, authority, any_authority)
         data = listing["data"]
         if not listing["active"]:
             raise RuleViolation(f"listing {data['listing_id']} is no longer active: joint "
@@ -88,6 +104,7 @@ class JointCase(Aggregate):
         return cls._create(JointCaseInitiated, id=cid, subject=subject, authority=authority,
                            actor=actor, occurred_at=on.isoformat(), prev_hash="", hash="",
                            data={"case_id": str(cid), "listing_id": data["listing_id"],
+                                 "listing_authority": listing["authority"],
                                  "list": data["list"], "domain": data["domain"],
                                  "kind": KIND_OF_LIST[data["list"]],
                                  "initiated_on": on.isoformat()})
@@ -107,10 +124,13 @@ class JointCase(Aggregate):
                      {"measure": measure, "applied_on": on.isoformat()})
         return self.version
 
-    def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date
-              ) -> int:
+    def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date,
+              any_authority: bool = False) -> int:
         """Close with feedback, once some department has responded; the same feedback again
-        records nothing and names the version that closed the case."""
+        records nothing and names the version that closed the case. Only the listing's authority
+        (or an admin) closes: the feedback answers the department that asked."""
+        check_owner(f"joint case {self.case_id}", self.owner, authority, "close it",
+                    any_authority=any_authority)
         if self.closed is not None and self.closed[0] == feedback:
             return self.closed[1]
         self._check_open("close")

@@ -47,6 +47,7 @@ class RepairPolicy:
     listing_max_months: Mapping[str, int] = field(
         default_factory=lambda: {"black": 36, "key_attention": 24})
     rules: tuple[PublicityRule, ...] = RULES
+    four_eyes: bool = True  # the officer who accepted a case does not decide it
 
     def listing_months(self, table: Mapping[str, int], list_name: str, domain: str) -> int | None:
         return table.get(f"{list_name}:{domain}", table.get(list_name))

@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain import repair_events as ev
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.errors import DateRuleViolation, FutureDate, WrongState
+from ledger.domain.errors import DateRuleViolation, Forbidden, FutureDate, WrongState
 from ledger.domain.events import LedgerEvent, stream_id
 from ledger.domain.repair import (
     Failure,
@@ -25,6 +25,12 @@ from ledger.domain.repair import (
 )
 
 OPEN = ("applied", "accepted")
+
+
+class SameOfficer(Forbidden):
+    """Four eyes: the officer who accepted a case may not also decide it."""
+
+    rule = "four_eyes"
 
 
 def case_stream(case_key: str) -> UUID:
@@ -52,6 +58,7 @@ class RepairCase(Aggregate):
         self.last_hash, self.status = "", "applied"
         self.commitment_id: str | None = None
         self.accepted_on: str | None = None
+        self.accepted_by: str | None = None  # the accepting officer (actor), for four eyes
         self.decision_due: str | None = None
         self.decided_on: str | None = None
         self.notify_due: str | None = None
@@ -133,6 +140,7 @@ class RepairCase(Aggregate):
                 today: date) -> int:
         """Approve; the caller ends the target's publicity or listing in the same save."""
         self._check_status("approve", "accepted")
+        self._check_four_eyes("approve", actor, policy)
         self._check_dates(today, decided_on=on)
         check(self.failures(target, commitment, on, policy))
         return self._record(ev.RepairApproved, on, authority, actor, self._decision(on, policy,
@@ -141,6 +149,7 @@ class RepairCase(Aggregate):
     def reject(self, *, reasons: list[str], on: date, policy: RepairPolicy,
                calendar: WorkingCalendar, authority: str, actor: str, today: date) -> int:
         self._check_status("reject", "accepted")
+        self._check_four_eyes("reject", actor, policy)
         self._check_dates(today, decided_on=on)
         if not [r for r in reasons if r.strip()]:
             raise RepairRuleBroken("reasons_required", "a rejection states its reasons",
@@ -200,6 +209,11 @@ class RepairCase(Aggregate):
     def _check_status(self, action: str, *allowed: str) -> None:
         if self.status not in allowed:
             raise WrongState(f"cannot {action} case {self.case_id}: it is {self.status}")
+
+    def _check_four_eyes(self, action: str, actor: str, policy: RepairPolicy) -> None:
+        if policy.four_eyes and actor == self.accepted_by:
+            raise SameOfficer(f"four-eyes rule: {actor} accepted case {self.case_id} and may "
+                              f"not {action} it; another officer decides")
 
     def _check_dates(self, today: date, **dates: date) -> None:
         _not_future(today, **dates)

@@ -33,6 +33,7 @@ class RepairRefused(LedgerEvent):
 class RepairAccepted(LedgerEvent):
     def evolve(self, c: Any) -> None:
         c.status, c.accepted_on = "accepted", self.data["accepted_on"]
+        c.accepted_by = self.actor
         c.decision_due = self.data["decision_due"]
 
 

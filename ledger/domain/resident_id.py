@@ -7,7 +7,9 @@ import hmac
 from datetime import date
 from operator import mul
 
+from ledger.domain.errors import RuleViolation
 from ledger.domain.uscc import CodeError
+from ledger.domain.vocabulary import PERSON_KINDS
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -48,6 +50,49 @@ def validate_resident_id(number: str) -> str:
             check,
         )
     return number
+
+
+def id_shaped(text: str) -> bool:
+    """17 digits, a digit or X, and a birth date in positions 7-14: a person's number, perhaps
+    mistyped (the check character is not required)."""
+    text = text.strip()
+    if len(text) != 18 or not _DIGITS.issuperset(text[:17]) or text[17] not in "0123456789Xx":
+        return False
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return 1800 <= born.year < 2100
+
+
+def is_resident_id(text: str) -> bool:
+    """Is this a valid resident ID number (shape, birth date and check character)?"""
+    if len(text) < 18 or not text.lstrip()[:17].isdigit():
+        return False  # the common case, a USCC with letters, answered without parsing dates
+    try:
+        validate_resident_id(text)
+    except CodeError:
+        return False
+    return True
+
+
+# About 0.3 % of valid ID numbers also pass the USCC checks (and with allow_invalid_code any
+# would be recorded): as an organisation's code, the number would be published.
+PERSONAL_CODE = ("a resident ID number (GB 11643) cannot be an organisation's code: "
+                 "register a person as natural_person or professional, an organisation by "
+                 "its USCC")
+
+
+class PersonalNumberAsCode(RuleViolation):
+    """An organisation would be registered under a person's ID number."""
+
+    rule = "resident_id_as_code"
+
+
+def check_organisation_code(code: str, kind: str) -> None:
+    """A subject that is not a person never takes a resident ID number as its public code."""
+    if kind not in PERSON_KINDS and is_resident_id(code):
+        raise PersonalNumberAsCode(PERSONAL_CODE, field="code")
 
 
 def make_resident_id(region6: str, birth: date, seq3: str) -> str:

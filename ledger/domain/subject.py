@@ -15,7 +15,6 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import (
     Conflict,
     DateRuleViolation,
-    Forbidden,
     FutureDate,
     NotFound,
     NotListed,
@@ -23,7 +22,9 @@ from ledger.domain.errors import (
     WrongState,
 )
 from ledger.domain.events import LedgerEvent, stream_id, uuid5_text
+from ledger.domain.ownership import NotOwner, check_owner
 from ledger.domain.publicity import publicity_window, published_late
+from ledger.domain.resident_id import check_organisation_code
 from ledger.domain.vocabulary import ListName
 
 
@@ -73,6 +74,7 @@ class Subject(Aggregate):
         cls, *, code: str, name: str, kind: str, masked: str | None, authority: str, actor: str,
         registered_on: date, code_check_failed: bool = False,
     ) -> Subject:
+        check_organisation_code(code, kind)
         data: dict[str, Any] = {"code": code, "name": name, "kind": kind}
         if masked:
             data["masked"] = masked
@@ -190,6 +192,12 @@ class Subject(Aggregate):
         today: date,
     ) -> int:
         check_not_future(today, revoked_on=revoked_on)
+        if ev.key(authority, decision_no) not in self.penalties:
+            # Keyed by its authority: a revocation is always the deciding authority's own.
+            for owner in (k.split("|", 1)[0] for k, p in self.penalties.items()
+                          if p["data"]["decision_no"] == decision_no):
+                raise NotOwner(f"penalty {decision_no!r} belongs to authority {owner}: only "
+                               "that authority may revoke it", owner=owner)
         if self.penalty(authority, decision_no)["status"] == "revoked":
             raise WrongState(f"penalty {decision_no!r} is already revoked")
         data = {"decision_no": decision_no, "revoked_on": revoked_on.isoformat(), "reason": reason}
@@ -259,11 +267,11 @@ class Subject(Aggregate):
         listing = self.listings.get(listing_id)
         if listing is None:
             raise NotFound(f"subject {self.code} has no listing {listing_id}", field="listing_id")
+        check_owner(f"listing {listing_id}", listing["authority"], authority, "remove it",
+                    any_authority=any_authority)
         if not listing["active"]:
             raise NotListed(f"listing {listing_id} was already removed "
                             f"({listing['delisted_reason']})", field="listing_id")
-        if listing["authority"] != authority and not any_authority:
-            raise Forbidden(f"listing {listing_id} belongs to authority {listing['authority']}")
         if delisted_on < date.fromisoformat(listing["data"]["listed_on"]):
             raise DateRuleViolation("delisted_on is before listed_on", field="delisted_on")
         return self._delist(listing_id, authority=authority, actor=actor,
@@ -299,13 +307,15 @@ class Subject(Aggregate):
 
     def settle_commitment(
         self, *, commitment_id: str, kept: bool, on: date, note: str, authority: str, actor: str,
-        today: date,
+        today: date, any_authority: bool = False,
     ) -> int:
         check_not_future(today, on=on)
         commitment = self.commitments.get(commitment_id)
         if commitment is None:
             raise NotFound(f"subject {self.code} has no commitment {commitment_id}",
                            field="commitment_id")
+        check_owner(f"commitment {commitment_id}", commitment["authority"], authority,
+                    "record whether it was kept", any_authority=any_authority)
         if commitment["status"] != "made":
             raise WrongState(f"commitment {commitment_id} is already {commitment['status']}")
         cls = ev.CommitmentFulfilled if kept else ev.CommitmentBreached

@@ -81,7 +81,8 @@ class Delisted(LedgerEvent):
 
 class CommitmentMade(LedgerEvent):
     def evolve(self, s: Any) -> None:
-        s.commitments[self.data["commitment_id"]] = {"data": self.data, "status": "made"}
+        s.commitments[self.data["commitment_id"]] = {"data": self.data, "status": "made",
+                                                     "authority": self.authority}
         remember(s, "commitment|" + self.data["commitment_id"], self)
 
 

@@ -69,7 +69,7 @@ def test_replays_answer_200_and_record_nothing_new(desk: Desk) -> None:
     listing = black_listed(desk)
     body = {"subject": ACME, "listing_id": listing, "initiated_on": "2026-09-02"}
     first = desk.ok("/v1/joint-cases", body, token="tok-court")
-    again = desk.ok("/v1/joint-cases", body, status=200, token="tok-officer")
+    again = desk.ok("/v1/joint-cases", body, status=200, token="tok-court")
     assert again["id"] == first["id"] and again["receipt"] == first["receipt"]
     measure = {"measure": "no government procurement", "applied_on": "2026-09-03"}
     answered = desk.ok(f"/v1/joint-cases/{first['id']}/responses", measure, token="tok-tax")

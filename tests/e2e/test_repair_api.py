@@ -24,6 +24,8 @@ from tests.repair_story import ACME, BETA, CREDIT_OFFICE, City, Clock
 PERSON_ID = "11010519491231002X"
 TOKENS = {
     "tok-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-wang"},
+    # Four eyes: the officer who accepted a case does not decide it (docs/adr/014).
+    "tok-chief": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-zhao"},
     "tok-tax-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-li",
                         "domains": ["tax"]},
     "tok-no-dept": {"role": "officer"},
@@ -144,7 +146,8 @@ def test_the_worklist_puts_the_oldest_due_first_and_filters_the_overdue(desk: De
     assert [c["id"] for c in overdue["items"]] == [ids["c"], ids["a"]]
     assert all(c["overdue"] for c in overdue["items"]) and overdue["total"] == 2
     # c is approved today: its next deadline is telling the authority, by 21 October.
-    approved = desk.ok(f"/v1/repairs/{ids['c']}/approve", {"decided_on": "2026-10-16"})
+    approved = desk.ok(f"/v1/repairs/{ids['c']}/approve", {"decided_on": "2026-10-16"},
+                       token="tok-chief")
     assert (approved["status"], approved["notify_due"]) == ("approved", "2026-10-21")
     assert [c["id"] for c in desk.get("/v1/repairs", overdue="true")["items"]] == [ids["a"]]
     assert [c["id"] for c in desk.get("/v1/repairs")["items"]][:3] == [ids[n] for n in "acb"]
@@ -181,12 +184,13 @@ def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
     desk.ok(f"/v1/repairs/{case['id']}/report", {"issued_on": "2026-09-07", "agency": "Rating Ltd",
                                                    "report_no": "R-1"})
     desk.ok(f"/v1/repairs/{case['id']}/reject", {"decided_on": "2026-09-08",
-                                                   "reasons": ["rectification incomplete"]})
+                                                   "reasons": ["rectification incomplete"]},
+            token="tok-chief")
     detail = desk.get(f"/v1/repairs/{case['id']}")
     assert [e["type"] for e in detail["timeline"]] == [
         "RepairApplied", "RepairCommitmentLinked", "RepairAccepted", "RepairTrainingCompleted",
         "RepairReportSubmitted", "RepairRejected"]
-    assert {e["actor"] for e in detail["timeline"]} == {"officer-wang"}
+    assert [e["actor"] for e in detail["timeline"]] == ["officer-wang"] * 5 + ["officer-zhao"]
     assert (detail["decision_due"], detail["notify_due"]) == ("2026-09-17", "2026-09-11")
     assert (detail["trainings"], detail["reports"], detail["overdue"]) == (1, 1, True)
     assert desk.call("GET", "/v1/repairs/not-a-case").status_code == 404
@@ -274,7 +278,8 @@ def black_list_exit_story(desk: Desk) -> str:
     desk.ok(f"/v1/repairs/{case['id']}/training", {"completed_on": "2026-09-02",
                                                      "provider": "City credit school"})
     desk.ok(f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-09-03"})
-    approved = desk.ok(f"/v1/repairs/{case['id']}/approve", {"decided_on": "2026-09-04"})
+    approved = desk.ok(f"/v1/repairs/{case['id']}/approve", {"decided_on": "2026-09-04"},
+                       token="tok-chief")
     after = ratios_and_card(desk, approved["receipt"]["position"] + 1)
     assert before["exited"]["count"] == 0 and after["exited"] == {
         "count": 1, "value": 1.0, "target": 0.3, "passed": True}

@@ -1,4 +1,10 @@
-"""An all-digit USCC that is also a valid resident ID: the subject's declared kind decides."""
+"""An all-digit code that is also a valid resident ID: never a new organisation's code.
+
+About 0.3 % of valid ID numbers also pass the USCC checks; registered as an organisation,
+the number would be published as a subject code. The importer refuses that (docs/adr/014)
+without quoting the number; a person with the number is registered by pseudonym as ever, and
+an organisation recorded under such a code before the rule keeps receiving its rows.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,15 @@ from typing import Any
 
 import orjson
 import pytest
+from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
 from ledger.bootstrap import build_ledger
+from ledger.domain import subject_events as ev
 from ledger.domain.resident_id import pseudonym, validate_resident_id
+from ledger.domain.subject import Subject, subject_stream
 from ledger.domain.uscc import make_uscc, validate_uscc
+from ledger.import_report import ImportReport
 from ledger.importer import import_file
 from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings
@@ -32,7 +42,8 @@ def ledger(database_url: str, unique_name: str) -> Iterator[CreditLedger]:
     ledger.close()
 
 
-def import_records(ledger: CreditLedger, path: Path, records: list[dict[str, Any]]) -> Any:
+def import_records(ledger: CreditLedger, path: Path, records: list[dict[str, Any]]
+                   ) -> ImportReport:
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     return import_file(ledger, path, key=KEY, authority=MARKET)
 
@@ -42,28 +53,37 @@ def subjects_of(ledger: CreditLedger) -> list[tuple[str, str]]:
         envelope_from_notification, ledger.recorder.select_notifications(start=1, limit=100))]
 
 
+def registered_before_the_rule(ledger: CreditLedger, code: str) -> None:
+    """History from before docs/adr/014: an enterprise recorded under such a code."""
+    stream = subject_stream(code)
+    ledger.record([ev.SubjectRegistered.sealed(
+        stream, str(stream), 1, subject=code, authority=MARKET, actor="import",
+        occurred_at="2020-01-02", data={"code": code, "name": "盘锦数字有限公司",
+                                        "kind": "enterprise"},
+        prev_hash="", topic=get_topic(Subject))])
+
+
 def test_the_code_reads_both_ways() -> None:
     assert validate_uscc(BOTH) == BOTH
     assert validate_resident_id(BOTH) == BOTH
 
 
-def test_rows_about_an_enterprise_with_such_a_code_are_recorded_on_it(
+def test_an_organisation_is_never_registered_under_such_a_code(
     ledger: CreditLedger, tmp_path: Path,
 ) -> None:
+    # A subject record, and a permit whose row declares its party an enterprise.
     report = import_records(ledger, tmp_path / "city.ndjson", [
         {"record": "subject", "code": BOTH, "name": "盘锦数字有限公司", "kind": "enterprise"},
-        PERMIT | {"decision_no": "盘市监许〔2026〕1号"},
-        {"record": "commitment", "subject": BOTH, "type": "voluntary", "made_on": "2026-05-06",
-         "content": "诚信经营"},
+        {"record": "subject", "code": BOTH, "name": "盘锦数字有限公司", "kind": "enterprise",
+         "allow_invalid_code": True},
+        PERMIT | {"decision_no": "盘市监许〔2026〕1号", "party_name": "盘锦数字有限公司",
+                  "party_kind": "individual_business"},
     ])
-    assert report.rejected == []
-    assert subjects_of(ledger) == [("SubjectRegistered", BOTH), ("PermitGranted", BOTH),
-                                   ("CommitmentMade", BOTH)]
-    # A later file about the same enterprise finds it in the store.
-    again = import_records(ledger, tmp_path / "later.ndjson",
-                           [PERMIT | {"decision_no": "盘市监许〔2026〕2号"}])
-    assert again.rejected == [] and again.events == 1
-    assert subjects_of(ledger)[-1] == ("PermitGranted", BOTH)
+    assert [r.line for r in report.rejected] == [1, 2, 3]
+    assert all("resident ID number" in r.reason for r in report.rejected)
+    assert {r.field for r in report.rejected} == {"code"}
+    assert not any(BOTH in r.reason for r in report.rejected)  # never quoted
+    assert subjects_of(ledger) == []
 
 
 def test_a_person_with_that_number_stays_a_person(ledger: CreditLedger, tmp_path: Path) -> None:
@@ -76,10 +96,17 @@ def test_a_person_with_that_number_stays_a_person(ledger: CreditLedger, tmp_path
     assert subjects_of(ledger) == [("SubjectRegistered", person), ("PermitGranted", person)]
 
 
-def test_a_rows_declared_party_kind_decides(ledger: CreditLedger, tmp_path: Path) -> None:
+def test_an_enterprise_recorded_before_the_rule_keeps_its_rows(
+    ledger: CreditLedger, tmp_path: Path,
+) -> None:
+    registered_before_the_rule(ledger, BOTH)
     report = import_records(ledger, tmp_path / "city.ndjson", [
-        PERMIT | {"decision_no": "盘市监许〔2026〕1号", "party_name": "盘锦数字有限公司",
-                  "party_kind": "enterprise"},
+        PERMIT | {"decision_no": "盘市监许〔2026〕1号"},
+        {"record": "commitment", "subject": BOTH, "type": "voluntary", "made_on": "2026-05-06",
+         "content": "诚信经营"},
+        # A subject record with that code is refused all the same: the rule is the code's.
+        {"record": "subject", "code": BOTH, "name": "盘锦数字有限公司", "kind": "enterprise"},
     ])
-    assert report.rejected == []
-    assert subjects_of(ledger) == [("SubjectRegistered", BOTH), ("PermitGranted", BOTH)]
+    assert [(r.line, r.field) for r in report.rejected] == [(3, "code")]
+    assert subjects_of(ledger) == [("SubjectRegistered", BOTH), ("PermitGranted", BOTH),
+                                   ("CommitmentMade", BOTH)]
