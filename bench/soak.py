@@ -20,6 +20,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -33,6 +34,7 @@ import httpx
 
 from ledger.domain.uscc import make_uscc
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL",
                         "postgresql://ledger:ledger@127.0.0.1:5432/ledger_test")
 TAX = make_uscc("1", "1", "211100", "00001312")
@@ -83,7 +85,7 @@ def served(database_url: str, workdir: Path, *, subjects: int = 60) -> Iterator[
     port = free_port()
     env = dict(os.environ, LEDGER_DATABASE_URL=database_url, LEDGER_TOKENS_FILE=str(tokens),
                LEDGER_APP_NAME="soak" + uuid.uuid4().hex[:10], LEDGER_ENV="test",
-               LEDGER_DEMO_SUBJECTS=str(subjects), PYTHONPATH=str(Path.cwd()))
+               LEDGER_DEMO_SUBJECTS=str(subjects), PYTHONPATH=str(ROOT))
     env.pop("LEDGER_KAFKA_BOOTSTRAP", None)
     exe = Path(sys.executable).parent / "credit-ledger"
     with (workdir / f"serve-{port}.log").open("wb") as log:
@@ -148,7 +150,7 @@ def _client(base: str, soak: Soak, until: float, seed: int, writes: bool) -> Non
                 answer = _call(http, soak, method, path, body, params, auth)
                 if answer is not None and method == "POST" and answer.status_code == 201:
                     # Read-your-writes: the new subject's profile at the write's position.
-                    _call(http, soak, "GET", path + "/" + str(body and body["code"]), None,
+                    _call(http, soak, "GET", f"{path}/{answer.json()['subject']}", None,
                           {"min_position": answer.json()["position"]}, auth)
 
 
@@ -195,8 +197,6 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     args = p.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    import tempfile
-
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/soak.sqlite3" if backend == "sqlite" else PG_URL
