@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep
 from api.readiness import ViewsDep
+from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain
@@ -20,7 +21,8 @@ from projections.views._scorecard import scorecard
 router = APIRouter(prefix="/v1", tags=["public"])
 
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
-AsOf = Annotated[date | None, Query(description="Business date to read as of (default today).")]
+AsOf = Annotated[IsoDate | None, Query(description="Business date to read as of (default "
+                                                   "today), from 1949-10-01 to 2099-12-31.")]
 
 
 class ContributionPublic(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
 from api.readiness import CaughtUp, MinPosition, ViewsDep
+from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
@@ -86,8 +87,8 @@ def search_subjects(
 def list_members(
     list_name: ListName, views: ViewsDep, runtime: RuntimeDep,
     domain: Domain | None = None,
-    as_of: Annotated[date | None, Query(description="Membership on this day (default today).")]
-    = None,
+    as_of: Annotated[IsoDate | None, Query(description="Membership on this day (default today), "
+                                           "from 1949-10-01 to 2099-12-31.")] = None,
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> ListPage:
     """Members of the red, black or key-attention list, optionally in one domain, on a day."""
