@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
-from api.readiness import CaughtUp, MinPosition, ViewsDep
+from api.readiness import CaughtUp, ViewsDep
 from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
@@ -53,15 +53,14 @@ def profile_body(store: ViewStore, code: str, today: str) -> bytes | None:
 
 
 # The hottest read: one hop into the thread pool for the whole request (no sync dependencies,
-# each of which would be a hop of its own), no transaction, and the body is the JSON text
-# PostgreSQL built, not validated again here. An async endpoint on an async pool cost less CPU
-# per lookup, but under open-loop load the event loop's backlog stretched the time each
-# connection was held, the pool ran dry and the rate collapsed; threads hand results back
-# as soon as PostgreSQL answers.
+# each of which would be a hop of its own; CaughtUp runs on the event loop), no transaction,
+# and the body is the JSON text PostgreSQL built, not validated again here. An async endpoint
+# on an async pool cost less CPU per lookup, but under open-loop load the event loop's backlog
+# stretched the time each connection was held, the pool ran dry and the rate collapsed;
+# threads hand results back as soon as PostgreSQL answers.
 @router.get("/subjects/{code}", response_model=dict[str, Any],
             responses={404: {"description": "No subject with this code"}})
-def subject_profile(code: str, request: Request, _: CaughtUp,
-                    min_position: MinPosition = None) -> Response:
+def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""
     code = path_code(code)
     runtime = get_runtime(request)
