@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import errors
 from api.auth import TokenBook
 from api.fast_profile import FastProfile
-from api.limits import BodyLimit
+from api.limits import BodyLimit, NoNul
 from api.responses import OrjsonResponse
 from api.routers import load_routers
 from ledger.runtime import Runtime
@@ -39,5 +39,6 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     for router in load_routers():
         app.include_router(router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(NoNul)  # before any lookup: PostgreSQL text cannot hold NUL
     app.add_middleware(FastProfile)  # outermost: the hottest read skips the stack
     return app

@@ -14,6 +14,7 @@ from ledger.domain.ownership import NotOwner
 from ledger.domain.publicity import UnknownSeverity
 from ledger.domain.uscc import CodeError
 from ledger.privacy import redact_all
+from projections.storage import ViewsNotReady
 
 PROBLEM = "application/problem+json"
 
@@ -71,9 +72,14 @@ async def on_http(_: Request, exc: StarletteHTTPException) -> OrjsonResponse:
                    headers=getattr(exc, "headers", None))
 
 
+async def on_views_not_ready(_: Request, exc: ViewsNotReady) -> OrjsonResponse:
+    return problem(503, "Views not ready", str(exc), headers={"Retry-After": "1"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(CodeFieldError, on_code_error)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, on_domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(UnknownSeverity, on_value_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(ViewsNotReady, on_views_not_ready)  # type: ignore[arg-type]

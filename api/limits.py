@@ -1,8 +1,10 @@
-"""Request bodies above a limit are refused with 413 before anything reads them."""
+"""Requests refused before anything reads them: bodies above a limit (413), NUL in the URL (422).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -82,3 +84,42 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replayed
+
+
+class NoNul:
+    """Pure ASGI middleware: a NUL in the path or a query parameter is 422 naming where.
+
+    PostgreSQL text cannot hold NUL: a lookup with one fails in the driver, so every path and
+    parameter would need its own check. Bodies are checked by the write contracts instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = _nul_in(scope)
+            if where is not None:
+                message = "must not contain the control character U+0000"
+                body = {"type": "about:blank", "title": "Invalid request", "status": 422,
+                        "detail": f"invalid fields: {where}",
+                        "errors": [{"field": where, "rule": "control_character",
+                                    "message": message}]}
+                await send({"type": "http.response.start", "status": 422,
+                            "headers": [(b"content-type", b"application/problem+json")]})
+                await send({"type": "http.response.body", "body": orjson.dumps(body)})
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_in(scope: Scope) -> str | None:
+    """Where a NUL is: "path", a query parameter's name, or None."""
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string") or b""
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in value or "\x00" in name:
+            return name.replace("\x00", "") or "query"
+    return None

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.schemas import IsoDate
+from api.schemas import IsoDate, LongText, OneLine
 
-Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=5_000, strip_whitespace=True)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+                 OneLine]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=5_000, strip_whitespace=True),
+                 LongText]
 
 
 class In(BaseModel):

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     repair_four_eyes: bool = True
     # The expiry process (ledger/expiry.py): seconds between runs in `serve`.
     expiry_interval_s: float = Field(default=3600.0, gt=0)
+    # Readers waiting for `min_position` at a time (api/readiness.py); the next get 503.
+    max_waiting_readers: int = Field(default=8, ge=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

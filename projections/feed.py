@@ -7,9 +7,28 @@ keep their offsets in the view store, never in the feed, so a feed holds no dura
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import orjson
+
+# A JSON-escaped NUL, not itself an escaped backslash followed by "u0000".
+_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def envelope_json(raw: bytes) -> Any:
+    """An envelope's JSON as the views get it: a NUL in any text becomes U+FFFD.
+
+    PostgreSQL text cannot hold NUL, so one stored event with a NUL (stored before the write
+    contracts refused them, or by any other way in) would stop every view for good. The event
+    itself, its hash and Kafka's copy are untouched; only what the views show is escaped,
+    whichever feed and whichever view store (one rule: the same views on SQLite and PostgreSQL).
+    """
+    if b"\\u0000" in raw:
+        raw = _NUL.sub(rb"\1\\ufffd", raw)
+    return orjson.loads(raw)
 
 
 @dataclass(slots=True)  # not frozen: a frozen one costs twice as much to build, per event

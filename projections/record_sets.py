@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from kafka.record.util import calc_crc32c
 
-from projections.feed import Record, Unreadable
+from projections.feed import Record, Unreadable, envelope_json
 
 log = logging.getLogger("projections.kafka_feed")
 
@@ -116,7 +116,7 @@ def envelope(topic: str, partition: int, offset: int, value: bytes | None) -> di
     if value is None:
         return {}
     try:
-        found = orjson.loads(value)
+        found = envelope_json(value)
     except orjson.JSONDecodeError:
         log.warning("skipping undecodable record %s/%s@%s", topic, partition, offset)
         return {}

@@ -12,11 +12,9 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import orjson
-
 from ledger.relay.encoding import event_id, type_names
 from ledger.relay.reading import NotificationReader, ShareRow
-from projections.feed import Record
+from projections.feed import Record, envelope_json
 
 PARTITION = 0
 
@@ -28,7 +26,7 @@ def envelope(row: ShareRow) -> dict[str, Any]:
     position, stream, version, topic, state = row
     if state is None:
         return {}
-    fields = orjson.loads(state)
+    fields = envelope_json(state)
     return {
         "id": event_id(stream, version), "type": type_names(topic)[0],
         "schema_version": int(fields.get("class_version", 1)), "subject": fields["subject"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from ledger.domain.bounds import DATE_RANGE_MESSAGE, in_range
+
 
 class BadTime(ValueError):
     """A time the caller wrote that cannot be read."""
@@ -16,10 +18,13 @@ def parse_as_of(text: str | None) -> datetime | None:
         return None
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadTime(f"as_of {text!r} is not an ISO 8601 date or instant") from None
+    if not in_range(moment.date()):  # and arithmetic near year 1 or 9999 would overflow
+        raise BadTime(f"as_of {text!r}: {DATE_RANGE_MESSAGE}")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -27,9 +32,12 @@ def parse_effective(text: str | None) -> date | None:
     if text is None or text == "":
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadTime(f"effective {text!r} is not an ISO 8601 date") from None
+    if not in_range(day):
+        raise BadTime(f"effective {text!r}: {DATE_RANGE_MESSAGE}")
+    return day
 
 
 def recorded_by(envelope: dict[str, Any], as_of: datetime | None) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
+from api.schemas import IsoDate
 from ledger.identity import path_code
 from ledger.runtime import Runtime
 from replay import jobs, summary
@@ -63,8 +63,8 @@ def subject_events(code: str, _: Auditor, ledger: LedgerDep, settings: SettingsD
 
 @router.get("/subjects/{code}/state")
 def subject_state(code: str, _: Auditor, runtime: RuntimeDep, as_of: str | None = AS_OF,
-                  effective: date | None = Query(None, description="Business time: what was in "
-                                                 "force on this date, as known at as_of."),
+                  effective: IsoDate | None = Query(None, description="Business time: what was "
+                                                    "in force on this date, as known at as_of."),
                   ) -> dict[str, Any]:
     """Profile, list memberships and score with its explanation, as known at `as_of`."""
     try:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep
 from api.readiness import ViewsDep
+from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain
@@ -20,7 +21,8 @@ from projections.views._scorecard import scorecard
 router = APIRouter(prefix="/v1", tags=["public"])
 
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
-AsOf = Annotated[date | None, Query(description="Business date to read as of (default today).")]
+AsOf = Annotated[IsoDate | None, Query(description="Business date to read as of (default "
+                                                   "today), from 1949-10-01 to 2099-12-31.")]
 
 
 class ContributionPublic(BaseModel):
@@ -65,7 +67,8 @@ def subject_score(
 ) -> ScorePublic:
     """A subject's score and grade (or band), with the contributions that sum to it."""
     code = path_code(code)
-    found = scores.VIEW.score(views, code, as_of.isoformat() if as_of else None)
+    with views.reader() as tx:
+        found = scores.VIEW.score(tx, code, as_of.isoformat() if as_of else None)
     if found is None:
         # The code is not echoed: a resident ID number typed into the URL must not come back.
         when = f" on {as_of}" if as_of else ""
@@ -82,7 +85,8 @@ def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = N
                  as_of: AsOf = None) -> dict[str, Any]:
     """Per domain: black-listed subjects, exits by repair and repair coverage, against targets."""
     day = as_of or runtime.ledger.clock()
-    domains = repair_ratios.VIEW.ratios(views, day.isoformat(), domain.value if domain else None)
+    with views.reader() as tx:
+        domains = repair_ratios.VIEW.ratios(tx, day.isoformat(), domain.value if domain else None)
     return {"as_of": day, "targets": repair_ratios.TARGETS, "domains": domains}
 
 
@@ -96,8 +100,9 @@ def publicity_timeliness(
 ) -> dict[str, Any]:
     """Per authority: permits and penalties recorded, published within 7 working days, share."""
     day = as_of or runtime.ledger.clock()
-    rows = timeliness.VIEW.authorities(views, day.isoformat(),
-                                       authority.strip().upper() if authority else None)
+    with views.reader() as tx:
+        rows = timeliness.VIEW.authorities(tx, day.isoformat(),
+                                           authority.strip().upper() if authority else None)
     return {"as_of": day, "target": timeliness.TARGET, "page": page, "page_size": page_size,
             "total": len(rows), "items": rows[(page - 1) * page_size: page * page_size]}
 
@@ -107,7 +112,8 @@ def indicator_scorecard(views: ViewsDep, runtime: RuntimeDep, as_of: AsOf = None
                         ) -> dict[str, Any]:
     """Every measurable target of the plan, with value, target and pass/fail, as of a date."""
     day = as_of or runtime.ledger.clock()
-    card = scorecard(indicators.VIEW, views, day.isoformat())
+    with views.reader() as tx:
+        card = scorecard(indicators.VIEW, tx, day.isoformat())
     return {"as_of": day, "indicators": card,
             "passed": sum(1 for i in card if i["passed"]),
             "failed": sum(1 for i in card if i["passed"] is False)}

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
-from api.readiness import MinPosition, ViewsDep, not_ready, wait_for
+from api.readiness import CaughtUp, ViewsDep
+from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
 from ledger.privacy import redact
 from projections import profile_sql, queries
-from projections.storage import POSTGRES, ViewsNotReady, ViewStore, view_store
+from projections.storage import POSTGRES, ViewStore, view_store
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
@@ -52,24 +53,18 @@ def profile_body(store: ViewStore, code: str, today: str) -> bytes | None:
 
 
 # The hottest read: one hop into the thread pool for the whole request (no sync dependencies,
-# each of which would be a hop of its own), no transaction, and the body is the JSON text
-# PostgreSQL built, not validated again here. An async endpoint on an async pool cost less CPU
-# per lookup, but under open-loop load the event loop's backlog stretched the time each
-# connection was held, the pool ran dry and the rate collapsed; threads hand results back
-# as soon as PostgreSQL answers.
+# each of which would be a hop of its own; CaughtUp runs on the event loop), no transaction,
+# and the body is the JSON text PostgreSQL built, not validated again here. An async endpoint
+# on an async pool cost less CPU per lookup, but under open-loop load the event loop's backlog
+# stretched the time each connection was held, the pool ran dry and the rate collapsed;
+# threads hand results back as soon as PostgreSQL answers.
 @router.get("/subjects/{code}", response_model=dict[str, Any],
             responses={404: {"description": "No subject with this code"}})
-def subject_profile(code: str, request: Request, min_position: MinPosition = None) -> Response:
+def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""
     code = path_code(code)
     runtime = get_runtime(request)
-    store = view_store(runtime)
-    if min_position is not None:
-        wait_for(runtime, store, min_position)
-    try:
-        body = profile_body(store, code, runtime.ledger.clock().isoformat())
-    except ViewsNotReady as e:
-        raise not_ready(str(e)) from None
+    body = profile_body(view_store(runtime), code, runtime.ledger.clock().isoformat())
     if body is None:
         raise NotFound(f"no subject with code {redact(code)!r}", field="code")
     return Response(body, media_type="application/json")
@@ -82,7 +77,8 @@ def search_subjects(
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> Page:
     """Subjects whose name contains `q`, case-insensitively, ordered by name."""
-    items, total = queries.search(views, q.strip() or q, page, page_size)
+    with views.reader() as tx:
+        items, total = queries.search(tx, q.strip() or q, page, page_size)
     return Page(items=items, page=page, page_size=page_size, total=total)
 
 
@@ -90,14 +86,15 @@ def search_subjects(
 def list_members(
     list_name: ListName, views: ViewsDep, runtime: RuntimeDep,
     domain: Domain | None = None,
-    as_of: Annotated[date | None, Query(description="Membership on this day (default today).")]
-    = None,
+    as_of: Annotated[IsoDate | None, Query(description="Membership on this day (default today), "
+                                           "from 1949-10-01 to 2099-12-31.")] = None,
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> ListPage:
     """Members of the red, black or key-attention list, optionally in one domain, on a day."""
     day = as_of or runtime.ledger.clock()
-    items, total = queries.list_members(views, list_name.value,
-                                        domain.value if domain else None, day.isoformat(),
-                                        page, page_size)
+    with views.reader() as tx:
+        items, total = queries.list_members(tx, list_name.value,
+                                            domain.value if domain else None, day.isoformat(),
+                                            page, page_size)
     return ListPage(items=items, page=page, page_size=page_size, total=total, list=list_name,
                     domain=domain, as_of=day)
