@@ -19,11 +19,13 @@ from fastapi.openapi.utils import get_openapi
 from api.errors import PROBLEM
 from api.limits import MAX_BODY
 from api.schemas import SUBJECT_CODE_PATTERN, UUID_PATTERN
+from projections.views import load_views
 
 HEX_ID_PATTERN = "^[0-9a-f]{32}$"
 
-# The identifiers path parameters name, by parameter name. A new path parameter must be added
-# here (or be an enum): tests/e2e/test_contract.py fails on one without a declared format.
+# The identifiers path parameters name, by parameter name (and `view`, the views' names). A new
+# path parameter must be added here (or be an enum): tests/e2e/test_contract.py fails on one
+# without a declared format.
 PATH_FORMATS: dict[str, dict[str, Any]] = {
     "code": {"pattern": SUBJECT_CODE_PATTERN,
              "description": "USCC (18 characters), or a person's pseudonym (p-...)"},
@@ -107,7 +109,8 @@ def _problem(status: int, declared: dict[str, Any] | None) -> dict[str, Any]:
     return entry
 
 
-def document(method: str, operation: dict[str, Any]) -> None:
+def document(method: str, operation: dict[str, Any],
+             formats: dict[str, dict[str, Any]] = PATH_FORMATS) -> None:
     """Declare the operation's problems, replays' bodies and path parameters' formats."""
     responses = operation.setdefault("responses", {})
     for status in sorted(error_codes(method, operation)):
@@ -145,11 +148,12 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
+            views = {"view": {"enum": ["all", *(view.name for view in load_views())]}}
             doc = get_openapi(title=app.title, version=app.version,
                               description=app.description, routes=app.routes)
             for operations in doc["paths"].values():
                 for method, operation in operations.items():
-                    document(method, operation)
+                    document(method, operation, PATH_FORMATS | views)
             _drop_unused(doc)
             app.openapi_schema = doc
         return app.openapi_schema

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
