@@ -120,8 +120,8 @@ def document(method: str, operation: dict[str, Any],
         responses[str(status)] = _problem(status, declared)
     _same_body_for_replays(responses)
     for param in operation.get("parameters", []):
-        if param["in"] == "path" and param["name"] in PATH_FORMATS:
-            found = dict(PATH_FORMATS[param["name"]])
+        if param["in"] == "path" and param["name"] in formats:
+            found = dict(formats[param["name"]])
             if "description" in found:
                 param.setdefault("description", found.pop("description"))
             param["schema"] |= found
