@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import contract, errors
 from api.auth import TokenBook
 from api.fast_profile import FastProfile
 from api.limits import BodyLimit, NoNul
@@ -36,6 +36,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.state.runtime = runtime
     app.state.tokens = TokenBook.load(runtime.settings.tokens_file)
     errors.install(app)
+    contract.install(app)
     for router in load_routers():
         app.include_router(router)
     app.add_middleware(BodyLimit)

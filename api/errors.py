@@ -42,7 +42,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 async def on_validation(_: Request, exc: RequestValidationError) -> OrjsonResponse:
     errors = [
-        {"field": _field_name(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
+        {"field": "body" if e["type"] == "json_invalid" else _field_name(tuple(e["loc"])),
+         "rule": e["type"], "message": e["msg"]}
         for e in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] for e in errors}))
@@ -68,6 +69,10 @@ async def on_value_error(_: Request, exc: UnknownSeverity) -> OrjsonResponse:
 
 
 async def on_http(_: Request, exc: StarletteHTTPException) -> OrjsonResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers 400 for a body that is not UTF-8; the contract says 422, by field.
+        error = {"field": "body", "rule": "json_invalid", "message": "the body is not UTF-8 JSON"}
+        return problem(422, "Invalid request", "invalid fields: body", errors=[error])
     return problem(exc.status_code, str(exc.detail), str(exc.detail),
                    headers=getattr(exc, "headers", None))
 

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.schemas import IsoDate, LongText, OneLine
+from api.schemas import (
+    SUBJECT_CODE_PATTERN,
+    IsoDate,
+    LongText,
+    OneLine,
+    RecordId,
+    SubjectCode,
+    pattern,
+)
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
                  OneLine]
@@ -21,7 +29,8 @@ class In(BaseModel):
 
 
 class RepairIn(In):
-    subject: Short = Field(description="USCC, or a person's pseudonym (p-...)")
+    subject: Annotated[Short, pattern(SUBJECT_CODE_PATTERN)] = Field(
+        description="USCC, or a person's pseudonym (p-...)")
     target: Short = Field(description="the penalty's decision number, or the listing id")
     target_authority: Short | None = Field(
         None, description="the penalising authority, when a decision number is ambiguous")
@@ -92,8 +101,8 @@ class Status(StrEnum):
 class RepairPublic(BaseModel):
     """A case as the worklist shows it; due_on is the next open deadline."""
 
-    id: str
-    subject: str
+    id: RecordId
+    subject: SubjectCode
     target_kind: str
     target_id: str
     target_authority: str

@@ -77,6 +77,24 @@ class _Refusing:
 
 OneLine, LongText = _Refusing(LINE_RULES), _Refusing(TEXT_RULES)
 IsoDate = Annotated[date, _ExactIsoDate()]
+
+# Identifier formats, declared in the OpenAPI document but checked by the ledger's own rules
+# (which name the rule broken, e.g. `check_character`) rather than by a regular expression.
+USCC_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{18}$"
+SUBJECT_CODE_PATTERN = "^(?:[0-9A-HJ-NPQRTUWXY]{18}|p-[0-9a-f]{32})$"
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def pattern(regex: str, description: str | None = None) -> Any:
+    """Document a format without enforcing it: the JSON Schema says `pattern`, pydantic not."""
+    extra: dict[str, Any] = {"pattern": regex}
+    if description:
+        extra["description"] = description
+    return Field(json_schema_extra=extra)
+
+
+SubjectCode = Annotated[str, pattern(SUBJECT_CODE_PATTERN, "USCC, or a person's pseudonym")]
+RecordId = Annotated[str, pattern(UUID_PATTERN)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000), LongText]
@@ -133,7 +151,8 @@ def not_before(other: str) -> Any:
 
 
 class SubjectIn(In):
-    code: Code = Field(description="USCC, or an 18-digit resident ID for persons (never echoed)")
+    code: Annotated[Code, pattern(USCC_PATTERN)] = Field(
+        description="USCC, or an 18-digit resident ID for persons (never echoed)")
     name: Short
     kind: SubjectKind
     allow_invalid_code: StrictBool = Field(
@@ -141,7 +160,8 @@ class SubjectIn(In):
 
 
 class PrincipalIn(In):
-    principal: Code = Field(description="the principal's USCC, resident ID or pseudonym")
+    principal: Annotated[Code, pattern(SUBJECT_CODE_PATTERN)] = Field(
+        description="the principal's USCC, resident ID or pseudonym")
     role: PrincipalRole
     name: Short | None = None
     since: IsoDate
@@ -229,7 +249,7 @@ class WriteReceipt(BaseModel):
     version: int
     type: str
     hash: str
-    subject: str
+    subject: SubjectCode
 
 
 class SubjectReceipt(WriteReceipt):
@@ -238,7 +258,7 @@ class SubjectReceipt(WriteReceipt):
 
 
 class PrincipalReceipt(WriteReceipt):
-    principal: str
+    principal: SubjectCode
     masked: str | None = None
 
 
@@ -256,8 +276,8 @@ class PenaltyReceipt(PermitReceipt):
 
 
 class ListingReceipt(WriteReceipt):
-    listing_id: str
+    listing_id: RecordId
 
 
 class CommitmentReceipt(WriteReceipt):
-    commitment_id: str
+    commitment_id: RecordId

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.deps import Admin, RuntimeDep
+from api.read_schemas import RebuildJob
 from api.responses import OrjsonResponse
 from ledger.domain.errors import Conflict, NotFound
 from ledger.runtime import Runtime
@@ -41,7 +42,7 @@ def _run(runtime: Runtime, job: dict[str, Any]) -> None:
     job["finished_at"] = time.time()
 
 
-@router.post("/{view}/rebuild", status_code=202)
+@router.post("/{view}/rebuild", status_code=202, response_model=RebuildJob)
 def start_rebuild(view: str, request: Request, runtime: RuntimeDep, _: Admin) -> OrjsonResponse:
     """Rebuild a view (or `all`) into fresh tables while the old ones serve, then swap."""
     names = [v.name for v in load_views()]
@@ -61,7 +62,8 @@ def start_rebuild(view: str, request: Request, runtime: RuntimeDep, _: Admin) ->
     return OrjsonResponse(dict(job, status_url=url), status_code=202, headers={"Location": url})
 
 
-@router.get("/rebuilds/{job_id}", name="rebuild_status")
+@router.get("/rebuilds/{job_id}", name="rebuild_status", response_model=RebuildJob,
+            response_model_exclude_unset=True)
 def rebuild_status(job_id: str, runtime: RuntimeDep, _: Admin) -> dict[str, Any]:
     """The state of a rebuild: running, done (with events/s) or failed."""
     job = _jobs(runtime).get(job_id)

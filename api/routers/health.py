@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import RuntimeDep
+from api.read_schemas import Readiness
 from api.responses import OrjsonResponse
 
 router = APIRouter(tags=["health"])
@@ -18,7 +19,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready: a check failed"}})
 def readyz(runtime: RuntimeDep) -> OrjsonResponse:
     """The store answers, and Kafka too when configured; background services report lag."""
     checks: dict[str, Any] = runtime.readiness()

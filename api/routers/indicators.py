@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep
+from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
 from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
@@ -80,7 +81,7 @@ def subject_score(
                        page=page, page_size=page_size, total=len(found.explanation))
 
 
-@router.get("/ratios/repair")
+@router.get("/ratios/repair", response_model=RepairRatios)
 def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = None,
                  as_of: AsOf = None) -> dict[str, Any]:
     """Per domain: black-listed subjects, exits by repair and repair coverage, against targets."""
@@ -90,7 +91,7 @@ def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = N
     return {"as_of": day, "targets": repair_ratios.TARGETS, "domains": domains}
 
 
-@router.get("/publicity/timeliness")
+@router.get("/publicity/timeliness", response_model=TimelinessPage)
 def publicity_timeliness(
     views: ViewsDep, runtime: RuntimeDep,
     authority: Annotated[str | None, Query(min_length=1, max_length=64,
@@ -107,7 +108,7 @@ def publicity_timeliness(
             "total": len(rows), "items": rows[(page - 1) * page_size: page * page_size]}
 
 
-@router.get("/indicators")
+@router.get("/indicators", response_model=Scorecard)
 def indicator_scorecard(views: ViewsDep, runtime: RuntimeDep, as_of: AsOf = None,
                         ) -> dict[str, Any]:
     """Every measurable target of the plan, with value, target and pass/fail, as of a date."""

@@ -20,7 +20,7 @@ from api.deps import LedgerDep, authenticated
 from api.recording import may_act_for_any_authority
 from api.repair_desk import DeskDep, check_scope
 from api.repair_schemas import Short, StepReceipt, Text
-from api.schemas import IsoDate
+from api.schemas import SUBJECT_CODE_PATTERN, IsoDate, RecordId, SubjectCode, pattern
 from ledger import joint
 from ledger.application import Receipt
 from ledger.domain.errors import NotFound
@@ -35,7 +35,8 @@ class In(BaseModel):
 
 
 class JointCaseIn(In):
-    subject: Short = Field(description="USCC, or a person's pseudonym (p-...)")
+    subject: Annotated[Short, pattern(SUBJECT_CODE_PATTERN)] = Field(
+        description="USCC, or a person's pseudonym (p-...)")
     listing_id: Short = Field(description="the listing that triggers the joint measures")
     initiated_on: IsoDate
 
@@ -59,9 +60,9 @@ Measures = list[Measure]  # named here: inside JointCaseOut, `list` is a field
 
 
 class JointCaseOut(BaseModel):
-    id: str
-    subject: str
-    listing_id: str
+    id: RecordId
+    subject: SubjectCode
+    listing_id: RecordId
     list: str
     domain: str
     kind: str = Field(description="incentive (red list) or punishment (black, key attention)")
@@ -98,7 +99,8 @@ def written(response: Response, done: tuple[Receipt, JointCase]) -> JointCaseOut
         hash=receipt.hash))
 
 
-@router.post("", status_code=201, response_model=JointCaseOut)
+@router.post("", status_code=201, response_model=JointCaseOut,
+             responses={404: {"description": "No such subject or listing"}})
 def initiate(body: JointCaseIn, caller: Department, ledger: LedgerDep, d: DeskDep,
              response: Response) -> JointCaseOut:
     """Open the joint case of an active listing (one per listing); only its authority."""

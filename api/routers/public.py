@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
+from api.read_schemas import ProfilePublic
 from api.readiness import CaughtUp, ViewsDep
 from api.schemas import IsoDate
 from ledger.domain.errors import NotFound
@@ -58,7 +59,7 @@ def profile_body(store: ViewStore, code: str, today: str) -> bytes | None:
 # on an async pool cost less CPU per lookup, but under open-loop load the event loop's backlog
 # stretched the time each connection was held, the pool ran dry and the rate collapsed;
 # threads hand results back as soon as PostgreSQL answers.
-@router.get("/subjects/{code}", response_model=dict[str, Any],
+@router.get("/subjects/{code}", response_model=ProfilePublic,
             responses={404: {"description": "No subject with this code"}})
 def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""

@@ -29,7 +29,8 @@ from ledger.repair_lookup import By, get_case, target_of
 router = APIRouter(prefix="/v1/repairs", tags=["repair officers"])
 
 
-@router.post("", status_code=201, response_model=RepairWritten)
+@router.post("", status_code=201, response_model=RepairWritten,
+             responses={404: {"description": "No subject with that code"}})
 def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Response
                      ) -> RepairWritten:
     """File an application; an inadmissible one is recorded as refused, with the failed rule."""

@@ -1,0 +1,230 @@
+"""Who may write what: every write operation the OpenAPI document lists, tried by every kind of
+caller, each time on a fresh record that the owner department recorded.
+
+A new write endpoint fails `test_every_write_operation_has_a_row` until its row is added here:
+none can slip past. Cells the ownership work (branch t17-owners) still has to make true are
+marked xfail(strict=True) with reason "t17-owners"; once it is merged they pass, and strict
+xfail turns them red until the mark is removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.contract_story import OWNER, World, bearer, serve
+
+CALLERS = ["no token", "bad token", "owner provider", "other provider", "officer",
+           "officer of another domain", "auditor", "admin"]
+TOKEN_OF = {"no token": None, "bad token": "not-a-known-token", "owner provider": "tok-owner",
+            "other provider": "tok-other", "officer": "tok-officer",
+            "officer of another domain": "tok-officer-production", "auditor": "tok-auditor",
+            "admin": "tok-admin"}
+OK, NO = "ok", 403
+OWNERS = "t17-owners"
+
+Request = tuple[str, Any]  # the path with its identifiers filled in, and the body
+
+
+@dataclass(frozen=True)
+class Row:
+    """Which callers may do it (the rest get 403), and how to make a fresh request for it."""
+
+    allowed: frozenset[str]
+    make: Callable[[World], Request]
+    # Callers for which today's code does not follow the rule yet, and which branch fixes it.
+    pending: tuple[tuple[str, str], ...] = ()
+    answers: frozenset[int] = frozenset({200, 201, 202})
+
+
+def row(allowed: str, make: Callable[[World], Request], *pending: tuple[str, str],
+        answers: frozenset[int] = frozenset({200, 201, 202})) -> Row:
+    return Row(frozenset(a.strip() for a in allowed.split(",")), make, pending, answers)
+
+
+PROVIDERS = "owner provider, other provider, admin"
+RECORD_OWNER = "owner provider, admin"
+OFFICERS = "officer, admin"
+DAY = "2026-10-20"
+
+
+def _on_subject(tail: str, body: Callable[[World], dict[str, Any]]) -> Callable[[World], Request]:
+    return lambda w: (f"/v1/subjects/{w.subject()}/{tail}", body(w))
+
+
+def _decision(w: World) -> str:
+    return f"决定〔2026〕{next(w.serial)}号"
+
+
+def _removal(w: World) -> Request:
+    code, listing = w.listing()
+    return f"/v1/subjects/{code}/listings/{listing}/removal", {"delisted_on": "2026-11-01",
+                                                               "reason": "error"}
+
+
+def _settle(outcome: str) -> Callable[[World], Request]:
+    def make(w: World) -> Request:
+        code, commitment = w.commitment()
+        return f"/v1/subjects/{code}/commitments/{commitment}/{outcome}", {"on": "2026-11-02"}
+    return make
+
+
+def _step(step: str, body: dict[str, Any], **state: bool) -> Callable[[World], Request]:
+    return lambda w: (f"/v1/repairs/{w.repair_case(**state)[1]}/{step}", body)
+
+
+def _link_commitment(w: World) -> Request:
+    code, case = w.repair_case()
+    return f"/v1/repairs/{case}/commitment", {"commitment_id": w.commitment(code, "repair")[1]}
+
+
+def _file_repair(w: World) -> Request:
+    code = w.subject()
+    fine = w.city.penalty(code, date(2026, 4, 1), domain="tax")
+    return "/v1/repairs", {"subject": code, "target": fine, "applied_on": "2026-09-01",
+                           "obligations_performed": True}
+
+
+def _open_joint(w: World) -> Request:
+    code, listing = w.listing()
+    return "/v1/joint-cases", {"subject": code, "listing_id": listing,
+                               "initiated_on": "2026-10-21"}
+
+
+EXPECTED: dict[str, Row] = {
+    "POST /v1/subjects": row(PROVIDERS, lambda w: ("/v1/subjects", {
+        "code": w.fresh_code(), "name": "新设公司", "kind": "enterprise"})),
+    "POST /v1/subjects/{code}/principals": row(PROVIDERS, _on_subject("principals", lambda w: {
+        "principal": w.fresh_code(), "role": "legal_representative", "since": "2020-01-02"})),
+    "POST /v1/subjects/{code}/permits": row(PROVIDERS, _on_subject("permits", lambda w: {
+        "decision_no": _decision(w), "category": "普通", "decided_on": "2026-10-10",
+        "published_on": "2026-10-12"})),
+    "POST /v1/subjects/{code}/penalties": row(PROVIDERS, _on_subject("penalties", lambda w: {
+        "decision_no": _decision(w), "severity": "general", "domain": "tax",
+        "decided_on": "2026-10-10", "published_on": "2026-10-12", "category": "罚款",
+        "basis": "《税收征收管理法》第六十条"})),
+    "POST /v1/subjects/{code}/listings": row(PROVIDERS, _on_subject("listings", lambda w: {
+        "list": "red", "domain": "tax", "basis": "纳税信用A级", "notified_on": "2026-10-01",
+        "listed_on": DAY, "expires_on": "2027-10-20"})),
+    "POST /v1/subjects/{code}/listings/{listing_id}/removal": row(RECORD_OWNER, _removal),
+    "POST /v1/subjects/{code}/commitments": row(PROVIDERS, _on_subject("commitments", lambda w: {
+        "type": "voluntary", "made_on": "2026-09-01", "content": "守法经营"})),
+    "POST /v1/subjects/{code}/commitments/{commitment_id}/fulfilment": row(
+        RECORD_OWNER, _settle("fulfilment"), ("other provider", OWNERS)),
+    "POST /v1/subjects/{code}/commitments/{commitment_id}/breach": row(
+        RECORD_OWNER, _settle("breach"), ("other provider", OWNERS)),
+    "POST /v1/admin/projections/{view}/rebuild": row(
+        "admin", lambda w: ("/v1/admin/projections/timeliness/rebuild", None),
+        answers=frozenset({202, 409})),  # 409: a rebuild is still running
+    "POST /v1/repairs": row(OFFICERS, _file_repair),
+    "POST /v1/repairs/{id}/accept": row(OFFICERS, _step("accept", {"accepted_on": "2026-09-01"})),
+    "POST /v1/repairs/{id}/refuse": row(OFFICERS, _step("refuse", {
+        "refused_on": "2026-09-01", "rule": "obligations_performed", "reason": "fine unpaid"})),
+    "POST /v1/repairs/{id}/training": row(OFFICERS, _step("training", {
+        "completed_on": "2026-09-02", "provider": "市信用中心"}, accepted=True)),
+    "POST /v1/repairs/{id}/commitment": row(OFFICERS, _link_commitment),
+    "POST /v1/repairs/{id}/report": row(OFFICERS, _step("report", {
+        "issued_on": "2026-09-03", "agency": "信用评级公司", "report_no": "R-1"}, accepted=True)),
+    "POST /v1/repairs/{id}/approve": row(OFFICERS, _step("approve", {"decided_on": "2026-09-10"},
+                                                         accepted=True)),
+    "POST /v1/repairs/{id}/reject": row(OFFICERS, _step("reject", {
+        "decided_on": "2026-09-10", "reasons": ["report missing"]}, accepted=True)),
+    "POST /v1/repairs/{id}/withdraw": row(OFFICERS, _step("withdraw", {
+        "withdrawn_on": "2026-09-02"})),
+    "POST /v1/repairs/{id}/inform": row(OFFICERS, _step("inform", {"informed_on": "2026-09-11"},
+                                                        approved=True)),
+    "POST /v1/joint-cases": row(
+        RECORD_OWNER, _open_joint, ("other provider", OWNERS), ("officer", OWNERS),
+        ("officer of another domain", OWNERS)),
+    "POST /v1/joint-cases/{id}/responses": row(
+        "owner provider, other provider, officer, admin", lambda w: (
+            f"/v1/joint-cases/{w.joint_case()}/responses",
+            {"measure": "no government procurement", "applied_on": "2026-10-22"}),
+        ("officer of another domain", OWNERS)),
+    "POST /v1/joint-cases/{id}/closure": row(
+        "owner provider, officer, admin", lambda w: (
+            f"/v1/joint-cases/{w.joint_case(answered=True)}/closure",
+            {"feedback": "measures applied", "closed_on": "2026-10-23"}),
+        ("other provider", OWNERS), ("officer of another domain", OWNERS)),
+    "POST /v1/audit/verify": row("auditor, admin", lambda w: ("/v1/audit/verify", None),
+                                 answers=frozenset({202, 409})),  # 409: one is still running
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from serve(tmp_path_factory.mktemp("authorization"))
+
+
+def write_operations(world: World) -> set[str]:
+    paths = world.client.get("/openapi.json").json()["paths"]
+    return {f"{method.upper()} {path}" for path, operations in paths.items()
+            for method in operations if method.upper() in ("POST", "PUT", "PATCH", "DELETE")}
+
+
+def test_every_write_operation_has_a_row(world: World) -> None:
+    listed = write_operations(world)
+    assert sorted(listed - EXPECTED.keys()) == [], "write operations without a row in EXPECTED"
+    assert sorted(EXPECTED.keys() - listed) == [], "rows for operations that no longer exist"
+
+
+def cells() -> Iterator[Any]:
+    for operation, expected in EXPECTED.items():
+        pending = dict(expected.pending)
+        for caller in CALLERS:
+            marks = ([pytest.mark.xfail(strict=True, reason=pending[caller])]
+                     if caller in pending else [])
+            yield pytest.param(operation, caller, marks=marks, id=f"{operation} | {caller}")
+
+
+@pytest.mark.parametrize(("operation", "caller"), list(cells()))
+def test_each_caller_gets_what_the_rules_say(world: World, operation: str, caller: str) -> None:
+    expected = EXPECTED[operation]
+    path, body = expected.make(world)
+    method = operation.split(" ")[0]
+    response = world.client.request(method, path, json=body, headers=bearer(TOKEN_OF[caller]))
+    if caller in ("no token", "bad token"):
+        assert response.status_code == 401, response.text
+    elif caller in expected.allowed:
+        assert response.status_code in expected.answers, response.text
+    else:
+        assert response.status_code == NO, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("decision", [
+    pytest.param(("approve", {"decided_on": "2026-09-10"}), id="approve"),
+    pytest.param(("reject", {"decided_on": "2026-09-10", "reasons": ["no report"]}), id="reject"),
+])
+@pytest.mark.xfail(strict=True, reason=OWNERS)
+def test_the_officer_who_accepted_a_case_cannot_decide_it(world: World,
+                                                          decision: tuple[str, Any]) -> None:
+    _, case = world.repair_case()
+    officer = bearer(TOKEN_OF["officer"])
+    accepted = world.client.post(f"/v1/repairs/{case}/accept", json={"accepted_on": "2026-09-01"},
+                                 headers=officer)
+    assert accepted.status_code == 201, accepted.text
+    step, body = decision
+    refused = world.client.post(f"/v1/repairs/{case}/{step}", json=body, headers=officer)
+    assert refused.status_code == 403, refused.text
+
+
+def owned_records() -> Iterator[Any]:
+    for operation, expected in EXPECTED.items():
+        if expected.allowed == frozenset({"owner provider", "admin"}):
+            pending = dict(expected.pending).get("other provider")
+            marks = [pytest.mark.xfail(strict=True, reason=pending)] if pending else []
+            yield pytest.param(operation, marks=marks, id=operation)
+
+
+@pytest.mark.parametrize("operation", list(owned_records()))
+def test_a_refusal_names_the_owner_of_the_record(world: World, operation: str) -> None:
+    path, body = EXPECTED[operation].make(world)
+    refused = world.client.post(path, json=body, headers=bearer(TOKEN_OF["other provider"]))
+    assert refused.status_code == 403
+    assert OWNER in refused.json()["detail"]
