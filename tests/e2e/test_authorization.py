@@ -2,9 +2,7 @@
 caller, each time on a fresh record that the owner department recorded.
 
 A new write endpoint fails `test_every_write_operation_has_a_row` until its row is added here:
-none can slip past. Cells the ownership work (branch t17-owners) still has to make true are
-marked xfail(strict=True) with reason "t17-owners"; once it is merged they pass, and strict
-xfail turns them red until the mark is removed.
+none can slip past.
 """
 
 from __future__ import annotations
@@ -24,8 +22,7 @@ TOKEN_OF = {"no token": None, "bad token": "not-a-known-token", "owner provider"
             "other provider": "tok-other", "officer": "tok-officer",
             "officer of another domain": "tok-officer-production", "auditor": "tok-auditor",
             "admin": "tok-admin"}
-OK, NO = "ok", 403
-OWNERS = "t17-owners"
+NO = 403
 
 Request = tuple[str, Any]  # the path with its identifiers filled in, and the body
 
@@ -36,14 +33,12 @@ class Row:
 
     allowed: frozenset[str]
     make: Callable[[World], Request]
-    # Callers for which today's code does not follow the rule yet, and which branch fixes it.
-    pending: tuple[tuple[str, str], ...] = ()
     answers: frozenset[int] = frozenset({200, 201, 202})
 
 
-def row(allowed: str, make: Callable[[World], Request], *pending: tuple[str, str],
+def row(allowed: str, make: Callable[[World], Request],
         answers: frozenset[int] = frozenset({200, 201, 202})) -> Row:
-    return Row(frozenset(a.strip() for a in allowed.split(",")), make, pending, answers)
+    return Row(frozenset(a.strip() for a in allowed.split(",")), make, answers)
 
 
 PROVIDERS = "owner provider, other provider, admin"
@@ -114,9 +109,9 @@ EXPECTED: dict[str, Row] = {
     "POST /v1/subjects/{code}/commitments": row(PROVIDERS, _on_subject("commitments", lambda w: {
         "type": "voluntary", "made_on": "2026-09-01", "content": "守法经营"})),
     "POST /v1/subjects/{code}/commitments/{commitment_id}/fulfilment": row(
-        RECORD_OWNER, _settle("fulfilment"), ("other provider", OWNERS)),
+        RECORD_OWNER, _settle("fulfilment")),
     "POST /v1/subjects/{code}/commitments/{commitment_id}/breach": row(
-        RECORD_OWNER, _settle("breach"), ("other provider", OWNERS)),
+        RECORD_OWNER, _settle("breach")),
     "POST /v1/admin/projections/{view}/rebuild": row(
         "admin", lambda w: ("/v1/admin/projections/timeliness/rebuild", None),
         answers=frozenset({202, 409})),  # 409: a rebuild is still running
@@ -137,19 +132,17 @@ EXPECTED: dict[str, Row] = {
         "withdrawn_on": "2026-09-02"})),
     "POST /v1/repairs/{id}/inform": row(OFFICERS, _step("inform", {"informed_on": "2026-09-11"},
                                                         approved=True)),
-    "POST /v1/joint-cases": row(
-        RECORD_OWNER, _open_joint, ("other provider", OWNERS), ("officer", OWNERS),
-        ("officer of another domain", OWNERS)),
+    # A joint case belongs to the listing's authority: it opens and closes the case; any
+    # department in scope answers with its own measure.
+    "POST /v1/joint-cases": row(RECORD_OWNER, _open_joint),
     "POST /v1/joint-cases/{id}/responses": row(
         "owner provider, other provider, officer, admin", lambda w: (
             f"/v1/joint-cases/{w.joint_case()}/responses",
-            {"measure": "no government procurement", "applied_on": "2026-10-22"}),
-        ("officer of another domain", OWNERS)),
+            {"measure": "no government procurement", "applied_on": "2026-10-22"})),
     "POST /v1/joint-cases/{id}/closure": row(
-        "owner provider, officer, admin", lambda w: (
+        RECORD_OWNER, lambda w: (
             f"/v1/joint-cases/{w.joint_case(answered=True)}/closure",
-            {"feedback": "measures applied", "closed_on": "2026-10-23"}),
-        ("other provider", OWNERS), ("officer of another domain", OWNERS)),
+            {"feedback": "measures applied", "closed_on": "2026-10-23"})),
     "POST /v1/audit/verify": row("auditor, admin", lambda w: ("/v1/audit/verify", None),
                                  answers=frozenset({202, 409})),  # 409: one is still running
 }
@@ -173,12 +166,9 @@ def test_every_write_operation_has_a_row(world: World) -> None:
 
 
 def cells() -> Iterator[Any]:
-    for operation, expected in EXPECTED.items():
-        pending = dict(expected.pending)
+    for operation in EXPECTED:
         for caller in CALLERS:
-            marks = ([pytest.mark.xfail(strict=True, reason=pending[caller])]
-                     if caller in pending else [])
-            yield pytest.param(operation, caller, marks=marks, id=f"{operation} | {caller}")
+            yield pytest.param(operation, caller, id=f"{operation} | {caller}")
 
 
 @pytest.mark.parametrize(("operation", "caller"), list(cells()))
@@ -201,7 +191,6 @@ def test_each_caller_gets_what_the_rules_say(world: World, operation: str, calle
     pytest.param(("approve", {"decided_on": "2026-09-10"}), id="approve"),
     pytest.param(("reject", {"decided_on": "2026-09-10", "reasons": ["no report"]}), id="reject"),
 ])
-@pytest.mark.xfail(strict=True, reason=OWNERS)
 def test_the_officer_who_accepted_a_case_cannot_decide_it(world: World,
                                                           decision: tuple[str, Any]) -> None:
     _, case = world.repair_case()
@@ -212,19 +201,17 @@ def test_the_officer_who_accepted_a_case_cannot_decide_it(world: World,
     step, body = decision
     refused = world.client.post(f"/v1/repairs/{case}/{step}", json=body, headers=officer)
     assert refused.status_code == 403, refused.text
+    assert refused.json()["rule"] == "four_eyes"
 
 
-def owned_records() -> Iterator[Any]:
-    for operation, expected in EXPECTED.items():
-        if expected.allowed == frozenset({"owner provider", "admin"}):
-            pending = dict(expected.pending).get("other provider")
-            marks = [pytest.mark.xfail(strict=True, reason=pending)] if pending else []
-            yield pytest.param(operation, marks=marks, id=operation)
+def owned_records() -> list[str]:
+    return [operation for operation, expected in EXPECTED.items()
+            if expected.allowed == frozenset({"owner provider", "admin"})]
 
 
-@pytest.mark.parametrize("operation", list(owned_records()))
+@pytest.mark.parametrize("operation", owned_records())
 def test_a_refusal_names_the_owner_of_the_record(world: World, operation: str) -> None:
     path, body = EXPECTED[operation].make(world)
     refused = world.client.post(path, json=body, headers=bearer(TOKEN_OF["other provider"]))
     assert refused.status_code == 403
-    assert OWNER in refused.json()["detail"]
+    assert OWNER in refused.json()["detail"] and refused.json()["owner"] == OWNER

@@ -9,7 +9,6 @@ derandomized. Run time is reported at the end of the module.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -139,27 +138,7 @@ def test_every_operation_keeps_its_contract(world: World, records: dict[str, lis
         operation = result.ok()
         failures += failures_of(operation, role, GenerationMode.POSITIVE, MAX_EXAMPLES)
         failures += failures_of(operation, role, GenerationMode.NEGATIVE, MAX_EXAMPLES // 2)
-    head = world.city.ledger.head_position()
-    pending = [f for f in failures if elsewhere(f, head)]
-    unexpected = [f for f in failures if f not in pending]
-    assert not unexpected, f"{len(unexpected)} failures:\n\n" + "\n\n".join(unexpected)
-    if pending:
-        pytest.xfail(f"{len(pending)} failures fixed on another branch: "
-                     + "; ".join(sorted({elsewhere(f, head) or "" for f in pending})))
-
-
-BEYOND_HEAD = re.compile(r"\[503\].*have not reached position (\d+)", re.DOTALL)
-
-
-def elsewhere(failure: str, head: int) -> str | None:
-    """The branch that fixes a failure this module sees but does not own, if it is one.
-
-    Remove an entry once its branch is merged: the failure must then be gone.
-    """
-    beyond = BEYOND_HEAD.search(failure)
-    if beyond and int(beyond.group(1)) > head and "Server error" in failure:
-        return "t17-serving (min_position beyond the head: 503 after 2 s, not 422 at once)"
-    return None
+    assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
 
 
 def test_every_path_parameter_declares_its_format(world: World) -> None:
