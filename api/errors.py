@@ -54,7 +54,8 @@ async def on_code_error(_: Request, exc: CodeFieldError) -> OrjsonResponse:
 async def on_domain_error(_: Request, exc: DomainError) -> OrjsonResponse:
     errors = [{"field": exc.field, "rule": exc.rule, "message": exc.message}] if exc.field else []
     title = {404: "Not found", 409: "Conflict", 403: "Forbidden"}.get(exc.status, "Rule violated")
-    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors)
+    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors,
+                   **exc.members())
 
 
 async def on_value_error(_: Request, exc: UnknownSeverity) -> OrjsonResponse:
