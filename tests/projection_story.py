@@ -9,7 +9,7 @@ and broken; a person who is its legal representative; a second, red-listed enter
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ledger.application import CreditLedger

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.envelope import broken_link, canonical_json
-from ledger.domain.repair import RepairPolicy
 from ledger.domain.errors import (
     Conflict,
     DateRuleViolation,
@@ -25,6 +24,7 @@ from ledger.domain.errors import (
     RuleViolation,
     WrongState,
 )
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 
