@@ -275,10 +275,6 @@ class Subject(Aggregate):
         self, *, listing_id: str, authority: str, actor: str, delisted_on: date, reason: str,
         today: date, any_authority: bool = False,
     ) -> int:
-        if reason == DelistReason.REPAIRED:
-            raise RepairOnly("a listing leaves with reason 'repaired' only through an approved "
-                             "credit-repair case, whose approval records the removal "
-                             "(POST /v1/repairs, then approve)", field="reason")
         check_not_future(today, delisted_on=delisted_on)
         listing = self.listings.get(listing_id)
         if listing is None:
@@ -288,6 +284,10 @@ class Subject(Aggregate):
                             f"({listing['delisted_reason']})", field="listing_id")
         if listing["authority"] != authority and not any_authority:
             raise Forbidden(f"listing {listing_id} belongs to authority {listing['authority']}")
+        if reason == DelistReason.REPAIRED:
+            raise RepairOnly("a listing leaves with reason 'repaired' only through an approved "
+                             "credit-repair case, whose approval records the removal "
+                             "(POST /v1/repairs, then approve)", field="reason")
         if delisted_on < date.fromisoformat(listing["data"]["listed_on"]):
             raise DateRuleViolation("delisted_on is before listed_on", field="delisted_on")
         return self._delist(listing_id, authority=authority, actor=actor,
