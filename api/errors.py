@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import OrjsonResponse
 from ledger.domain.errors import DomainError
-from ledger.domain.ownership import NotOwner
 from ledger.domain.publicity import UnknownSeverity
 from ledger.domain.uscc import CodeError
 from ledger.privacy import redact_all
@@ -60,8 +59,8 @@ async def on_code_error(_: Request, exc: CodeFieldError) -> OrjsonResponse:
 async def on_domain_error(_: Request, exc: DomainError) -> OrjsonResponse:
     errors = [{"field": exc.field, "rule": exc.rule, "message": exc.message}] if exc.field else []
     title = {404: "Not found", 409: "Conflict", 403: "Forbidden"}.get(exc.status, "Rule violated")
-    owner: dict[str, Any] = {"owner": exc.owner} if isinstance(exc, NotOwner) else {}
-    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors, **owner)
+    return problem(exc.status, title, exc.message, rule=exc.rule, errors=errors,
+                   **exc.members())
 
 
 async def on_value_error(_: Request, exc: UnknownSeverity) -> OrjsonResponse:

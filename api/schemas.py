@@ -217,7 +217,9 @@ class ListingIn(In):
     basis: Text
     notified_on: IsoDate
     listed_on: IsoDate
-    expires_on: IsoDate | None = Field(description="required; null for no fixed expiry")
+    expires_on: IsoDate | None = Field(description="required, within the policy's maximum for "
+                                       "the list and domain; null only for a red listing "
+                                       "where the policy sets no red maximum")
     removal_conditions: Text | None = None
 
 

@@ -32,6 +32,8 @@ from datetime import date, datetime, timedelta
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
 from ledger.bootstrap import build_calendar, build_ledger
+from ledger.domain.listing_rules import latest_expiry, latest_notice
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.settings import Settings
 from replay import timeline as timeline_module
@@ -69,13 +71,16 @@ def subject(events: int, settings: Settings) -> Subject:
             s.make_commitment(authority=AUTHORITY, actor="bench", commitment_type="voluntary",
                               made_on=day, content=f"commitment {j}", due_on=None, today=TODAY)
         elif listing is None:
-            _, listing = s.put_on_list(authority=AUTHORITY, actor="bench", list_name="black",
-                                       domain="tax", basis="tax evasion", notified_on=day,
-                                       listed_on=day, expires_on=None,
-                                       removal_conditions="pays", today=TODAY)
+            policy = RepairPolicy()
+            _, listing = s.put_on_list(
+                authority=AUTHORITY, actor="bench", list_name="black", domain="tax",
+                basis="tax evasion", listed_on=day,
+                notified_on=latest_notice(day, policy.listing_notice_days, calendar),
+                expires_on=latest_expiry(policy, "black", "tax", day), removal_conditions="pays",
+                today=TODAY, policy=policy, calendar=calendar)
         else:
             s.remove_from_list(listing_id=listing, authority=AUTHORITY, actor="bench",
-                               delisted_on=day, reason="repaired", today=TODAY)
+                               delisted_on=day, reason="revoked", today=TODAY)
             listing = None
     return s
 

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 from ledger.application import CreditLedger
 from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.listing_rules import latest_expiry, latest_notice
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject
 
 TODAY = date(2026, 6, 1)
@@ -19,6 +21,7 @@ AUTHORITIES = [f"1121110000{i:07d}X" for i in range(12)]
 DOMAINS = ["tax", "production", "price", "environment", "finance", "transport"]
 LISTS = ["red", "black", "key_attention"]
 PER_SAVE = 500  # 5,000 events per save(): well under the 40,000 that hung
+POLICY = RepairPolicy()
 
 
 def person(i: int) -> Subject:
@@ -45,10 +48,13 @@ def enterprise(i: int, cal: WorkingCalendar) -> Subject:
                          decided_on=base, published_on=base + timedelta(days=3),
                          category="fine", basis="art. 63", special=False,
                          details={"fine_amount": "12000.00"}, today=TODAY, calendar=cal)
+    listed = base + timedelta(days=10)
+    longest = latest_expiry(POLICY, LISTS[i % 3], dom, listed)
     s.put_on_list(authority=auth, actor="bench", list_name=LISTS[i % 3], domain=dom, basis="b",
-                  notified_on=base, listed_on=base + timedelta(days=10),
-                  expires_on=base + timedelta(days=1000), removal_conditions="pays",
-                  today=TODAY)
+                  notified_on=latest_notice(listed, POLICY.listing_notice_days, cal),
+                  listed_on=listed, expires_on=min(base + timedelta(days=1000), longest or
+                                                   date.max), removal_conditions="pays",
+                  today=TODAY, policy=POLICY, calendar=cal)
     _, cid = s.make_commitment(authority=auth, actor="bench", commitment_type="voluntary",
                                made_on=base, content="守法经营", due_on=None, today=TODAY)
     s.settle_commitment(commitment_id=cid, kept=i % 4 != 0, on=base + timedelta(days=30),

@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound
 from ledger.domain.events import LedgerEvent
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
 from ledger.store import binary_inserts, insert_columns, position_of
@@ -53,10 +54,12 @@ class CreditLedger(Application[UUID]):
     def __init__(
         self, env: Mapping[str, str] | None = None, *, name: str = "CreditLedger",
         calendar: WorkingCalendar | None = None, clock: Callable[[], date] = utc_today,
-        conflict_retries: int = 3,
+        conflict_retries: int = 3, policy: RepairPolicy | None = None,
     ) -> None:
         self.name = name
         self.calendar = calendar or WorkingCalendar.default()
+        # Listing and repair rules (notice, periods, conduct codes): LEDGER_REPAIR_POLICY_FILE.
+        self.policy = policy or RepairPolicy()
         self.clock = clock
         self.conflict_retries = conflict_retries
         super().__init__(dict(env) if env is not None else None)

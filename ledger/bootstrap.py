@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ledger.application import CreditLedger, utc_today
 from ledger.domain.calendar import WorkingCalendar
+from ledger.repair_lookup import policy_from
 from ledger.runtime import Runtime, Service
 from ledger.settings import Settings
 
@@ -23,7 +24,8 @@ def build_ledger(settings: Settings, *, clock: Callable[[], date] = utc_today) -
         Path(env["SQLITE_DBNAME"]).parent.mkdir(parents=True, exist_ok=True)
     env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"  # see docs/adr/001-notification-order.md
     return CreditLedger(env, name=settings.app_name, calendar=build_calendar(settings),
-                        clock=clock, conflict_retries=settings.conflict_retries)
+                        clock=clock, conflict_retries=settings.conflict_retries,
+                        policy=policy_from(settings))
 
 
 def kafka_check(settings: Settings) -> Callable[[], dict[str, object]]:

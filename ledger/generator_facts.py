@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.listing_rules import latest_expiry, latest_notice
+from ledger.domain.repair import RepairPolicy
 from ledger.generator_data import (
     COMMITMENT_CONTENT,
     PENALTY_CATEGORIES,
@@ -24,6 +26,7 @@ SEVERITY_WEIGHTS = {"minor": 35, "general": 50, "serious": 15}
 COMMITMENT_WEIGHTS = {"approval_substitute": 35, "missing_documents": 20, "voluntary": 25,
                       "industry": 12}
 LIST_YEARS = {"red": 3, "black": 3, "key_attention": 2}
+POLICY = RepairPolicy()  # the default listing rules: notice and maximum periods
 BASIS = {"red": "诚信典型，依据《盘锦市守信联合激励实施办法》列入",
          "black": "严重失信，依据《失信行为纠正后的信用信息修复管理办法》"
                   "及领域失信主体认定规定列入",
@@ -134,8 +137,12 @@ class Facts:
 
     def listing(self, code: str, list_name: str, domain: str, start: date, listed: date) -> Record:
         listed = max(listed, start + timedelta(days=30))
-        notified = listed - timedelta(days=self.rng.randint(5, 30))
+        # Notice at least the policy's working days ahead, and within its maximum period.
+        notified = min(listed - timedelta(days=self.rng.randint(5, 30)),
+                       latest_notice(listed, POLICY.listing_notice_days, self.calendar))
         expires = listed + timedelta(days=self.rng.randint(365, LIST_YEARS[list_name] * 365))
+        longest = latest_expiry(POLICY, list_name, domain, listed)
+        expires = min(expires, longest) if longest else expires
         return {"record": "listing", "authority": self.by_domain[domain][1], "subject": code,
                 "list": list_name, "domain": domain, "basis": BASIS[list_name],
                 "notified_on": notified.isoformat(), "listed_on": listed.isoformat(),

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
 from ledger.domain.ownership import check_owner
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, check_not_future
 from ledger.import_rows import Row, RowError
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every row is decided against: today's date, the calendar, who records."""
+    """What every row is decided against: today's date, the calendar, who records, and the
+    listing rules (the ledger's policy: an import meets the API's rules)."""
 
     today: date
     calendar: WorkingCalendar
     actor: str
+    policy: RepairPolicy = field(default_factory=RepairPolicy)
 
 
 def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:
@@ -82,7 +85,8 @@ def _listing(row: Row, s: Subject, ctx: Context) -> None:
     s.put_on_list(authority=row.authority, actor=ctx.actor, list_name=b.list_name.value,
                   domain=b.domain.value, basis=b.basis, notified_on=b.notified_on,
                   listed_on=b.listed_on, expires_on=b.expires_on,
-                  removal_conditions=b.removal_conditions or "", today=ctx.today)
+                  removal_conditions=b.removal_conditions or "", today=ctx.today,
+                  policy=ctx.policy, calendar=ctx.calendar)
 
 
 def _commitment(row: Row, s: Subject, ctx: Context) -> None:

@@ -78,7 +78,7 @@ class Importer:
     def _run_once(self, source: Iterable[tuple[int, Any]], all_or_nothing: bool
                   ) -> ImportReport:
         report, ctx = ImportReport(), Context(self.ledger.clock(), self.ledger.calendar,
-                                              self.actor)
+                                              self.actor, self.ledger.policy)
         self._forget()
         self.saved = 0
         writer = None if all_or_nothing else Writer(self.ledger)

@@ -38,10 +38,15 @@ def policy_from(settings: Settings) -> RepairPolicy:
     if settings.repair_policy_file is None:
         return policy
     raw = orjson.loads(settings.repair_policy_file.read_bytes())
-    unknown = set(raw) - {"non_repairable", "listing_min_months", "listing_max_months"}
+    unknown = set(raw) - {"non_repairable", "listing_min_months", "listing_max_months",
+                          "listing_notice_days"}
     if unknown:
         raise ValueError(f"{settings.repair_policy_file}: unknown repair policy keys "
                          f"{sorted(unknown)}")
+    notice = raw.get("listing_notice_days", policy.listing_notice_days)
+    if not isinstance(notice, int) or isinstance(notice, bool) or not 0 <= notice <= 60:
+        raise ValueError(f"{settings.repair_policy_file}: listing_notice_days must be a whole "
+                         f"number of working days from 0 to 60, got {notice!r}")
     if "non_repairable" in raw:
         raw["non_repairable"] = frozenset(raw["non_repairable"])
     return replace(policy, **raw)

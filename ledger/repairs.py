@@ -95,8 +95,8 @@ def approve(ledger: CreditLedger, case_id: str, *, on: date, by: By, policy: Rep
                                           decision_no=target.id, ended_on=on,
                                           reason="repaired", **by.kw())
         else:
-            subject.remove_from_list(listing_id=target.id, delisted_on=on, reason="repaired",
-                                     today=ledger.clock(), any_authority=True, **by.kw())
+            subject.delist_by_repair(listing_id=target.id, case_id=case.case_id,
+                                     delisted_on=on, **by.kw())
 
     return step(ledger, case_id, decide, with_subject=True)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from psycopg import RawCursor
 
+from ledger.domain.visibility import shown_sql
 from projections.queries import (
     COMMITMENT_FIELDS,
     DISHONEST_LISTS,
@@ -27,9 +28,9 @@ TABLES = ("profile_subject", "profile_permit", "profile_penalty", "profile_commi
           "profile_principal", "list_entry")
 IDENTITY = ("code", "name", "kind", "masked", "registered_on", "authority")
 PRINCIPAL_FIELDS = ("role", "principal", "name", "since")
-MEMBER = ("{a}.listed_on <= k.day AND ({a}.delisted_on IS NULL OR {a}.delisted_on > k.day) "
-          "AND ({a}.expires_on IS NULL OR {a}.expires_on > k.day)")
-VISIBLE = "{a}.status = 'public' AND {a}.publicity_max_until > k.day AND {a}.decided_on <= k.day"
+# The ledger's one definition of what is shown on a day (ledger.domain.visibility).
+MEMBER = shown_sql("{a}.listed_on", "{a}.delisted_on", "{a}.expires_on", "k.day")
+VISIBLE = shown_sql("{a}.decided_on", "{a}.closed_on", "{a}.publicity_max_until", "k.day")
 PENALTY_ORDER = "decided_on DESC, authority, decision_no"
 
 

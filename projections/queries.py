@@ -1,8 +1,9 @@
 """Reads of the profile and list views, as plain dicts for the public API.
 
-Calendar-dependent visibility is decided here, at read time: a penalty is shown while its
-status is public and `today` is before the end of its publicity window (publicity_max_until);
-a listing counts on a day when it had started and had neither expired nor been removed.
+Calendar-dependent visibility is decided here, at read time, by the ledger's one definition
+(ledger.domain.visibility): a penalty is shown on a day from its decision until it is closed
+(revoked, or its publicity ended) or its publicity window lapses (publicity_max_until); a
+listing counts from listed_on until it is removed or its expires_on comes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from ledger.domain.visibility import shown_sql
 from projections.storage import Tx
 
 SECTION_LIMIT = 100  # rows per section of one profile; the totals say how many exist
@@ -28,10 +30,13 @@ COMMITMENT_FIELDS = ("commitment_id", "authority", "type", "made_on", "due_on", 
 
 
 def member_on(alias: str = "") -> str:
-    """SQL condition: the listing counts on the day bound twice as `?`, `?`, `?`."""
+    """SQL condition: the listing counts on the day bound three times as `?`."""
     a = f"{alias}." if alias else ""
-    return (f"{a}listed_on <= ? AND ({a}delisted_on IS NULL OR {a}delisted_on > ?) "
-            f"AND ({a}expires_on IS NULL OR {a}expires_on > ?)")
+    return shown_sql(f"{a}listed_on", f"{a}delisted_on", f"{a}expires_on")
+
+
+# SQL condition: the penalty is shown on the day bound three times as `?`.
+PENALTY_SHOWN = shown_sql("decided_on", "closed_on", "publicity_max_until")
 
 
 def _rows(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -49,7 +54,7 @@ def _rows(fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str
 def memberships(tx: Tx, code: str, day: str, lists: tuple[str, ...] | None = None,
                 ) -> list[dict[str, Any]]:
     where = f"code = ? AND {member_on()}"
-    params: list[Any] = [code, day, day, day]
+    params: list[Any] = [code, *[day] * 3]
     if lists:
         where += f" AND list IN ({','.join('?' * len(lists))})"
         params += lists
@@ -67,10 +72,8 @@ def counted(tx: Tx, table: str, fields: tuple[str, ...], where: str, params: tup
 
 
 def visible_penalties(tx: Tx, code: str, today: str) -> tuple[list[dict[str, Any]], int]:
-    return counted(tx, "profile_penalty", PENALTY_FIELDS,
-                   "code = ? AND status = 'public' AND publicity_max_until > ? "
-                   "AND decided_on <= ?", (code, today, today),
-                   "decided_on DESC, authority, decision_no")
+    return counted(tx, "profile_penalty", PENALTY_FIELDS, f"code = ? AND {PENALTY_SHOWN}",
+                   (code, *[today] * 3), "decided_on DESC, authority, decision_no")
 
 
 def section(tx: Tx, table: str, fields: tuple[str, ...], code: str, order: str,
@@ -147,7 +150,7 @@ def list_members(tx: Tx, list_name: str, domain: str | None, day: str, page: int
                  ) -> tuple[list[dict[str, Any]], int]:
     """Listings of one list that count on `day`, optionally in one domain."""
     where = f"e.list = ? AND {member_on('e')}"
-    params: list[Any] = [list_name, day, day, day]
+    params: list[Any] = [list_name, *[day] * 3]
     if domain:
         where += " AND e.domain = ?"
         params.append(domain)

@@ -99,7 +99,8 @@ class AsOf:
             profile = queries.profile(views.tx(), code, day.isoformat())
             if profile is None:
                 return None, None
-            return profile, score_of(views, code, effective.isoformat() if effective else None)
+            # The score is read on the profile's day: both show what was visible then.
+            return profile, score_of(views, code, day.isoformat())
         finally:
             views.close()
 

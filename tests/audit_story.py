@@ -8,6 +8,7 @@ from typing import Any
 from ledger.application import CreditLedger, Receipt
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
+from tests.listing_terms import POLICY, notice
 
 AUTHORITY = "11100000000013127D"  # a market-regulation department
 COURT = "11100000000016032D"
@@ -45,9 +46,10 @@ def blacklist(ledger: CreditLedger, code: str, listed_on: date = date(2025, 6, 2
               ) -> tuple[Receipt, str]:
     receipt, (_, listing_id) = ledger.execute(code, lambda s: s.put_on_list(
         authority=COURT, actor="judge-1", list_name="black", domain="judicial",
-        basis="Supreme People's Court list of dishonest judgment debtors", notified_on=listed_on
-        - timedelta(days=10), listed_on=listed_on, expires_on=listed_on + timedelta(days=3 * 365),
-        removal_conditions="performs the judgment", today=date(2026, 1, 5)))
+        basis="Supreme People's Court list of dishonest judgment debtors",
+        notified_on=notice(listed_on), listed_on=listed_on,
+        expires_on=listed_on + timedelta(days=3 * 365), removal_conditions="performs the judgment",
+        today=date(2026, 1, 5), policy=POLICY, calendar=ledger.calendar))
     return receipt, listing_id
 
 
@@ -66,5 +68,5 @@ def story(ledger: CreditLedger) -> dict[str, Any]:
     penalty(ledger, CODES[0], 1)
     penalty(ledger, CODES[0], 2, decided_on=date(2025, 4, 7), severity="minor")
     _, listing = blacklist(ledger, CODES[1])
-    delist(ledger, CODES[1], listing, date(2025, 9, 1), "repaired")
+    delist(ledger, CODES[1], listing, date(2025, 9, 1), "revoked")
     return {"listing": listing}

@@ -9,7 +9,7 @@ and broken; a person who is its legal representative; a second, red-listed enter
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ledger.application import CreditLedger
@@ -18,6 +18,7 @@ from ledger.domain.resident_id import make_resident_id
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
+from tests.listing_terms import POLICY, notice
 
 TODAY = date(2026, 6, 1)
 MARKET = make_uscc("1", "1", "211100", "00002345")
@@ -54,9 +55,9 @@ def penalty(s: Subject, no: str, decided: date, severity: str = "general",
 def listing(s: Subject, list_name: str, domain: str, on: date, expires: date | None,
             authority: str = COURT) -> Any:
     return s.put_on_list(authority=authority, actor="judge-1", list_name=list_name,
-                         domain=domain, basis="basis", notified_on=on - timedelta(days=10),
+                         domain=domain, basis="basis", notified_on=notice(on),
                          listed_on=on, expires_on=expires, removal_conditions="performs duty",
-                         today=TODAY)
+                         today=TODAY, policy=POLICY, calendar=CAL)
 
 
 def story(ledger: CreditLedger) -> dict[str, Any]:

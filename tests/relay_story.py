@@ -15,6 +15,7 @@ from ledger.domain.resident_id import make_resident_id
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
+from tests.listing_terms import CALENDAR, POLICY
 
 TODAY = date(2026, 6, 1)
 MARKET = make_uscc("1", "1", "211100", "00002345")
@@ -60,9 +61,9 @@ def every_type(ledger: CreditLedger, code: str = ACME) -> None:
     _, listing = do(lambda s: s.put_on_list(
         authority=TAX, actor="judge-1", list_name="black", domain="tax", basis="evasion",
         notified_on=date(2025, 8, 1), listed_on=date(2025, 9, 1), expires_on=date(2028, 9, 1),
-        removal_conditions="pays the tax", today=TODAY))
+        removal_conditions="pays the tax", today=TODAY, policy=POLICY, calendar=CALENDAR))
     do(lambda s: s.remove_from_list(listing_id=listing, authority=TAX, actor="judge-1",
-                                    delisted_on=date(2026, 3, 2), reason="repaired",
+                                    delisted_on=date(2026, 3, 2), reason="revoked",
                                     today=TODAY))
     for kept in (True, False):
         _, cid = do(lambda s, kept=kept: s.make_commitment(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ledger import repairs
@@ -13,6 +13,7 @@ from ledger.domain.repair import RepairPolicy
 from ledger.domain.repair_case import RepairCase
 from ledger.repair_lookup import By
 from ledger.settings import Settings
+from tests.listing_terms import longest, notice
 
 MARKET = "11100000000013127D"  # a market-regulation department
 COURT = "11100000000016032D"
@@ -71,9 +72,10 @@ class City:
                 expires_on: date | None = None, authority: str = COURT) -> str:
         _, (_, listing_id) = self.ledger.execute(code, lambda s: s.put_on_list(
             authority=authority, actor="judge-1", list_name=list_name, domain=domain,
-            basis="list rules", notified_on=listed_on - timedelta(days=10),
-            listed_on=listed_on, expires_on=expires_on, removal_conditions="pays the tax due",
-            today=self.clock.today))
+            basis="list rules", notified_on=notice(listed_on), listed_on=listed_on,
+            expires_on=expires_on or longest(list_name, domain, listed_on),
+            removal_conditions="pays the tax due", today=self.clock.today,
+            policy=self.ledger.policy, calendar=self.ledger.calendar))
         return str(listing_id)
 
     def commitment(self, code: str, made_on: date, kind: str = "repair") -> str:

@@ -62,14 +62,16 @@ def line(c: Contribution) -> ContributionPublic:
 @router.get("/subjects/{code}/score", response_model=ScorePublic,
             responses={404: {"description": "No subject with this code (on that date)"}})
 def subject_score(
-    code: str, views: ViewsDep, as_of: AsOf = None, page: PageNo = 1,
+    code: str, views: ViewsDep, runtime: RuntimeDep, as_of: AsOf = None, page: PageNo = 1,
     page_size: Annotated[int, Query(ge=1, le=500, description="Explanation lines per page.")]
     = 100,
 ) -> ScorePublic:
     """A subject's score and grade (or band), with the contributions that sum to it."""
     code = path_code(code)
+    # Today by default, as the profile: what has lapsed by then counts no more.
+    day = as_of or runtime.ledger.clock()
     with views.reader() as tx:
-        found = scores.VIEW.score(tx, code, as_of.isoformat() if as_of else None)
+        found = scores.VIEW.score(tx, code, day.isoformat())
     if found is None:
         # The code is not echoed: a resident ID number typed into the URL must not come back.
         when = f" on {as_of}" if as_of else ""
@@ -77,7 +79,7 @@ def subject_score(
     lines = found.explanation[(page - 1) * page_size: page * page_size]
     return ScorePublic(code=code, family=found.family, scale=found.scale,
                        model_version=found.model_version, score=found.score, grade=found.grade,
-                       poor=found.poor, as_of=as_of, explanation=[line(c) for c in lines],
+                       poor=found.poor, as_of=day, explanation=[line(c) for c in lines],
                        page=page, page_size=page_size, total=len(found.explanation))
 
 

@@ -16,13 +16,14 @@ router = APIRouter(prefix="/v1/subjects", tags=["provider"])
              responses=REPLAYED)
 def put_on_list(code: str, body: ListingIn, caller: Recorder, ledger: LedgerDep,
                 response: Response) -> ListingReceipt:
-    """List a subject after prior notice; a black or key-attention listing ends a red one."""
+    """List a subject after prior notice, for a stated period; one listing per list and domain."""
     subject = path_code(code)
     receipt, (_, listing_id) = ledger.execute(subject, lambda s: s.put_on_list(
         authority=caller.authority, actor=caller.actor, list_name=body.list_name.value,
         domain=body.domain.value, basis=body.basis, notified_on=body.notified_on,
         listed_on=body.listed_on, expires_on=body.expires_on,
-        removal_conditions=body.removal_conditions or "", today=ledger.clock()))
+        removal_conditions=body.removal_conditions or "", today=ledger.clock(),
+        policy=ledger.policy, calendar=ledger.calendar))
     return answer(response, receipt, ListingReceipt, subject=subject, listing_id=listing_id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A command broke a ledger rule; nothing was recorded."""
@@ -13,6 +15,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def members(self) -> dict[str, Any]:
+        """Extra members of the problem+json answer (e.g. the id of a conflicting record)."""
+        return {}
 
 
 class RuleViolation(DomainError):

@@ -7,6 +7,8 @@ owner is named in the refusal; an authority code (a department's USCC) is not pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from ledger.domain.errors import Forbidden
 
 
@@ -18,6 +20,9 @@ class NotOwner(Forbidden):
     def __init__(self, message: str, *, owner: str) -> None:
         super().__init__(message)
         self.owner = owner
+
+    def members(self) -> dict[str, Any]:
+        return {"owner": self.owner}
 
 
 def check_owner(record: str, owner: str, authority: str, action: str, *,

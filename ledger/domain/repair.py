@@ -46,6 +46,8 @@ class RepairPolicy:
         default_factory=lambda: {"black": 12, "key_attention": 3})
     listing_max_months: Mapping[str, int] = field(
         default_factory=lambda: {"black": 36, "key_attention": 24})
+    # Working days of prior notice before a listing (ledger.domain.listing_rules).
+    listing_notice_days: int = 5
     rules: tuple[PublicityRule, ...] = RULES
     four_eyes: bool = True  # the officer who accepted a case does not decide it
 

@@ -15,6 +15,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.visibility import lapses_on, still_open
+
 DEFAULT_FILE = Path(__file__).parent / "data" / "score_models.json"
 BASE_RULE = "BASE"
 CLAMP_RULE = "CLAMP"
@@ -87,6 +89,8 @@ class Contribution:
     version: int
     type: str
     on: str  # ISO business date from which it counts
+    # The day its record's own window lapses (ledger.domain.visibility), if it has one.
+    lapses: str | None = None
 
 
 class ModelBook:
@@ -180,10 +184,12 @@ def contributions(book: ModelBook, family: str, envelope: Mapping[str, Any]) -> 
     key = record_key(envelope)
     if key is None:
         return []
+    lapses = lapses_on(envelope["type"], envelope["data"])
 
     def made(rule: str, points: int) -> Contribution:
         return Contribution(key or "", points, rule, model.version, envelope["id"],
-                            envelope["stream"], int(envelope["version"]), envelope["type"], on)
+                            envelope["stream"], int(envelope["version"]), envelope["type"], on,
+                            lapses)
 
     if envelope["type"] == "SubjectRegistered":
         return [made(BASE_RULE, model.base)]
@@ -225,7 +231,8 @@ def score_of(book: ModelBook, family: str, made: Sequence[tuple[Contribution, st
     """A subject's score from its (contribution, ended on) pairs; None before its first fact.
 
     The base counts from the subject's first fact, which may predate its registration; with no
-    date, every fact counts and the grade uses the model of the latest fact (or ending).
+    date, the score is read as of the latest fact (or ending). A contribution counts while its
+    record is shown (ledger.domain.visibility): not ended, and its window not lapsed.
     """
     if not made:
         return None
@@ -233,7 +240,7 @@ def score_of(book: ModelBook, family: str, made: Sequence[tuple[Contribution, st
         return None
     on = as_of or max(max(c.on, ended or "") for c, ended in made)
     active = [c for c, ended in made
-              if (c.on <= on or c.rule == BASE_RULE) and (ended is None or ended > on)]
+              if (c.on <= on or c.rule == BASE_RULE) and still_open(on, ended, c.lapses)]
     return evaluate(book, family, active, on)
 
 

@@ -22,10 +22,18 @@ from ledger.domain.errors import (
     WrongState,
 )
 from ledger.domain.events import LedgerEvent, stream_id, uuid5_text
+from ledger.domain.listing_rules import (
+    RepairOnly,
+    check_notice,
+    check_one_listing,
+    check_period,
+)
 from ledger.domain.ownership import NotOwner, check_owner
 from ledger.domain.publicity import publicity_window, published_late
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.resident_id import check_organisation_code
-from ledger.domain.vocabulary import ListName
+from ledger.domain.visibility import still_open
+from ledger.domain.vocabulary import DelistReason, ListName
 
 
 @lru_cache(maxsize=4096)  # the importer asks for each new subject twice (load, register)
@@ -217,16 +225,20 @@ class Subject(Aggregate):
 
     # -- lists ----------------------------------------------------------------
 
-    def active_listings(self, list_name: str | None = None) -> dict[str, dict[str, Any]]:
+    def active_listings(self, list_name: str | None = None, on: date | None = None
+                        ) -> dict[str, dict[str, Any]]:
+        """Listings not removed; given a day, only those shown then (not expired by then)."""
+        day = on.isoformat() if on else None
         return {
             lid: listing for lid, listing in self.listings.items()
             if listing["active"] and list_name in (None, listing["data"]["list"])
+            and (day is None or still_open(day, None, listing["data"].get("expires_on")))
         }
 
     def put_on_list(
         self, *, authority: str, actor: str, list_name: str, domain: str, basis: str,
         notified_on: date, listed_on: date, expires_on: date | None, removal_conditions: str,
-        today: date,
+        today: date, policy: RepairPolicy, calendar: WorkingCalendar,
     ) -> tuple[int, str]:
         check_not_future(today, notified_on=notified_on, listed_on=listed_on)
         if notified_on > listed_on:
@@ -238,9 +250,17 @@ class Subject(Aggregate):
                                     f"{listed_on}", field="expires_on")
         listing_id = uuid5_text(self.id.bytes, f"{authority}|{list_name}|{domain}|{listed_on}")
         # A resubmission of a recorded listing is answered by _record_once (idempotent),
-        # whatever happened since; the rule below is about new listings.
-        if list_name == ListName.RED and f"listing|{listing_id}" not in self.recorded_by and (
-            self.active_listings(ListName.BLACK) or self.active_listings(ListName.KEY_ATTENTION)
+        # whatever happened since and whatever the policy says now; the rules below are about
+        # new listings.
+        new = f"listing|{listing_id}" not in self.recorded_by
+        if new:
+            check_notice(notified_on, listed_on, policy.listing_notice_days, calendar)
+            check_period(policy, list_name, domain, listed_on, expires_on)
+            check_one_listing(self.code, self.active_listings(list_name), domain, listed_on,
+                              expires_on)
+        if list_name == ListName.RED and new and (
+            self.active_listings(ListName.BLACK, listed_on)
+            or self.active_listings(ListName.KEY_ATTENTION, listed_on)
         ):
             raise RuleViolation("a subject on the black or key-attention list cannot be "
                                 "red-listed", field="list")
@@ -254,7 +274,7 @@ class Subject(Aggregate):
                                     actor=actor, occurred_on=listed_on, data=data)
         if list_name != ListName.RED and version == self.version:
             # A black or key-attention listing ends any red listing in the same save.
-            for red_id in self.active_listings(ListName.RED):
+            for red_id in self.active_listings(ListName.RED, listed_on):
                 self._delist(red_id, authority=authority, actor=actor, delisted_on=listed_on,
                              reason="revoked", note=f"superseded by {list_name} listing")
         return version, listing_id
@@ -272,10 +292,24 @@ class Subject(Aggregate):
         if not listing["active"]:
             raise NotListed(f"listing {listing_id} was already removed "
                             f"({listing['delisted_reason']})", field="listing_id")
+        if reason == DelistReason.REPAIRED:
+            raise RepairOnly("a listing leaves with reason 'repaired' only through an approved "
+                             "credit-repair case, whose approval records the removal "
+                             "(POST /v1/repairs, then approve)", field="reason")
         if delisted_on < date.fromisoformat(listing["data"]["listed_on"]):
             raise DateRuleViolation("delisted_on is before listed_on", field="delisted_on")
         return self._delist(listing_id, authority=authority, actor=actor,
                             delisted_on=delisted_on, reason=reason)
+
+    def delist_by_repair(self, *, listing_id: str, case_id: str, delisted_on: date,
+                         authority: str, actor: str) -> int:
+        """The removal an approved repair case records, in the same save as the approval (the
+        case has checked the listing is still shown and the dates)."""
+        if not self.listings[listing_id]["active"]:
+            raise NotListed(f"listing {listing_id} was already removed", field="listing_id")
+        return self._delist(listing_id, authority=authority, actor=actor,
+                            delisted_on=delisted_on, reason=DelistReason.REPAIRED.value,
+                            note=f"repair case {case_id}")
 
     def _delist(self, listing_id: str, *, authority: str, actor: str, delisted_on: date,
                 reason: str, note: str | None = None) -> int:
@@ -295,7 +329,7 @@ class Subject(Aggregate):
         cid = uuid5_text(self.id.bytes, f"{authority}|{commitment_no or ''}|{commitment_type}|"
                                         f"{made_on}|{content}")
         if (commitment_type == "missing_documents" and f"commitment|{cid}" not in self.recorded_by
-                and self.has_unrepaired_dishonesty()):
+                and self.has_unrepaired_dishonesty(made_on)):
             raise RuleViolation("a subject with an unrepaired dishonesty record may not use "
                                 "missing-documents acceptance", field="type")
         data = {"commitment_id": cid, "type": commitment_type, "made_on": made_on.isoformat(),
@@ -322,6 +356,6 @@ class Subject(Aggregate):
         data = {"commitment_id": commitment_id, "on": on.isoformat(), "note": note}
         return self._record(cls, authority=authority, actor=actor, occurred_on=on, data=data)
 
-    def has_unrepaired_dishonesty(self) -> bool:
-        return bool(self.active_listings(ListName.BLACK)) or bool(
-            self.active_listings(ListName.KEY_ATTENTION))
+    def has_unrepaired_dishonesty(self, on: date | None = None) -> bool:
+        return bool(self.active_listings(ListName.BLACK, on)) or bool(
+            self.active_listings(ListName.KEY_ATTENTION, on))

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.domain.scoring import BASE_RULE
+from ledger.domain.visibility import shown_sql
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.view import ViewTx
 from projections.views.indicators import (
@@ -120,7 +121,7 @@ class Scorecard:
                          "count", domains, ">=", 40)
 
     def joint_cases(self) -> dict[str, Any]:
-        listed = self.summed("list_size", "red") + self.summed("list_size", "black")
+        listed = self.view.repair.shown(self.tx, self.as_of, ("red", "black"))
         cases = self.summed("joint_case")
         return indicator("joint_cases_per_listing", "Valid joint reward/punishment cases per "
                          "red and black list member", "rate", None if listed == 0 else
@@ -176,9 +177,9 @@ class Scorecard:
         if which == "poor":
             return len(self.poor_codes(as_of, frozenset({"enterprise"}))), total
         listed = self.one(
-            "SELECT COUNT(DISTINCT b.code) FROM {ind_black} b JOIN {ind_subject} s ON "
-            "s.code = b.code WHERE s.kind = 'enterprise' AND b.listed_on <= ? AND "
-            "(b.ended_on IS NULL OR b.ended_on > ?)", as_of, as_of)
+            "SELECT COUNT(DISTINCT b.code) FROM {ind_listing} b JOIN {ind_subject} s ON "
+            "s.code = b.code WHERE s.kind = 'enterprise' AND b.list = 'black' AND "
+            + shown_sql("b.listed_on", "b.ended_on", "b.expires_on"), *[as_of] * 3)
         return listed, total
 
     def trend(self, which: str) -> dict[str, Any]:

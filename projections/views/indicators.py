@@ -1,8 +1,10 @@
 """The plan's measurable targets (DOMAIN.md), kept as dated rows so any date can be read.
 
-It keeps its own copies of black listings and repair marks, and its own subjects, so it
-applies events on its own; for scores it reads the scores view's rows (`READS`) rather than
-keep a copy of the biggest table there is (docs/adr/008). The scorecard itself is computed
+It keeps its own copies of red and black listings (with their expiry: what is shown on a day
+is read by ledger.domain.visibility, whether or not the expiry process has run), repair
+marks and approved repair exits, and its own subjects, so it applies events on its own;
+for scores it reads the scores view's rows (`READS`) rather than keep a copy of the biggest
+table there is (docs/adr/008). The scorecard itself is computed
 from these rows in `projections.views._scorecard`.
 """
 
@@ -68,14 +70,14 @@ class IndicatorsView:
         # The score rows are the scores view's, read by the scorecard: graded by its book.
         self.points = ScoreRows(*READS, scores.VIEW.rows.book)
         self.kinds = KindCache()  # the subjects' kinds its counters need, from ind_subject
-        self.repair = RepairFacts("ind_black", "ind_mark")
+        self.repair = RepairFacts("ind_listing", "ind_mark", "ind_exit", ("red", "black"))
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
                        "ind_published": PUBLISHED_COLUMNS} | self.repair.tables
         self.indexes = ["CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",
-                        "CREATE INDEX ind_black_by_code ON {ind_black} (code)"]
+                        "CREATE INDEX ind_listing_by_code ON {ind_listing} (code)"]
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
-        # Counters gather many subjects' facts; marks come from repair cases too.
+        # Counters gather many subjects' facts; marks and exits come from repair cases too.
         self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
@@ -92,8 +94,8 @@ class IndicatorsView:
         if kind == "SubjectRegistered":
             self._register(b, env)
         self.repair.apply(b, env)
-        if kind in ("Listed", "Delisted"):
-            self._listing(b, kind, data, day)
+        if kind == "Listed":
+            b.add(COUNT, ("listing", data["domain"], day), 1)
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
         if kind in KINDS or kind in RECORD_EVENTS:
@@ -106,12 +108,6 @@ class IndicatorsView:
         b.insert(REGISTER, (code, kind, None if kind in PERSON_KINDS else name_key(data["name"]),
                             int(bool(data.get("code_check_failed")))), ("ind_subject", code))
         self.kinds.registered(b, "ind_subject", code, kind)
-
-    def _listing(self, b: Batch, kind: str, data: dict[str, Any], day: str) -> None:
-        if kind == "Listed":
-            b.add(COUNT, ("listing", data["domain"], day), 1)
-        if data.get("list") in ("red", "black"):
-            b.add(COUNT, ("list_size", data["list"], day), 1 if kind == "Listed" else -1)
 
     def _subject_facts(self, b: Batch, env: dict[str, Any]) -> None:
         """Facts counted by the kind of their subject."""

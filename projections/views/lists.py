@@ -1,8 +1,9 @@
 """List status: every listing with its listing, expiry and removal dates.
 
 A subject is a member of a list on day D when listed_on <= D, and it was neither removed
-(delisted_on) nor expired (expires_on) on or before D. Keeping the dates rather than a flag
-answers membership on any past date, and expiry needs no daily re-run.
+(delisted_on) nor expired (expires_on) on or before D (ledger.domain.visibility, applied by
+projections.queries). Keeping the dates rather than a flag answers membership on any past
+date, and expiry needs no daily re-run.
 """
 
 from __future__ import annotations

@@ -3,8 +3,12 @@
 The population of a domain as of a date is every subject black-listed there by that date,
 except listings withdrawn as an error or revoked: a subject that repaired and left still
 counts, so coverage does not fall as repairs succeed (the plan measures exits against the
-domain's black-list total). Training and third-party reports count for the domain of their
-case; a repair commitment (CommitmentMade of type "repair") counts for every domain.
+domain's black-list total). A subject is still listed on a day by the ledger's one definition
+(ledger.domain.visibility: not removed, expires_on not come), whether or not the expiry
+process has run. An exit is a listing removed as repaired whose removal an approved repair
+case made (its RepairApproved names the listing): nothing else counts. Training and
+third-party reports count for the domain of their case; a repair commitment (CommitmentMade
+of type "repair") counts for every domain.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain.scoring import business_day
+from ledger.domain.visibility import shown_sql, still_open
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
@@ -42,43 +47,60 @@ def judged(count: int, total: int, target: float) -> dict[str, Any]:
             "passed": None if value is None else value >= target}
 
 
-class RepairFacts:
-    """Black listings with their end, and dated repair marks, in two named tables."""
+def earliest(table: str, key: str, column: str) -> str:
+    """The upsert that keeps a row's earliest date (Batch.least; shards merge through it)."""
+    return (f"INSERT INTO {{{table}}} AS cur VALUES (?, ?) ON CONFLICT ({key}) DO UPDATE SET "
+            f"{column} = CASE WHEN excluded.{column} < cur.{column} THEN excluded.{column} "
+            f"ELSE cur.{column} END")
 
-    def __init__(self, black: str, marks: str) -> None:
-        self.black, self.marks = black, marks
-        self._insert = (f"INSERT INTO {{{black}}} VALUES (?, ?, ?, ?, NULL, NULL) "
+
+class RepairFacts:
+    """Listings (black, or those of `lists`) with their expiry and end, the listings an
+    approved repair case removed, and dated repair marks, in three named tables."""
+
+    def __init__(self, listings: str, marks: str, exits: str,
+                 lists: tuple[str, ...] = ("black",)) -> None:
+        self.listings, self.marks, self.exits, self.lists = listings, marks, exits, lists
+        self._insert = (f"INSERT INTO {{{listings}}} VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
                         "ON CONFLICT (listing_id) DO NOTHING")
-        self._end = f"UPDATE {{{black}}} SET ended_on = ?, ended_reason = ? WHERE listing_id = ?"
+        self._end = (f"UPDATE {{{listings}}} SET ended_on = ?, ended_reason = ? "
+                     "WHERE listing_id = ?")
         # The first date a subject earned a mark.
         self._mark = (f"INSERT INTO {{{marks}}} AS cur VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (code, mark, domain) DO UPDATE SET first_on = CASE WHEN "
                       "excluded.first_on < cur.first_on THEN excluded.first_on "
                       "ELSE cur.first_on END")
+        self._exit = earliest(exits, "listing_id", "approved_on")
 
     @property
     def merges(self) -> dict[str, str]:
-        """A subject's marks come from its repair cases too, other streams than its own."""
-        return {self.marks: self._mark}
+        """Marks and approvals come from repair cases, other streams than the subject's."""
+        return {self.marks: self._mark, self.exits: self._exit}
 
     @property
     def tables(self) -> dict[str, str]:
         return {
-            self.black: "listing_id TEXT PRIMARY KEY, code TEXT NOT NULL, domain TEXT NOT NULL, "
-                        "listed_on TEXT NOT NULL, ended_on TEXT, ended_reason TEXT",
+            self.listings: "listing_id TEXT PRIMARY KEY, code TEXT NOT NULL, list TEXT NOT NULL, "
+                           "domain TEXT NOT NULL, listed_on TEXT NOT NULL, expires_on TEXT, "
+                           "ended_on TEXT, ended_reason TEXT",
             self.marks: "code TEXT NOT NULL, mark TEXT NOT NULL, domain TEXT NOT NULL, "
                         "first_on TEXT NOT NULL, PRIMARY KEY (code, mark, domain)",
+            self.exits: "listing_id TEXT PRIMARY KEY, approved_on TEXT NOT NULL",
         }
 
     def apply(self, b: Batch, env: dict[str, Any]) -> None:
         """Add one event's writes to the batch."""
         kind, data = env["type"], env["data"]
-        if kind == "Listed" and data.get("list") == "black":
-            b.insert(self._insert, (data["listing_id"], env["subject"], data["domain"],
-                                    business_day(env)), (self.black, data["listing_id"]))
-        elif kind == "Delisted" and data.get("list") == "black":
+        if kind == "Listed" and data.get("list") in self.lists:
+            b.insert(self._insert, (data["listing_id"], env["subject"], data["list"],
+                                    data["domain"], business_day(env), data.get("expires_on")),
+                     (self.listings, data["listing_id"]))
+        elif kind == "Delisted" and data.get("list") in self.lists:
             b.update(self._end, (business_day(env), data["reason"], data["listing_id"]),
-                     (self.black, data["listing_id"]))
+                     (self.listings, data["listing_id"]))
+        elif kind == "RepairApproved" and data.get("target_kind") == "listing" \
+                and data.get("list") == "black":
+            b.least(self._exit, (data["target_id"],), business_day(env))
         elif kind in MARKS:
             b.least(self._mark, (env["subject"], MARKS[kind], data.get("domain") or ANY_DOMAIN),
                     business_day(env))
@@ -90,18 +112,21 @@ class RepairFacts:
                 domain: str | None = None) -> dict[tuple[str, str], Member]:
         """(domain, code) -> membership facts as of a date."""
         members: dict[tuple[str, str], Member] = defaultdict(Member)
-        where, params = "listed_on <= ?", [as_of]
+        where, params = "b.list = 'black' AND b.listed_on <= ?", [as_of]
         if domain is not None:
-            where, params = where + " AND domain = ?", [*params, domain]
-        for code, dom, ended_on, reason in tx.fetchall(
-                f"SELECT code, domain, ended_on, ended_reason FROM {tx.t(self.black)} "
-                f"WHERE {where}", params):
+            where, params = where + " AND b.domain = ?", [*params, domain]
+        for code, dom, expires_on, ended_on, reason, approved_on in tx.fetchall(
+                f"SELECT b.code, b.domain, b.expires_on, b.ended_on, b.ended_reason, "
+                f"x.approved_on FROM {tx.t(self.listings)} b LEFT JOIN {tx.t(self.exits)} x "
+                f"ON x.listing_id = b.listing_id WHERE {where}", params):
             ended = ended_on is not None and ended_on <= as_of
             if ended and reason in WITHDRAWN:
                 continue
             member = members[(dom, code)]
-            member.listed |= not ended
-            member.repaired |= ended and reason == "repaired"
+            member.listed |= still_open(as_of, ended_on, expires_on)
+            # Only a removal an approved repair case made is an exit by repair.
+            member.repaired |= ended and reason == "repaired" and approved_on is not None \
+                and approved_on <= as_of
         marks: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for code, mark, dom in tx.fetchall(
                 f"SELECT code, mark, domain FROM {tx.t(self.marks)} WHERE first_on <= ?",
@@ -110,6 +135,14 @@ class RepairFacts:
         for (dom, code), member in members.items():
             member.marks = {m for m, d in marks.get(code, ()) if d in (dom, ANY_DOMAIN)}
         return dict(members)
+
+    def shown(self, tx: ViewTx, as_of: str, lists: tuple[str, ...]) -> int:
+        """Listings of these lists shown on a date (ledger.domain.visibility)."""
+        names = ", ".join(f"'{name}'" for name in lists)
+        row = tx.fetchone(
+            f"SELECT COUNT(*) FROM {tx.t(self.listings)} b WHERE b.list IN ({names}) AND "
+            f"{shown_sql('b.listed_on', 'b.ended_on', 'b.expires_on')}", (as_of,) * 3)
+        return int(row[0] or 0) if row else 0
 
     def marked(self, tx: ViewTx, mark: str, as_of: str) -> set[str]:
         """Subjects that earned a mark (in any domain) by a date."""
@@ -142,7 +175,7 @@ class RepairRatiosView:
     name = "repair_ratios"
 
     def __init__(self) -> None:
-        self.facts = RepairFacts("repair_black", "repair_mark")
+        self.facts = RepairFacts("repair_black", "repair_mark", "repair_exit")
         self.tables = self.facts.tables
         self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
         self.statements = Statements(self.tables)

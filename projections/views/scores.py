@@ -21,6 +21,7 @@ from ledger.domain.scoring import (
     record_key,
     score_of,
 )
+from ledger.domain.visibility import lapses_on, open_sql
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
@@ -33,8 +34,11 @@ CONTRIBUTION_COLUMNS = (
     "event_id TEXT NOT NULL, rule TEXT NOT NULL, code TEXT NOT NULL, record TEXT NOT NULL, "
     "points INTEGER NOT NULL, model_version TEXT NOT NULL, stream TEXT NOT NULL, "
     "version BIGINT NOT NULL, type TEXT NOT NULL, on_day TEXT NOT NULL, until_types TEXT "
-    "NOT NULL, ended_on TEXT, ended_by TEXT")
-ROW = "record, points, rule, model_version, event_id, stream, version, type, on_day, ended_on"
+    "NOT NULL, ended_on TEXT, ended_by TEXT, lapses_on TEXT")
+# lapses_on: the day the record's own window lapses (ledger.domain.visibility), from the event
+# that opened it; readers filter by it, so a score needs no expiry run to drop the points.
+ROW = ("record, points, rule, model_version, event_id, stream, version, type, on_day, "
+       "ended_on, lapses_on")
 # A rebuild's stage spools the contribution rows (projections.spool) and, instead of ending
 # rows as it goes, the ends: the events that end a record's rows, each row ended by the first
 # of them after it (by version: a record's rows and the events ending them are all facts of
@@ -114,7 +118,7 @@ class ScoreRows:
         self._register = (f"INSERT INTO {{{subjects}}} VALUES (?, ?, ?, ?) "
                           "ON CONFLICT (code) DO NOTHING")
         self._insert = (f"INSERT INTO {{{rows}}} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?)")
+                        "?, ?)")
         # Ends the active contributions of an event's record that its type ends.
         self._end = (f"UPDATE {{{rows}}} SET ended_on = ?, ended_by = ? WHERE code = ? "
                      "AND record = ? AND ended_on IS NULL AND until_types LIKE ?")
@@ -157,6 +161,7 @@ class ScoreRows:
         family = self.book.family(kind)
         model = self.book.model(family, on)
         data, rows_key = env["data"], (self.rows, code, record)
+        lapses = lapses_on(type_, data)
         for conditions, rule_id, points, until in self._candidates_for(family, model, type_):
             for name, allowed in conditions:
                 if data.get(name) not in allowed:
@@ -165,7 +170,7 @@ class ScoreRows:
                 b.row(self.rows, self._insert, (env["id"], rule_id, code, record, points,
                                                 model.version, env["stream"],
                                                 int(env["version"]), type_, on, until, None,
-                                                None), rows_key)
+                                                None, lapses), rows_key)
 
     def _candidates_for(self, family: str, model: ScoreModel,
                         type_: str) -> tuple[Candidate, ...]:
@@ -196,15 +201,15 @@ class ScoreRows:
     def raw_as_of(self, tx: ViewTx, as_of: str) -> list[tuple[str, str, str, int]]:
         """(code, kind, family, raw points) of every subject known by a date (a fact by then)."""
         return [(r[0], r[1], r[2], int(r[3] or 0)) for r in tx.fetchall(
-            f"SELECT s.code, s.kind, s.family, SUM(CASE WHEN c.ended_on IS NULL OR "
-            f"c.ended_on > ? THEN c.points ELSE 0 END) FROM {tx.t(self.subjects)} s "
-            f"JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE c.on_day <= ? OR "
-            f"c.rule = '{BASE_RULE}' GROUP BY s.code, s.kind, s.family "
-            "HAVING MIN(c.on_day) <= ?", (as_of, as_of, as_of))]
+            f"SELECT s.code, s.kind, s.family, SUM(CASE WHEN "
+            f"{open_sql('c.ended_on', 'c.lapses_on')} THEN c.points ELSE 0 END) FROM "
+            f"{tx.t(self.subjects)} s JOIN {tx.t(self.rows)} c ON c.code = s.code WHERE "
+            f"c.on_day <= ? OR c.rule = '{BASE_RULE}' GROUP BY s.code, s.kind, s.family "
+            "HAVING MIN(c.on_day) <= ?", (as_of, as_of, as_of, as_of))]
 
 
 def _contribution(r: Sequence[Any]) -> Contribution:
-    return Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8])
+    return Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8], r[10])
 
 
 class ScoresView:

@@ -90,7 +90,8 @@ def test_a_score_comes_with_every_contribution_and_its_event(city: City) -> None
     assert (clean["score"], clean["grade"], clean["total"]) == (1000, "A", 1)
 
 
-def test_repair_moves_the_score_the_ratios_and_the_scorecard(city: City) -> None:
+def test_a_direct_repaired_removal_is_no_exit_and_a_withdrawal_leaves_the_population(
+        city: City) -> None:
     listing = facts(city)
     before = city.read("/v1/ratios/repair", domain="tax")["domains"]
     assert [(d["domain"], d["black_listed"], d["ratios"]["exited"]["count"]) for d in before] \
@@ -98,13 +99,24 @@ def test_repair_moves_the_score_the_ratios_and_the_scorecard(city: City) -> None
     assert before[0]["ratios"]["repair_commitment"] | {"count": 1, "value": 1.0,
                                                        "passed": True} == before[0]["ratios"][
         "repair_commitment"]
-    city.record(f"/v1/subjects/{ACME}/listings/{listing}/removal",
-                {"delisted_on": "2025-09-01", "reason": "repaired"})
+    # The listing authority calls its removal a repair: refused, only a repair case's approval
+    # takes a subject off a list as repaired (tests/e2e/test_repair_api.py), so no exit.
+    removal = city.client.post(f"/v1/subjects/{ACME}/listings/{listing}/removal",
+                               json={"delisted_on": "2025-09-01", "reason": "repaired"},
+                               headers={"Authorization": "Bearer tok-tax"})
+    assert (removal.status_code, removal.json()["rule"]) == (409, "repaired_only_by_repair_case")
     [tax] = city.read("/v1/ratios/repair", domain="tax")["domains"]
-    assert (tax["ratios"]["exited"]["value"], tax["ratios"]["exited"]["passed"]) == (1.0, True)
+    assert (tax["still_listed"], tax["ratios"]["exited"]["value"]) == (1, 0.0)
+    assert city.read(f"/v1/subjects/{ACME}/score")["score"] == 855 - 400
+    card = {i["id"]: i for i in city.read("/v1/indicators")["indicators"]}
+    assert card["black_list_exit_by_domain"]["value"] == 0.0
+    # Withdrawn as an error, the listing leaves the score and the black-list population.
+    city.record(f"/v1/subjects/{ACME}/listings/{listing}/removal",
+                {"delisted_on": "2025-09-01", "reason": "error"})
+    assert city.read("/v1/ratios/repair", domain="tax")["domains"] == []
     assert city.read(f"/v1/subjects/{ACME}/score")["score"] == 855
     card = {i["id"]: i for i in city.read("/v1/indicators")["indicators"]}
-    assert card["black_list_exit_by_domain"]["value"] == 1.0
+    assert card["black_list_exit_by_domain"]["value"] is None
     assert card["publicity_timeliness"]["value"] == 0.5  # the penalty was published late
     assert card["commitment_coverage"]["detail"] == {"committed": 1, "market_subjects": 2}
     # The same scorecard as of a date before the listing knows nothing of black lists.

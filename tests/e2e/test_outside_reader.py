@@ -129,7 +129,7 @@ def record_history(base: str) -> None:
             "list": "black", "domain": "tax", "basis": "evasion", "notified_on": "2025-08-01",
             "listed_on": "2025-09-01", "expires_on": "2028-09-01"})["listing_id"]
         ok(tax, f"/v1/subjects/{code}/listings/{listing}/removal",
-           {"delisted_on": "2026-01-05", "reason": "repaired"})
+           {"delisted_on": "2026-01-05", "reason": "revoked"})
         made = ok(market, f"/v1/subjects/{code}/commitments", {
             "type": "voluntary", "made_on": "2024-03-01", "content": "依法经营"})
         ok(market, f"/v1/subjects/{code}/commitments/{made['commitment_id']}/fulfilment",

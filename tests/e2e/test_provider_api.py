@@ -149,7 +149,7 @@ def test_a_black_listing_ends_the_red_listing_and_is_removed_by_its_authority(ac
     ended = acme.stored()[-1]
     assert ended["type"] == "Delisted" and ended["data"]["listing_id"] == red["listing_id"]
     removal = acme.ok(f"/v1/subjects/{ACME}/listings/{black['listing_id']}/removal",
-                      {"delisted_on": "2025-09-01", "reason": "repaired"})
+                      {"delisted_on": "2025-09-01", "reason": "revoked"})
     assert removal["type"] == "Delisted" and removal["position"] == acme.ledger.head_position()
 
 

@@ -22,6 +22,7 @@ from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
 from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings
+from tests.listing_terms import CALENDAR, POLICY, longest, notice
 
 TODAY = date(2025, 11, 20)
 TAX = make_uscc("1", "1", "110000", "00001312")
@@ -66,8 +67,9 @@ def listing(list_name: str, listed_on: date, notified_on: date | None = None
             ) -> Callable[[Subject], tuple[int, str]]:
     return lambda s: s.put_on_list(
         authority=TAX, actor="officer-7", list_name=list_name, domain="tax", basis="税收违法",
-        notified_on=notified_on or listed_on, listed_on=listed_on, expires_on=None,
-        removal_conditions="", today=TODAY)
+        notified_on=notified_on or notice(listed_on), listed_on=listed_on,
+        expires_on=longest(list_name, "tax", listed_on), removal_conditions="", today=TODAY,
+        policy=POLICY, calendar=CALENDAR)
 
 
 def envelopes(ledger: CreditLedger) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ def test_state_as_of_reproduces_the_public_answers(client: TestClient):
     receipt, listing = blacklist(ledger, ORG)
     observe(receipt)
     observe(penalty(ledger, ORG, 2, severity="minor", decided_on=date(2025, 8, 1)))
-    observe(delist(ledger, ORG, listing, date(2025, 9, 1), "repaired"))
+    observe(delist(ledger, ORG, listing, date(2025, 9, 1), "revoked"))
     assert len({orjson.dumps(a) for _, _, a in seen}) >= 10  # the answers did change over time
     assert any(org["penalties"] for _, code, a in seen if code == person.code
                for org in a["led_organisations"])  # the person's profile showed 穿透 records
@@ -116,7 +116,7 @@ def test_effective_date_shows_what_was_in_force_then(client: TestClient):
     ledger: CreditLedger = client.app.state.runtime.ledger
     register(ledger, ORG)
     _, listing = blacklist(ledger, ORG)  # listed 2025-06-02
-    delist(ledger, ORG, listing, date(2025, 9, 1), "repaired")
+    delist(ledger, ORG, listing, date(2025, 9, 1), "revoked")
     asof = AsOf(ledger.recorder)
     # On 2025-07-01 the organisation was black-listed (as known now), and scored accordingly.
     then = asof.state(ORG, effective=date(2025, 7, 1))
@@ -166,7 +166,7 @@ def test_snapshots_and_late_events_give_the_answers_of_a_full_replay(sqlite_url:
 
     # More events arrive; old cuts keep their answers and new ones see the new events.
     _, listing = blacklist(ledger, ORG)
-    delist(ledger, ORG, listing, date(2025, 9, 1), "repaired")
+    delist(ledger, ORG, listing, date(2025, 9, 1), "revoked")
     for at in [*cuts[:5], *recorded_times(ledger)[-3:]]:
         assert asof.state(ORG, as_of=at)["profile"] == full_replay(ledger, ORG, at)
 

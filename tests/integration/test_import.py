@@ -22,6 +22,7 @@ from ledger.importer import DEFAULT_CAP, Importer, ImportReport, import_file
 from ledger.notifications import envelope_from_notification
 from ledger.runtime import Runtime
 from ledger.settings import Settings
+from tests.listing_terms import body as listing_body
 
 KEY = b"import-test-key"
 MARKET = make_uscc("1", "1", "211100", "00000770")
@@ -164,6 +165,34 @@ def test_rejected_rows_are_reported_by_line_and_field_and_nothing_of_them_is_sto
     # Only the registration and penalty P-4 were recorded.
     assert [e["type"] for e in stored(ledger)] == ["SubjectRegistered", "PenaltyImposed"]
     assert not ledger.has_subject(UNKNOWN)
+
+
+def test_listing_rows_meet_the_listing_rules_and_no_row_removes_a_listing(
+    ledger: CreditLedger, tmp_path: Path,
+) -> None:
+    # The same rules as the provider API: notice, a bounded expiry, one listing at a time,
+    # and no record type that takes a subject off a list (repair exits go through a case).
+    valid = {"record": "listing", "subject": ACME} | listing_body("black", "price", "2025-06-02")
+    path = write_ndjson(tmp_path / "listings.ndjson", [
+        {"record": "subject", "code": ACME, "name": "鑫达石化", "kind": "enterprise"},
+        valid | {"notified_on": "2025-06-02"},
+        valid | {"expires_on": None},
+        valid | {"expires_on": "9999-12-31"},
+        valid,
+        valid | {"listed_on": "2025-07-01", "notified_on": "2025-06-20"},
+        valid,
+        {"record": "removal", "subject": ACME, "delisted_on": "2025-09-01",
+         "reason": "repaired"},
+    ])
+    report = run(ledger, path)
+    problems = {(r.line, r.field): r.reason for r in report.rejected}
+    assert set(problems) == {(2, "notified_on"), (3, "expires_on"), (4, "expires_on"),
+                             (6, "list"), (8, "record")}
+    assert "earliest acceptable listed_on for this notice is 2025-06-09" in problems[
+        (2, "notified_on")]
+    assert "the latest allowed is 2028-06-02" in problems[(4, "expires_on")]
+    assert "already on the black list in price" in problems[(6, "list")]
+    assert [e["type"] for e in stored(ledger)] == ["SubjectRegistered", "Listed"]
 
 
 def test_all_or_nothing_stores_nothing_when_one_row_is_bad(

@@ -8,11 +8,14 @@ from uuid import uuid4
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.events import event_id
+from ledger.domain.listing_rules import latest_expiry, latest_notice
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject
 
 TODAY = date(2030, 1, 1)
 CAL = WorkingCalendar.default()
 AUTHORITY = "11210000000000000X"
+POLICY = RepairPolicy()
 
 
 class Story:
@@ -76,18 +79,33 @@ class Story:
         self._collect(self.subjects[code])
 
     def listing(self, code: str, list_name: str = "black", on: str = "2021-06-01",
-                domain: str = "tax") -> str:
+                domain: str = "tax", expires: str | None = None) -> str:
+        """A listing after the policy's notice, until `expires` (default: the policy's
+        maximum for the list; none for a red one)."""
+        listed = date.fromisoformat(on)
+        expires_on = date.fromisoformat(expires) if expires else latest_expiry(
+            POLICY, list_name, domain, listed)
         _, listing_id = self.subjects[code].put_on_list(
             authority=AUTHORITY, actor="test", list_name=list_name, domain=domain, basis="law",
-            notified_on=date.fromisoformat(on), listed_on=date.fromisoformat(on),
-            expires_on=None, removal_conditions="repair", today=TODAY)
+            notified_on=latest_notice(listed, POLICY.listing_notice_days, CAL), listed_on=listed,
+            expires_on=expires_on, removal_conditions="repair", today=TODAY, policy=POLICY,
+            calendar=CAL)
         self._collect(self.subjects[code])
         return listing_id
 
     def delist(self, code: str, listing_id: str, on: str, reason: str = "repaired") -> None:
-        self.subjects[code].remove_from_list(listing_id=listing_id, authority=AUTHORITY,
-                                             actor="test", delisted_on=date.fromisoformat(on),
-                                             reason=reason, today=TODAY)
+        """A removal; `repaired` as the repair workflow records it: the case's approval, then
+        the removal it makes."""
+        if reason == "repaired":
+            list_name = self.subjects[code].listings[listing_id]["data"]["list"]
+            self.repair_event(code, "RepairApproved", on, target_id=listing_id, list_name=list_name)
+            self.subjects[code].delist_by_repair(listing_id=listing_id, case_id="case",
+                                                 delisted_on=date.fromisoformat(on),
+                                                 authority=AUTHORITY, actor="test")
+        else:
+            self.subjects[code].remove_from_list(listing_id=listing_id, authority=AUTHORITY,
+                                                 actor="test", delisted_on=date.fromisoformat(on),
+                                                 reason=reason, today=TODAY)
         self._collect(self.subjects[code])
 
     def commitment(self, code: str, kind: str = "voluntary", on: str = "2021-02-01") -> str:
@@ -104,7 +122,8 @@ class Story:
                                               authority=AUTHORITY, actor="test")
         self._collect(self.subjects[code])
 
-    def repair_event(self, code: str, type_name: str, on: str, domain: str = "tax") -> None:
+    def repair_event(self, code: str, type_name: str, on: str, domain: str = "tax",
+                     target_id: str = "x", list_name: str = "black") -> None:
         """A repair-case event as the repair workflow publishes it (one event per case here)."""
         stream = str(uuid4())
         self.envelopes.append({
@@ -112,5 +131,5 @@ class Story:
             "stream": stream, "version": 1, "position": len(self.envelopes) + 1,
             "occurred_at": on, "recorded_at": on + "T00:00:00+00:00", "authority": AUTHORITY,
             "actor": "test", "prev_hash": "", "hash": "",
-            "data": {"case_id": stream, "target_kind": "listing", "target_id": "x",
-                     "domain": domain}})
+            "data": {"case_id": stream, "target_kind": "listing", "target_id": target_id,
+                     "domain": domain, "list": list_name}})

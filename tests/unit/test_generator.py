@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.listing_rules import check_notice, check_period
 from ledger.domain.publicity import published_late
+from ledger.domain.repair import RepairPolicy
 from ledger.domain.resident_id import validate_resident_id
 from ledger.domain.uscc import validate_uscc
 from ledger.domain.vocabulary import CommitmentType, Domain, ListName, Severity
@@ -17,6 +19,7 @@ from ledger.generator import generate, reference_date
 from ledger.import_rows import parse_record
 
 PERSONS = ("natural_person", "professional")
+CALENDAR = WorkingCalendar.default()
 DATE_FIELDS = ("registered_on", "since", "decided_on", "published_on", "notified_on",
                "listed_on", "made_on", "on")
 
@@ -100,6 +103,12 @@ def test_listings_cover_the_three_lists_after_prior_notice(city: list[dict[str, 
     listings = of(city, "listing")
     assert {x["list"] for x in listings} == {n.value for n in ListName}
     assert all(x["notified_on"] <= x["listed_on"] < x["expires_on"] for x in listings)
+    # Every listing meets the default policy: 5 working days' notice, within the maximum.
+    for x in listings:
+        listed = date.fromisoformat(x["listed_on"])
+        check_notice(date.fromisoformat(x["notified_on"]), listed, 5, CALENDAR)
+        check_period(RepairPolicy(), x["list"], x["domain"], listed,
+                     date.fromisoformat(x["expires_on"]))
     penalised = {p["subject"] for p in of(city, "penalty")}
     black = [x for x in listings if x["list"] == "black"]
     assert black and sum(x["subject"] in penalised for x in black) / len(black) > 0.5

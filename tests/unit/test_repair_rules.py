@@ -11,6 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ledger import repairs
+from ledger.bootstrap import build_ledger
 from ledger.domain.errors import DomainError, WrongState
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
@@ -287,3 +288,19 @@ def test_a_city_may_set_its_own_periods_and_non_repairable_conduct(tmp_path: Pat
     policy_file.write_text(json.dumps({"listing_min_monthz": {}}))
     with pytest.raises(ValueError, match="listing_min_monthz"):
         policy_from(Settings(repair_policy_file=policy_file))
+
+
+def test_a_city_sets_the_notice_before_a_listing_in_the_policy_file(tmp_path: Path) -> None:
+    policy_file = tmp_path / "repair-policy.json"
+    assert policy_from(Settings()).listing_notice_days == 5
+    policy_file.write_text(json.dumps({"listing_notice_days": 10}))
+    assert policy_from(Settings(repair_policy_file=policy_file)).listing_notice_days == 10
+    # The ledger a process builds decides listings (API and import alike) by that file.
+    ledger = build_ledger(Settings(repair_policy_file=policy_file,
+                                   database_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}"))
+    assert ledger.policy.listing_notice_days == 10
+    ledger.close()
+    for bad in (-1, 61, "5", 2.5, True):
+        policy_file.write_text(json.dumps({"listing_notice_days": bad}))
+        with pytest.raises(ValueError, match="listing_notice_days"):
+            policy_from(Settings(repair_policy_file=policy_file))

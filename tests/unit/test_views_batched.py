@@ -93,7 +93,7 @@ def test_an_update_before_its_insert_in_one_batch_still_misses() -> None:
     s = Story()
     s.register("E1")
     listing = s.listing("E1", "black")
-    s.delist("E1", listing, on="2021-07-01")
+    s.delist("E1", listing, on="2021-07-01", reason="revoked")
     number = s.penalty("E1", on="2021-03-01")
     s.revoke_penalty("E1", number, on="2021-04-01")
     envelopes = copy.deepcopy(s.envelopes)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ledger.domain.scoring import ScoreFold
 from projections.views import indicators, repair_ratios, scores, timeliness
 from projections.views._scorecard import scorecard
-from tests.unit._story import Story
+from tests.unit._story import AUTHORITY, Story
 from tests.unit._viewtx import SqlViewTx
 from tests.unit.test_scoring import ACTIONS, play
 
@@ -94,6 +94,45 @@ def test_a_listing_withdrawn_as_an_error_leaves_the_population() -> None:
     tx = project(s)
     assert repair_ratios.VIEW.ratios(tx, "2021-06-15")[0]["black_listed"] == 1
     assert repair_ratios.VIEW.ratios(tx, "2021-08-01") == []
+
+
+def test_only_a_removal_an_approved_repair_case_made_is_an_exit() -> None:
+    s = Story()
+    for code in ("E1", "E2"):
+        s.register(code)
+    direct = s.listing("E1", "black", on="2021-06-01")
+    repaired = s.listing("E2", "black", on="2021-06-01")
+    # History from before the rule: E1's department removed its listing itself, calling it a
+    # repair (the aggregate refuses that now; the event is written as it was then).
+    s.subjects["E1"]._delist(direct, authority=AUTHORITY, actor="test",
+                             delisted_on=date(2022, 1, 10), reason="repaired")
+    s._collect(s.subjects["E1"])
+    # E2 left through a repair case: its approval, then the removal it made.
+    s.delist("E2", repaired, on="2022-01-10")
+    tx = project(s)
+    [tax] = repair_ratios.VIEW.ratios(tx, "2022-06-01", "tax")
+    assert (tax["black_listed"], tax["still_listed"]) == (2, 0)
+    assert (tax["ratios"]["exited"]["count"], tax["ratios"]["exited"]["value"]) == (1, 0.5)
+    card = by_id(scorecard(indicators.VIEW, tx, "2022-06-01"))
+    assert card["black_list_exit_by_domain"]["value"] == 0.5
+
+
+def test_a_listing_past_its_expiry_counts_nowhere_though_no_expiry_was_recorded() -> None:
+    s = Story()
+    s.register("E1")
+    s.register("E2")
+    s.listing("E1", "black", on="2021-06-01", expires="2022-06-01")
+    tx = project(s)
+    # The day before it expires, and the day it does: no Delisted event in between.
+    for day, listed in (("2022-05-31", 1), ("2022-06-01", 0)):
+        [tax] = repair_ratios.VIEW.ratios(tx, day, "tax")
+        assert (tax["black_listed"], tax["still_listed"]) == (1, listed)
+        card = by_id(scorecard(indicators.VIEW, tx, day))
+        assert card["black_listed_enterprise_share"]["value"] == listed / 2
+        assert card["poor_grade_enterprise_share"]["value"] == listed / 2  # 600 is grade D
+        assert card["joint_cases_per_listing"]["detail"]["red_and_black"] == listed
+        score = scores.VIEW.score(tx, "E1", day)
+        assert score is not None and score.score == 1000 - 400 * listed
 
 
 def test_timeliness_per_authority() -> None:
