@@ -25,6 +25,7 @@ from tests.repair_story import ACME, BETA, COURT, CREDIT_OFFICE, City, Clock
 TOKENS = {
     "tok-court": {"role": "provider", "authority": COURT, "actor": "court-clerk"},
     "tok-officer": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-wang"},
+    "tok-chief": {"role": "officer", "authority": CREDIT_OFFICE, "actor": "officer-zhao"},
     "tok-auditor": {"role": "auditor"},
 }
 
@@ -91,8 +92,11 @@ def test_a_listing_needs_notice_a_bounded_period_and_no_twin(town: Town) -> None
                                                notified_on="2026-05-04"))
     assert rule_of(same_day) == ("notified_on", "prior_notice")
     assert "earliest acceptable listed_on for this notice is 2026-05-11" in same_day["detail"]
-    # A black listing states its period, at most the policy's 36 months.
-    for expires_on, rule in ((None, "expires_on_required"), ("9999-12-31", "listing_max_period"),
+    # A black listing states its period, at most the policy's 36 months (and no date is past
+    # the ledger's range at all).
+    far = town.problem(422, path, listing("black", "tax", "2026-05-04", expires_on="9999-12-31"))
+    assert rule_of(far) == ("expires_on", "date_range")
+    for expires_on, rule in ((None, "expires_on_required"), ("2099-12-31", "listing_max_period"),
                              ("2029-05-05", "listing_max_period")):
         refused = town.problem(422, path, listing("black", "tax", "2026-05-04",
                                                   expires_on=expires_on))
@@ -125,14 +129,14 @@ def test_a_repaired_exit_is_an_approved_case_and_nothing_else(town: Town) -> Non
     direct = town.problem(409, f"/v1/subjects/{ACME}/listings/{acme}/removal",
                           {"delisted_on": "2025-07-13", "reason": "repaired"})
     assert rule_of(direct) == ("reason", "repaired_only_by_repair_case")
-    # BETA repairs through a case: applied, accepted and approved by an officer.
+    # BETA repairs through a case: applied and accepted by one officer, approved by another.
     case = town.post("/v1/repairs", {
         "subject": BETA, "target": beta, "applied_on": "2026-09-01",
         "obligations_performed": True, "commitment_id": city.commitment(BETA, date(2026, 8, 28))},
         token="tok-officer").json()
-    for step, body in (("accept", {"accepted_on": "2026-09-03"}),
-                       ("approve", {"decided_on": "2026-09-04"})):
-        answer = town.post(f"/v1/repairs/{case['id']}/{step}", body, token="tok-officer")
+    for step, body, token in (("accept", {"accepted_on": "2026-09-03"}, "tok-officer"),
+                              ("approve", {"decided_on": "2026-09-04"}, "tok-chief")):
+        answer = town.post(f"/v1/repairs/{case['id']}/{step}", body, token=token)
         assert answer.status_code == 201, answer.text
     [tax] = town.get("/v1/ratios/repair", domain="tax")["domains"]
     assert (tax["black_listed"], tax["still_listed"]) == (2, 1)
