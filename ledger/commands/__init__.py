@@ -7,7 +7,8 @@ import importlib
 import typer
 
 MODULES = ["ledger.commands.importing", "ledger.commands.relaying", "ledger.commands.projecting",
-           "ledger.commands.replaying", "ledger.commands.repairing"]
+           "ledger.commands.replaying", "ledger.commands.repairing",
+           "ledger.commands.checkpointing"]
 
 
 def register_all(app: typer.Typer) -> None:
