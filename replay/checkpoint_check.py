@@ -18,9 +18,12 @@ from ledger.domain.checkpoint import ZERO_RUNNING, checkpoint_stream, extend_run
 from ledger.notifications import envelope_from_stored
 from replay.anchor import SignedCheckpoint, believe
 from replay.report import Break, Progress, Report
-from replay.rows import Row, row_of, rows_by_position, stream_rows
+from replay.rows import Row, positions_between, row_of, rows_by_position, stream_rows
 
 AFTER = " (after the latest checkpoint)"
+GAP = "version gap: "  # how replay.verify starts a break where a stream skips versions
+MISSING = "missing from the store"  # in the reason of a recorded head the store lost
+MAX_GAP_SCAN = 1_000_000  # positions listed at most to name deleted ones
 
 
 def stored_hash(row: Row) -> str | None:
@@ -101,6 +104,7 @@ def _settle(recorder: Any, pending: list[SignedCheckpoint], walk: _Walk,
     since = walk.good
     for brk in _heads_missing(recorder, checkpoint):
         report.add(brk)
+    _deleted_positions(recorder, since, checkpoint, walk, report)
     if not [b for b in report.breaks if b.position and since < b.position
             <= checkpoint.position]:
         report.add(Break("store", "*", 0, f"the store's {walk.events} events up to position "
@@ -116,10 +120,10 @@ def _heads_missing(recorder: Any, checkpoint: SignedCheckpoint) -> list[Break]:
     for position, stream, version, head_hash in checkpoint.heads:
         row = row_of(recorder, stream, version)
         if row is None and row_of(recorder, stream, 1) is None:
-            reason = (f"the whole stream is missing from the store; {where} recorded its "
+            reason = (f"the whole stream is {MISSING}; {where} recorded its "
                       f"version {version} at position {position}")
         elif row is None:
-            reason = (f"version {version} is missing from the store; {where} recorded it at "
+            reason = (f"version {version} is {MISSING}; {where} recorded it at "
                       f"position {position}")
         elif row.position != position or stored_hash(row) != head_hash:
             reason = (f"version {version} differs from what {where} recorded (history "
@@ -128,6 +132,51 @@ def _heads_missing(recorder: Any, checkpoint: SignedCheckpoint) -> list[Break]:
             continue
         found.append(Break("store", stream, version, reason, None, position))
     return found
+
+
+def _deleted_positions(recorder: Any, since: int, checkpoint: SignedCheckpoint, walk: _Walk,
+                       report: Report) -> None:
+    """Name each deleted position, when the store lacks exactly as many positions in the
+    range as events are missing: the range then had no gap of its own (a rolled-back
+    transaction leaves one on PostgreSQL), so every absent position is a deleted event."""
+    deficit = checkpoint.events - walk.events
+    if deficit <= 0 or checkpoint.position - since > MAX_GAP_SCAN:
+        return
+    held = positions_between(recorder, since, checkpoint.position)
+    absent = [p for p in range(since + 1, checkpoint.position + 1) if p not in held]
+    if len(absent) != deficit:
+        return
+    named = {b.position for b in report.breaks}
+    for position in absent:
+        if position in named:
+            continue
+        stream, version = _owner(recorder, position, absent, report) or ("*", 0)
+        report.add(Break("store", stream, version, f"the event at position {position} was "
+                         f"deleted: the checkpoint of position {checkpoint.position} counts "
+                         f"{checkpoint.events} events up to there, the store holds "
+                         f"{walk.events}", None, position))
+
+
+def _owner(recorder: Any, position: int, absent: list[int], report: Report
+           ) -> tuple[str, int] | None:
+    """The stream and version a deleted position held, where a break pins it down: a stream's
+    missing versions lie between the positions of its neighbours (or after the last checkpoint
+    that still matched), and they are as many as the absent positions there."""
+    for brk in report.breaks:
+        if brk.stream == "*" or not brk.position or brk.position < position:
+            continue
+        if brk.reason.startswith(GAP):  # versions missing before this one
+            top, upto = brk.version - 1, brk.position - 1
+        elif MISSING in brk.reason:  # versions missing up to this recorded head
+            top, upto = brk.version, brk.position
+        else:
+            continue
+        before = [r for r in stream_rows(recorder, brk.stream) if r.version < brk.version]
+        low, first = (before[-1].position, before[-1].version + 1) if before else (0, 1)
+        inside = [p for p in absent if low < p <= upto]
+        if position in inside and len(inside) == top - first + 1:
+            return brk.stream, first + inside.index(position)
+    return None
 
 
 def _mark_after(report: Report, position: int) -> None:

@@ -105,3 +105,16 @@ def row_of(recorder: Any, stream: UUID | str, version: int) -> Row | None:
         return None  # not even a stream id: nothing of it can be stored
     rows = _query(recorder, sql, (param, version))
     return rows[0] if rows else None
+
+
+def positions_between(recorder: Any, after: int, upto: int) -> set[int]:
+    """The positions the store holds in (after, upto]."""
+    pos = "notification_id" if is_postgres(recorder) else "rowid"
+    sql = f"SELECT {pos} FROM {recorder.events_table_name} WHERE {pos} > ? AND {pos} <= ?"
+    if is_postgres(recorder):
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.replace("?", "%s"), (after, upto))
+            return {int(r[pos]) for r in curs.fetchall()}
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(sql, (after, upto))
+        return {int(r[0]) for r in c.fetchall()}

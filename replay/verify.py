@@ -19,6 +19,7 @@ from ledger.domain.envelope import broken_link, envelope_hash
 from ledger.notifications import envelope_from_stored
 from replay import checkpoint_check, kafka_index
 from replay.anchor import SignedCheckpoint, believe
+from replay.checkpoint_check import GAP
 from replay.kafka_index import KafkaIndex
 from replay.report import Break, NoProgress, Progress, Report
 from replay.rows import Row, all_rows, count_rows
@@ -83,6 +84,11 @@ def check_stream(rows: list[Row], report: Report, chain: bool) -> list[dict[str,
         version, reason = broken
         # The event at the break itself: after a gap, versions no longer match list indexes.
         env = next(e for e in envelopes if int(e["version"]) == version)
+        if reason.startswith("expected version"):  # broken_link's words for a gap
+            index = envelopes.index(env)
+            before = int(envelopes[index - 1]["version"]) if index else 0
+            reason = (f"{GAP}version {before + 1} is missing (deleted): the stream goes from "
+                      f"version {before} to {version} here")
         report.add(Break("store", env["stream"], version, reason, env["subject"],
                          env.get("position")))
     return envelopes
