@@ -164,3 +164,25 @@ def test_a_forged_checkpoint_is_refused(database_url: str, unique_name: str, tmp
     stream, version, _, reason = first_break(verify(ledger, settings))
     assert (stream, version) == (current.stream, 2)
     assert "checkpoint refused: signed by key" in reason
+
+
+@pytest.mark.kafka
+def test_the_kafka_copy_of_a_checkpoint_anchors_a_truncated_store(
+        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str):
+    from tests.integration.test_verify import all_envelopes, delete_topic, publish
+
+    ledger, settings = signed_story(pg_url, unique_name)
+    settings = settings.model_copy(update={"kafka_bootstrap": kafka_bootstrap,
+                                           "kafka_topic": topic_name})
+    try:
+        publish(kafka_bootstrap, topic_name, all_envelopes(ledger))  # as the relay does
+        Store(pg_url, unique_name).truncate_after(5)
+        report = jobs.run(ledger, settings, jobs.new_report(settings, "both"), upto=8)
+        assert report.checkpoint is not None and report.checkpoint["source"] == "kafka"
+        stream, version, position, _ = first_break(report)
+        assert (stream, version, position) == (str(SECOND), 2, 6)
+        # Kafka holds what the store lost; the checkpoint Kafka kept says so too.
+        assert any(b.where == "store" and "missing from the store" in b.reason
+                   for b in report.breaks)
+    finally:
+        delete_topic(kafka_bootstrap, topic_name)
