@@ -133,7 +133,7 @@ def test_a_rewritten_and_rehashed_history_is_named(database_url: str, unique_nam
     report = verify(ledger, settings)
     assert [b for b in report.breaks if "hash" in b.reason and "differs" not in b.reason] == []
     stream, version, position, reason = first_break(report)
-    assert (stream, position) == (str(FIRST), 5)
+    assert (stream, version, position) == (str(FIRST), 4, 5)
     assert "differs from what the checkpoint of position 7 recorded" in reason
 
 
