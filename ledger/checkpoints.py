@@ -146,7 +146,7 @@ class Checkpointer:
         version = last.version + 1 if last else 1
         event = CheckpointRecorded.sealed(
             self.stream, str(self.stream), version, subject=LEDGER_SUBJECT,
-            authority=LEDGER_SUBJECT, actor=SIGNER, occurred_at=signed_at,
+            authority=LEDGER_SUBJECT, actor=SIGNER, occurred_at=signed_at[:10],
             data={"checkpoint": body, "signature": signature},
             prev_hash=last.hash if last else "")
         try:

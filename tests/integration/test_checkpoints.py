@@ -186,3 +186,17 @@ def test_the_kafka_copy_of_a_checkpoint_anchors_a_truncated_store(
                    for b in report.breaks)
     finally:
         delete_topic(kafka_bootstrap, topic_name)
+
+
+def test_the_checkpoint_event_follows_the_published_schema(sqlite_url: str, unique_name: str):
+    from ledger.notifications import envelope_from_notification
+    from tests.relay_story import schema_validator
+
+    ledger, _ = signed_story(sqlite_url, unique_name)
+    envelope = envelope_from_notification(ledger.recorder.select_notifications(8, 1)[0])
+    assert (envelope["type"], envelope["subject"]) == ("CheckpointRecorded", "ledger")
+    schema_validator().validate(envelope)
+    # The schema is no formality: a checkpoint without its signature does not pass it.
+    with pytest.raises(Exception, match="signature"):
+        schema_validator().validate(envelope | {"data": {"checkpoint": envelope["data"][
+            "checkpoint"]}})
