@@ -96,3 +96,37 @@ def test_the_latest_checkpoint_is_public_and_verification_over_http_uses_it(
         assert not done["ok"] and done["checkpoint"]["position"] == 7
         assert (done["first_break"]["stream"], done["first_break"]["position"]) == (
             str(subject_stream(CODES[0])), 5)
+
+
+def test_the_documented_outside_check_of_a_checkpoint_runs(sqlite_url: str, unique_name: str,
+                                                           tmp_path: Path):
+    from ledger.checkpoints import checkpointer_for, latest
+    from tests.integration.test_verify import all_envelopes
+
+    settings = Settings(database_url=sqlite_url, app_name=unique_name, env="test")
+    runtime = bootstrap(settings, background=False)
+    story(runtime.ledger)
+    checkpointer_for(runtime).record(force=True)
+    current = latest(runtime.ledger)
+    assert current is not None
+    (tmp_path / "checkpoint.json").write_bytes(orjson.dumps(current.public()))
+    values = tmp_path / "values.jsonl"
+    values.write_bytes(b"\n".join(orjson.dumps(e) for e in all_envelopes(runtime.ledger)))
+    runtime.close()
+    docs = (Path(__file__).parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    block = docs.split("## Signed checkpoints")[1].split("```python\n")[1].split("```")[0]
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        exec(block, {})  # raises on a bad signature or a running hash that differs
+        # The same block on a copy that lost one event fails.
+        lines = values.read_bytes().splitlines()
+        values.write_bytes(b"\n".join(lines[:2] + lines[3:]))
+        try:
+            exec(block, {})
+        except AssertionError as e:
+            assert "lost or rewritten" in str(e)
+        else:
+            raise AssertionError("the documented check passed a copy missing an event")
+    finally:
+        os.chdir(old)
