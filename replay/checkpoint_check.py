@@ -102,7 +102,7 @@ def _settle(recorder: Any, pending: list[SignedCheckpoint], walk: _Walk,
         return
     pending.clear()
     since = walk.good
-    for brk in _heads_missing(recorder, checkpoint):
+    for brk in _heads_missing(recorder, checkpoint, since):
         report.add(brk)
     _deleted_positions(recorder, since, checkpoint, walk, report)
     if not [b for b in report.breaks if b.position and since < b.position
@@ -113,7 +113,7 @@ def _settle(recorder: Any, pending: list[SignedCheckpoint], walk: _Walk,
                          f"{checkpoint.position} was deleted or rewritten", None, since + 1))
 
 
-def _heads_missing(recorder: Any, checkpoint: SignedCheckpoint) -> list[Break]:
+def _heads_missing(recorder: Any, checkpoint: SignedCheckpoint, since: int) -> list[Break]:
     """The checkpoint's recorded stream heads that the store lost or holds differently."""
     found = []
     where = f"the checkpoint of position {checkpoint.position}"
@@ -126,8 +126,9 @@ def _heads_missing(recorder: Any, checkpoint: SignedCheckpoint) -> list[Break]:
             reason = (f"version {version} is {MISSING}; {where} recorded it at "
                       f"position {position}")
         elif row.position != position or stored_hash(row) != head_hash:
-            reason = (f"version {version} differs from what {where} recorded (history "
-                      "rewritten and rehashed, or moved)")
+            reason = (f"version {version} differs from what {where} recorded: the stream "
+                      "was rewritten and rehashed (or moved) at this version or an earlier "
+                      f"one after position {since}")
         else:
             continue
         found.append(Break("store", stream, version, reason, None, position))
