@@ -50,14 +50,14 @@ def kafka_check(settings: Settings) -> Callable[[], dict[str, object]]:
 def bootstrap(
     settings: Settings | None = None, *, background: bool = True,
     clock: Callable[[], date] = utc_today, relay: bool = True, project: bool = True,
-    expire: bool = False,
+    expire: bool = False, checkpoint: bool = False,
 ) -> Runtime:
     """Assemble a process: the ledger, its readiness checks and its background loops."""
     settings = settings or Settings()
     ledger = build_ledger(settings, clock=clock)
     runtime = Runtime(settings=settings, ledger=ledger,
                       wanted={"relay": relay and settings.kafka_enabled, "project": project,
-                              "expire": expire})
+                              "expire": expire, "checkpoint": checkpoint})
     runtime.checks["store"] = lambda: {"head_position": ledger.head_position(),
                                        "backend": "postgresql" if settings.is_postgres
                                        else "sqlite"}
@@ -75,7 +75,7 @@ def bootstrap(
 # Background services, as "module:function" taking the Runtime and returning a Service or None
 # when the settings do not want it (e.g. the relay without Kafka, or with --no-relay).
 SERVICE_BUILDERS = ["ledger.relay:service_for", "projections.runner:service_for",
-                    "ledger.expiry:service_for"]
+                    "ledger.expiry:service_for", "ledger.checkpoints:service_for"]
 
 
 def _builder(path: str) -> Callable[[Runtime], Service | None] | None:

@@ -37,6 +37,8 @@ def serve(
                                  help="Run the projection runner in this process."),
     expire: bool = typer.Option(True, "--expire/--no-expire",
                                 help="Run the publicity expiry process in this process."),
+    checkpoint: bool = typer.Option(True, "--checkpoint/--no-checkpoint",
+                                    help="Record signed checkpoints in this process."),
 ) -> None:
     """Serve the HTTP API (store from LEDGER_DATABASE_URL, Kafka from LEDGER_KAFKA_BOOTSTRAP)."""
     import uvicorn
@@ -48,7 +50,7 @@ def serve(
     configure_logging()
     settings = Settings()
     runtime = bootstrap(settings, background=True, relay=relay, project=project,
-                        expire=expire)
+                        expire=expire, checkpoint=checkpoint)
     mode = (f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_enabled
             else "embedded (no Kafka)")
     logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],

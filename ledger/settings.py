@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -10,6 +12,22 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
+# The Ed25519 seed that signs checkpoints when LEDGER_SIGNING_KEY is unset: public, so that a
+# development checkpoint proves nothing; production refuses it (docs/adr/012).
+DEV_SIGNING_KEY = "ZGV2ZWxvcG1lbnQtb25seSBjaGVja3BvaW50IGtleSE="
+
+
+def seed_bytes(text: str) -> bytes:
+    """The 32-byte Ed25519 seed written as 64 hex digits or as base64."""
+    text = text.strip()
+    try:
+        seed = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        seed = b""
+    if len(seed) != 32:
+        raise ValueError("LEDGER_SIGNING_KEY: expected a 32-byte Ed25519 seed as 64 hex digits "
+                         "or base64")
+    return seed
 
 
 class Settings(BaseSettings):
@@ -47,6 +65,11 @@ class Settings(BaseSettings):
     expiry_interval_s: float = Field(default=3600.0, gt=0)
     # Readers waiting for `min_position` at a time (api/readiness.py); the next get 503.
     max_waiting_readers: int = Field(default=8, ge=0)
+    # Signed checkpoints (ledger/checkpoints.py, docs/adr/012): the Ed25519 private seed
+    # (32 bytes, base64 or hex), and how often `serve` records one.
+    signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
+    checkpoint_every_events: int = Field(default=1000, ge=1, le=100_000)
+    checkpoint_interval_s: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -55,6 +78,10 @@ class Settings(BaseSettings):
                 raise ValueError("LEDGER_PSEUDONYM_KEY must be set in production")
             if self.tokens_file is None:
                 raise ValueError("LEDGER_TOKENS_FILE must be set in production")
+            if seed_bytes(self.signing_key.get_secret_value()) == seed_bytes(DEV_SIGNING_KEY):
+                raise ValueError("LEDGER_SIGNING_KEY must be set in production: the "
+                                 "development key is public")
+        seed_bytes(self.signing_key.get_secret_value())  # fail early on a malformed key
         self.database_url_parts()  # fail early on a malformed URL
         return self
 

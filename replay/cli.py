@@ -109,18 +109,30 @@ def verify(
                                         "(default: the relay's recorded position, else the "
                                         "highest found there)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    checkpoint: Path = typer.Option(None, "--checkpoint", dir_okay=False,
+                                    help="A checkpoint you kept (the JSON of GET /v1/audit/"
+                                         "checkpoints/latest): check the store against it, "
+                                         "trusting its key (compare its key_id with the "
+                                         "published one)."),
 ) -> None:
-    """Every stream's hash chain, in the store and on Kafka; exit 1 on any break."""
+    """Every stream's hash chain, in the store and on Kafka, and the store against the latest
+    signed checkpoint; exit 1 on any break, 2 on a checkpoint that cannot be believed."""
     from replay import jobs
+    from replay.anchor import BadCheckpoint, from_file
 
     settings = Settings()
     if source is not None and source not in jobs.SOURCES:
         raise fail(f"--source must be one of {', '.join(jobs.SOURCES)}")
+    try:
+        kept = from_file(checkpoint) if checkpoint is not None else None
+    except BadCheckpoint as e:
+        raise fail(str(e)) from None
     ledger = build_ledger(settings)
     report = jobs.new_report(settings, source)
     try:
         with render.bars(enabled=not as_json) as bars:
-            jobs.run(ledger, settings, report, topic=topic, upto=upto, progress=bars)
+            jobs.run(ledger, settings, report, topic=topic, upto=upto, progress=bars,
+                     kept=kept)
     except jobs.SourceUnavailable as e:
         raise fail(str(e)) from None
     if as_json:
@@ -130,8 +142,8 @@ def verify(
         render.console.print(render.report_line(report))
     first = report.first_break
     if first is not None:
-        raise fail(f"first break: stream {first.stream} version {first.version} "
-                   f"({first.where}): {first.reason}", 1)
+        raise fail(f"first break: position {first.position}, stream {first.stream} version "
+                   f"{first.version} ({first.where}): {first.reason}", 1)
 
 
 def export(

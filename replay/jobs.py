@@ -8,9 +8,11 @@ from typing import Any
 
 from ledger.application import CreditLedger
 from ledger.settings import Settings
+from ledger.signing import Signer
 from replay import summary
+from replay.anchor import SignedCheckpoint
 from replay.report import NoProgress, Progress, Report
-from replay.verify import KafkaTarget, verify
+from replay.verify import Anchor, KafkaTarget, verify
 
 log = logging.getLogger("credit-ledger.replay")
 SOURCES = ("store", "kafka", "both")
@@ -62,18 +64,28 @@ def kafka_target(settings: Settings, source: str, topic: str | None, upto: int |
     return KafkaTarget(settings.kafka_bootstrap, topic, upto)
 
 
+def anchor_for(ledger: CreditLedger, settings: Settings,
+               kept: SignedCheckpoint | None = None) -> Anchor:
+    """Checkpoints signed by the key of the one an auditor kept, else by the ledger's own."""
+    trusted = kept.body["public_key"] if kept else Signer.from_settings(settings).public_key
+    return Anchor(ledger.name, trusted, kept)
+
+
 def new_report(settings: Settings, source: str | None) -> Report:
     return Report(source=source or default_source(settings))
 
 
 def run(ledger: CreditLedger, settings: Settings, report: Report, *, topic: str | None = None,
-        upto: int | None = None, progress: Progress | None = None) -> Report:
-    """Verify and keep the report; an unexpected failure is kept too, with its message."""
+        upto: int | None = None, progress: Progress | None = None,
+        kept: SignedCheckpoint | None = None) -> Report:
+    """Verify (against the latest signed checkpoint, or the one an auditor `kept`) and keep
+    the report; an unexpected failure is kept too, with its message."""
     target = kafka_target(settings, report.source, topic, upto, ledger)
     summary.save(ledger.recorder, ledger.name, report)
     try:
         verify(ledger.recorder, store=report.source != "kafka", kafka=target,
-               progress=progress or NoProgress(), report=report)
+               progress=progress or NoProgress(), report=report,
+               anchor=anchor_for(ledger, settings, kept))
     except Exception as e:  # kept in the summary so the auditor sees why, then re-raised
         report.finish(error=f"{type(e).__name__}: {e}")
         summary.save(ledger.recorder, ledger.name, report)

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from ledger.domain.checkpoint import is_checkpoint
 from ledger.domain.envelope import GENESIS_HASH, envelope_hash
 from replay.kafka_source import Record, end_offsets, read_topic
 from replay.report import Break, Progress, Report
@@ -26,6 +27,7 @@ class Seen:
 class KafkaIndex:
     streams: dict[str, dict[int, Seen]] = field(default_factory=dict)
     max_position: int = 0
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)  # their whole envelopes
 
     def pop(self, stream: str, version: int) -> Seen | None:
         versions = self.streams.get(stream)
@@ -60,6 +62,8 @@ def _index_record(index: KafkaIndex, record: Record, report: Report) -> None:
         report.add(Break("kafka", stream, version, "two records with different hashes for one "
                          "event", seen.subject, position))
     versions[version] = seen  # duplicates from at-least-once delivery are expected and harmless
+    if is_checkpoint(env) and computed == seen.hash:
+        index.checkpoints.append(env)  # an anchor even when the store lost its own copy
     if isinstance(position, int):
         index.max_position = max(index.max_position, position)
 

@@ -74,7 +74,17 @@ def report_line(report: Report) -> str:
     kafka = (f", {report.kafka_records} Kafka records on {report.kafka_topic} (checked up to "
              f"position {report.checked_upto}, {report.pending} newer pending)"
              if report.kafka_topic else "")
-    return f"{report.events} events in {report.streams} streams{kafka}"
+    return f"{report.events} events in {report.streams} streams{kafka}; {checkpoint_line(report)}"
+
+
+def checkpoint_line(report: Report) -> str:
+    c = report.checkpoint
+    if c is None:
+        return "no signed checkpoint: chain continuity only (record one: credit-ledger checkpoint)"
+    return (f"checked against {report.checkpoints_checked} signed checkpoint(s), the latest "
+            f"({c['source']}) at position {c['position']} ({c['events']} events, signed "
+            f"{c['signed_at']}, key id {c['key_id'][:16]}…); {report.after_checkpoint} events "
+            "after the latest checkpoint (chain continuity only)")
 
 
 FOLD_COLUMNS = {

@@ -41,6 +41,11 @@ class Report:
     kafka_topic: str | None = None
     checked_upto: int | None = None
     pending: int = 0
+    # The latest signed checkpoint checked against (docs/adr/012), how many were checked, and
+    # how many events came after it (checked for chain continuity only).
+    checkpoint: dict[str, Any] | None = None
+    checkpoints_checked: int = 0
+    after_checkpoint: int = 0
     breaks_total: int = 0
     breaks: list[Break] = field(default_factory=list)
     error: str | None = None

@@ -85,3 +85,36 @@ def all_rows(recorder: Any, *, batch: int = 5000) -> Iterator[list[Row]]:
         yield rows
         last = rows[-1]
         rows = _query(recorder, nxt, (_stream_param(recorder, last.stream), last.version, batch))
+
+
+def rows_by_position(recorder: Any, *, batch: int = 5000) -> Iterator[list[Row]]:
+    """Every row in global (position) order, in batches, by keyset over the position."""
+    sql = _select(recorder) + "WHERE {pos} > ? ORDER BY {pos} LIMIT ?"
+    after = 0
+    while rows := _query(recorder, sql, (after, batch)):
+        yield rows
+        after = rows[-1].position
+
+
+def row_of(recorder: Any, stream: UUID | str, version: int) -> Row | None:
+    """One stored event by stream and version, or None when the store no longer holds it."""
+    sql = _select(recorder) + "WHERE originator_id = ? AND originator_version = ?"
+    try:
+        param = _stream_param(recorder, stream)
+    except ValueError:
+        return None  # not even a stream id: nothing of it can be stored
+    rows = _query(recorder, sql, (param, version))
+    return rows[0] if rows else None
+
+
+def positions_between(recorder: Any, after: int, upto: int) -> set[int]:
+    """The positions the store holds in (after, upto]."""
+    pos = "notification_id" if is_postgres(recorder) else "rowid"
+    sql = f"SELECT {pos} FROM {recorder.events_table_name} WHERE {pos} > ? AND {pos} <= ?"
+    if is_postgres(recorder):
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.replace("?", "%s"), (after, upto))
+            return {int(r[pos]) for r in curs.fetchall()}
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(sql, (after, upto))
+        return {int(r[0]) for r in c.fetchall()}

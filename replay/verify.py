@@ -1,8 +1,11 @@
-"""Proof that nobody rewrote history: every stream's hash chain, in the store and on Kafka.
+"""Proof that nobody rewrote history: every stream's hash chain, in the store and on Kafka,
+and the whole store against the latest signed checkpoint.
 
 The store is read raw (replay.rows), each row turned into its public envelope and its hash
 recomputed, so a byte changed in the database by plain SQL shows up as a broken link. The Kafka
-copy is checked record by record and matched against the store both ways.
+copy is checked record by record and matched against the store both ways. Deletions that leave
+every chain whole, and rewrites with every later hash recomputed, are the checkpoints' part
+(replay.checkpoint_check).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any
 
 from ledger.domain.envelope import broken_link, envelope_hash
 from ledger.notifications import envelope_from_stored
-from replay import kafka_index
+from replay import checkpoint_check, kafka_index
+from replay.anchor import SignedCheckpoint, believe
+from replay.checkpoint_check import GAP
 from replay.kafka_index import KafkaIndex
 from replay.report import Break, NoProgress, Progress, Report
 from replay.rows import Row, all_rows, count_rows
@@ -29,6 +34,16 @@ class KafkaTarget:
     upto: int | None = None  # None: the highest position found on the topic
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """What the store is checked against: the ledger's checkpoints, signed by `trusted_key`
+    (None: checkpoints are not checked), and optionally one an auditor kept."""
+
+    ledger_name: str
+    trusted_key: str | None
+    kept: SignedCheckpoint | None = None
+
+
 def stored_envelopes(rows: list[Row], report: Report) -> list[dict[str, Any]] | None:
     """A stream's envelopes, or None (and a break) where a row is not even readable."""
     envelopes = []
@@ -36,7 +51,7 @@ def stored_envelopes(rows: list[Row], report: Report) -> list[dict[str, Any]] | 
         try:
             envelopes.append(envelope_from_stored(row.topic, row.stream, row.version, row.state,
                                                   row.position))
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             report.add(Break("store", row.stream, row.version,
                              f"stored state cannot be read as an event ({type(e).__name__})",
                              None, row.position))
@@ -67,7 +82,13 @@ def check_stream(rows: list[Row], report: Report, chain: bool) -> list[dict[str,
     broken = broken_link(envelopes)
     if broken:
         version, reason = broken
-        env = envelopes[version - 1] if 0 < version <= len(envelopes) else envelopes[-1]
+        # The event at the break itself: after a gap, versions no longer match list indexes.
+        env = next(e for e in envelopes if int(e["version"]) == version)
+        if reason.startswith("expected version"):  # broken_link's words for a gap
+            index = envelopes.index(env)
+            before = int(envelopes[index - 1]["version"]) if index else 0
+            reason = (f"{GAP}version {before + 1} is missing (deleted): the stream goes from "
+                      f"version {before} to {version} here")
         report.add(Break("store", env["stream"], version, reason, env["subject"],
                          env.get("position")))
     return envelopes
@@ -99,9 +120,21 @@ def report_extra(index: KafkaIndex, report: Report) -> None:
                              seen.subject, seen.position))
 
 
+def kafka_checkpoints(index: KafkaIndex, anchor: Anchor) -> list[SignedCheckpoint]:
+    """The checkpoints on Kafka that hold under the trusted key (a forged one is no anchor)."""
+    found = []
+    for env in index.checkpoints:
+        checkpoint = believe(env.get("data"), "kafka", anchor.trusted_key, env.get("position"))
+        if isinstance(checkpoint, SignedCheckpoint):
+            found.append(checkpoint)
+    return found
+
+
 def verify(recorder: Any, *, store: bool = True, kafka: KafkaTarget | None = None,
-           progress: Progress | None = None, report: Report | None = None) -> Report:
-    """Check the store's chains and/or the Kafka copy; the report names every break found."""
+           progress: Progress | None = None, report: Report | None = None,
+           anchor: Anchor | None = None) -> Report:
+    """Check the store's chains and/or the Kafka copy, and with an anchor the store against
+    its latest signed checkpoint; the report names every break found."""
     progress = progress or NoProgress()
     source = "both" if store and kafka else "kafka" if kafka else "store"
     report = report or Report(source=source)
@@ -120,4 +153,12 @@ def verify(recorder: Any, *, store: bool = True, kafka: KafkaTarget | None = Non
             match_kafka(envelopes, index, upto, report)
     if index is not None:
         report_extra(index, report)
+    if store and anchor is not None and anchor.trusted_key is not None:
+        checkpoints = checkpoint_check.stored_checkpoints(recorder, anchor.ledger_name,
+                                                          anchor.trusted_key, report)
+        if index is not None:
+            checkpoints += kafka_checkpoints(index, anchor)
+        if anchor.kept is not None:
+            checkpoints.append(anchor.kept)
+        checkpoint_check.check(recorder, checkpoints, report, progress)
     return report.finish()

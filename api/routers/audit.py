@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
+from api.audit_schemas import SignedCheckpointPublic
 from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
 from api.schemas import IsoDate
+from ledger import checkpoints
 from ledger.identity import path_code
 from ledger.runtime import Runtime
 from replay import jobs, summary
@@ -72,6 +74,16 @@ def subject_state(code: str, _: Auditor, runtime: RuntimeDep, as_of: str | None 
     except BadTime as e:
         raise _bad(e) from None
     return asof_for(runtime).state(path_code(code), when, effective)
+
+
+@router.get("/checkpoints/latest", response_model=SignedCheckpointPublic,
+            responses={404: {"description": "No checkpoint recorded yet"}})
+def latest_checkpoint(ledger: LedgerDep) -> dict[str, Any]:
+    """The ledger's latest signed checkpoint (public: it holds hashes and positions only)."""
+    found = checkpoints.latest(ledger)
+    if found is None:
+        raise HTTPException(404, "no checkpoint recorded yet")
+    return found.public()
 
 
 @router.get("/verify")

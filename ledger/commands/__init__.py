@@ -8,7 +8,7 @@ import typer
 
 MODULES = ["ledger.commands.importing", "ledger.commands.relaying", "ledger.commands.projecting",
            "ledger.commands.replaying", "ledger.commands.repairing",
-           "ledger.commands.calendar"]
+           "ledger.commands.calendar", "ledger.commands.checkpointing"]
 
 
 def register_all(app: typer.Typer) -> None:

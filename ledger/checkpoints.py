@@ -1,0 +1,196 @@
+"""Recording signed checkpoints of the ledger's head, at least every N events and M seconds.
+
+Each checkpoint continues from the previous one (its position, count and running hash), so a
+run reads only the events recorded since; a backlog (after a bulk import) is cut into
+checkpoints of N events each, so that no checkpoint's `heads` grows past N entries.
+Checkpoints are events of their own stream: they reach Kafka through the relay like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import IntegrityError
+
+from ledger.application import CreditLedger
+from ledger.domain.checkpoint import (
+    LEDGER_SUBJECT,
+    SIGNER,
+    ZERO_RUNNING,
+    CheckpointRecorded,
+    checkpoint_stream,
+    extend_running,
+)
+from ledger.runtime import Runtime
+from ledger.signing import Signer, key_id
+from ledger.store import position_of
+
+log = logging.getLogger("credit-ledger.checkpoints")
+READ_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A recorded checkpoint: its signed body and signature, and where it sits in the store."""
+
+    body: dict[str, Any]
+    signature: str
+    stream: str
+    version: int
+    position: int
+    hash: str
+
+    def public(self) -> dict[str, Any]:
+        """What GET /v1/audit/checkpoints/latest serves and an auditor keeps."""
+        return {"checkpoint": self.body, "signature": self.signature,
+                "key_id": key_id(self.body["public_key"]),
+                "recorded": {"stream": self.stream, "version": self.version,
+                             "position": self.position, "hash": self.hash}}
+
+
+def latest(ledger: CreditLedger) -> Checkpoint | None:
+    """The ledger's most recent checkpoint, or None before the first."""
+    stream = checkpoint_stream(ledger.name)
+    found = list(ledger.events.get(stream, desc=True, limit=1))
+    if not found:
+        return None
+    event = found[0]
+    assert isinstance(event, CheckpointRecorded)
+    version = event.originator_version
+    return Checkpoint(event.data["checkpoint"], event.data["signature"], str(stream), version,
+                      position_of(ledger.recorder, stream, version), event.hash)
+
+
+@dataclass
+class _Interval:
+    """The events since the last checkpoint, folded as they are read."""
+
+    position: int
+    events: int
+    running: bytes
+    previous_position: int
+    count: int = 0
+    heads: dict[str, list[Any]] = field(default_factory=dict)
+    others: bool = False  # any event that is not itself a checkpoint
+
+    def add(self, position: int, stream: str, version: int, event_hash: str,
+            own_stream: str) -> None:
+        self.running = extend_running(self.running, event_hash)
+        self.position, self.events, self.count = position, self.events + 1, self.count + 1
+        self.heads.pop(stream, None)  # re-inserted last: heads stay in position order
+        self.heads[stream] = [position, stream, version, event_hash]
+        self.others = self.others or stream != own_stream
+
+
+class Checkpointer:
+    """Signs and records checkpoints for one ledger."""
+
+    def __init__(self, ledger: CreditLedger, signer: Signer, *, every: int, interval_s: float,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.ledger, self.signer, self.every, self.interval_s = ledger, signer, every, interval_s
+        self.now = now
+        self.stream = checkpoint_stream(ledger.name)
+
+    def record(self, *, force: bool = False) -> list[Checkpoint]:
+        """Record the checkpoints that are due (every N events; the rest when M seconds have
+        passed, or at once with `force`); none when nothing but checkpoints is new."""
+        last = latest(self.ledger)
+        head = self.ledger.head_position()
+        interval = self._start(last)
+        due = force or last is None or (
+            (self.now() - datetime.fromisoformat(last.body["signed_at"])).total_seconds()
+            >= self.interval_s)
+        made: list[Checkpoint] = []
+        own = str(self.stream)
+        while interval.position < head:
+            batch = self.ledger.recorder.select_notifications(interval.position + 1, READ_BATCH,
+                                                              stop=head)
+            if not batch:
+                break
+            for n in batch:
+                interval.add(n.id, str(n.originator_id), n.originator_version,
+                             orjson.loads(n.state)["hash"], own)
+                if interval.count >= self.every and interval.others:
+                    last = self._save(interval, last)
+                    if last is None:
+                        return made  # another process recorded one first: its turn
+                    made.append(last)
+                    interval = self._start(last)
+        if interval.count and (interval.others or force) and due:
+            saved = self._save(interval, last)
+            if saved is not None:
+                made.append(saved)
+        return made
+
+    def _start(self, last: Checkpoint | None) -> _Interval:
+        if last is None:
+            return _Interval(0, 0, bytes.fromhex(ZERO_RUNNING), 0)
+        b = last.body
+        return _Interval(b["position"], b["events"], bytes.fromhex(b["running_hash"]),
+                         b["position"])
+
+    def _save(self, interval: _Interval, last: Checkpoint | None) -> Checkpoint | None:
+        signed_at = self.now().isoformat()
+        body: dict[str, Any] = {"ledger": self.ledger.name, "position": interval.position,
+                "events": interval.events, "running_hash": interval.running.hex(),
+                "previous_position": interval.previous_position,
+                "heads": list(interval.heads.values()), "public_key": self.signer.public_key,
+                "signed_at": signed_at}
+        signature = self.signer.sign(body)
+        version = last.version + 1 if last else 1
+        event = CheckpointRecorded.sealed(
+            self.stream, str(self.stream), version, subject=LEDGER_SUBJECT,
+            authority=LEDGER_SUBJECT, actor=SIGNER, occurred_at=signed_at[:10],
+            data={"checkpoint": body, "signature": signature},
+            prev_hash=last.hash if last else "")
+        try:
+            recordings = self.ledger.save(event)
+        except IntegrityError:
+            return None
+        return Checkpoint(body, signature, str(self.stream), version,
+                          recordings[0].notification.id, event.hash)
+
+
+class CheckpointService:
+    """Records due checkpoints in `serve`: polls often, signs at least every N events / M s."""
+
+    name = "checkpoints"
+
+    def __init__(self, checkpointer: Checkpointer, poll_s: float) -> None:
+        self.checkpointer, self.poll_s = checkpointer, poll_s
+        self.last: dict[str, Any] = {}
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                made = self.checkpointer.record()
+                if made:
+                    self.last = {"ok": True, "at": datetime.now(UTC).isoformat(),
+                                 "position": made[-1].body["position"], "recorded": len(made)}
+            except Exception as e:  # reported in /readyz and retried at the next tick
+                log.exception("recording a checkpoint failed")
+                self.last = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+            stop.wait(self.poll_s)
+
+    def status(self) -> dict[str, Any]:
+        return {"ok": self.last.get("ok", True), "last": self.last}
+
+
+def checkpointer_for(runtime: Runtime) -> Checkpointer:
+    s = runtime.settings
+    return Checkpointer(runtime.ledger, Signer.from_settings(s),
+                        every=s.checkpoint_every_events, interval_s=s.checkpoint_interval_s)
+
+
+def service_for(runtime: Runtime) -> CheckpointService | None:
+    if not runtime.wanted.get("checkpoint", False):
+        return None
+    # Polling at a tenth of the interval (at most every 5 s) keeps "every N events" close.
+    poll = min(5.0, runtime.settings.checkpoint_interval_s / 10)
+    return CheckpointService(checkpointer_for(runtime), poll)

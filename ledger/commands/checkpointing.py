@@ -1,0 +1,41 @@
+"""`credit-ledger checkpoint`: sign and record the ledger's head now (docs/adr/012)."""
+
+from __future__ import annotations
+
+import orjson
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(checkpoint)
+
+
+def checkpoint(
+    as_json: bool = typer.Option(False, "--json",
+                                 help="Print the latest checkpoint as GET "
+                                      "/v1/audit/checkpoints/latest serves it (keep it to "
+                                      "verify against later)."),
+) -> None:
+    """Record a signed checkpoint of every event so far (nothing when nothing is new)."""
+    from ledger.bootstrap import bootstrap
+    from ledger.checkpoints import checkpointer_for, latest
+    from ledger.settings import Settings
+
+    runtime = bootstrap(Settings(), background=False)
+    try:
+        made = checkpointer_for(runtime).record(force=True)
+        current = latest(runtime.ledger)
+    finally:
+        runtime.close()
+    if as_json:
+        typer.echo(orjson.dumps(current.public() if current else None,
+                                option=orjson.OPT_INDENT_2).decode())
+        return
+    if current is None:
+        typer.echo("the ledger holds no event yet: nothing to sign")
+        return
+    b = current.body
+    verb = f"recorded {len(made)} checkpoint(s); latest" if made else "nothing new; latest"
+    typer.echo(f"{verb} covers position {b['position']} ({b['events']} events), running hash "
+               f"{b['running_hash']}, key id {current.public()['key_id']}; recorded at "
+               f"position {current.position}")
