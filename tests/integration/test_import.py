@@ -177,7 +177,7 @@ def test_listing_rows_meet_the_listing_rules_and_no_row_removes_a_listing(
         {"record": "subject", "code": ACME, "name": "鑫达石化", "kind": "enterprise"},
         valid | {"notified_on": "2025-06-02"},
         valid | {"expires_on": None},
-        valid | {"expires_on": "9999-12-31"},
+        valid | {"expires_on": "2099-12-31"},
         valid,
         valid | {"listed_on": "2025-07-01", "notified_on": "2025-06-20"},
         valid,
