@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,15 @@ class World:
     def app(self) -> FastAPI:
         app: FastAPI = self.client.app  # type: ignore[assignment]
         return app
+
+    def caught_up(self, timeout: float = 120.0) -> None:
+        """Wait until the views hold every event recorded so far (the runner works behind)."""
+        head, deadline = self.city.ledger.head_position(), time.monotonic() + timeout
+        while True:
+            answer = self.client.get("/v1/lists/black", params={"min_position": head})
+            if answer.status_code == 200:
+                return
+            assert time.monotonic() < deadline, answer.text
 
     def fresh_code(self) -> str:
         return make_uscc("9", "1", "110000", f"{70_000_000 + next(self.serial):08d}")

@@ -59,6 +59,7 @@ def real_records(world: World) -> dict[str, list[dict[str, str]]]:
     _, case = world.repair_case(accepted=True)
     _, opened = joint.initiate(world.city.ledger, subject=code, listing_id=listing,
                                on=world.city.clock.today, by=By(OWNER, "market-clerk"))
+    world.caught_up()  # the demo city and these records, before searching the views
     demo = [hit["code"] for hit in world.client.get("/v1/subjects", params={
         "q": "公司", "page_size": 5}).json()["items"]]
     return {
