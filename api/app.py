@@ -40,6 +40,6 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     for router in load_routers():
         app.include_router(router)
     app.add_middleware(BodyLimit)
-    app.add_middleware(NoNul)  # before any lookup: PostgreSQL text cannot hold NUL
-    app.add_middleware(FastProfile)  # outermost: the hottest read skips the stack
+    app.add_middleware(FastProfile)  # the hottest read skips the rest of the stack
+    app.add_middleware(NoNul)  # outermost, before any lookup: PostgreSQL text cannot hold NUL
     return app

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import problem
 
 MAX_BODY = 1024 * 1024
 
@@ -29,14 +29,14 @@ class BodyLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         if length is None:
             # A chunked body is read up front: FastAPI turns errors raised while it
             # reads the body into 400, so the count must finish before the app runs.
             buffered = await self._buffer(receive)
             if buffered is None:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
             receive = _replay(buffered, receive)
         seen = 0
@@ -52,7 +52,7 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except BodyTooLarge:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
 
     async def _buffer(self, receive: Receive) -> list[Message] | None:
         """The request's body messages, or None once they exceed the limit."""
@@ -66,14 +66,10 @@ class BodyLimit:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 return messages
 
-    async def _refuse(self, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "about:blank", "title": "Request body too large", "status": 413,
-            "detail": f"request bodies are limited to {self.limit} bytes",
-        }
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json")]})
-        await send({"type": "http.response.body", "body": orjson.dumps(body)})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        too_large = problem(413, "Request body too large",
+                            f"request bodies are limited to {self.limit} bytes")
+        await too_large(scope, receive, send)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:
@@ -100,14 +96,10 @@ class NoNul:
         if scope["type"] == "http":
             where = _nul_in(scope)
             if where is not None:
-                message = "must not contain the control character U+0000"
-                body = {"type": "about:blank", "title": "Invalid request", "status": 422,
-                        "detail": f"invalid fields: {where}",
-                        "errors": [{"field": where, "rule": "control_character",
-                                    "message": message}]}
-                await send({"type": "http.response.start", "status": 422,
-                            "headers": [(b"content-type", b"application/problem+json")]})
-                await send({"type": "http.response.body", "body": orjson.dumps(body)})
+                refused = problem(422, "Invalid request", f"invalid fields: {where}", errors=[
+                    {"field": where, "rule": "control_character",
+                     "message": "must not contain the control character U+0000"}])
+                await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

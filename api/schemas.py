@@ -268,7 +268,8 @@ class PermitReceipt(WriteReceipt):
     late: bool
     provisional: bool = Field(False, description=(
         "The 7-working-day publication deadline was counted across a year whose official "
-        "holiday schedule the calendar lacks, so `late` may change once it is added."))
+        "holiday schedule the calendar lacks (weekends and fixed-date holidays only): `late` "
+        "is recorded as judged then, so check it by hand."))
 
 
 class PenaltyReceipt(PermitReceipt):

@@ -27,7 +27,7 @@ class Tx:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
+            sql, params = sql.replace("?", "%s"), storable(params)
         self.cursor.execute(sql, tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -35,13 +35,19 @@ class Tx:
         if not rows:
             return
         if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
+            sql, rows = sql.replace("?", "%s"), [storable(r) for r in rows]
         self.cursor.executemany(sql, [tuple(r) for r in rows])
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.execute(sql, params)
         rows = self.cursor.fetchall()
         return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
+
+
+def storable(params: Sequence[Any]) -> tuple[Any, ...]:
+    """Parameters PostgreSQL text can hold: a NUL that an event stored before the edge rules
+    carries becomes U+FFFD (as the views see it), instead of stopping the side table."""
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
 
 
 class SideTables:
