@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from api.audit_schemas import SignedCheckpointPublic
 from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
-from api.schemas import IsoDate
 from ledger import checkpoints
+from ledger.contracts.fields import IsoDate
 from ledger.identity import path_code
 from ledger.runtime import Runtime
 from replay import jobs, summary
