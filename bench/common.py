@@ -114,7 +114,7 @@ def ledger_env(app: str, *, kafka: bool, topic: str | None = None,
 
 
 def credit_ledger(*args: str) -> list[str]:
-    return [str(BIN / "credit-ledger"), *args]
+    return [sys.executable, "-m", "api.cli", *args]
 
 
 def app_tables(app: str, url: str = DATABASE_URL) -> list[str]:

@@ -30,7 +30,7 @@ from eventsourcing.persistence import StoredEvent
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.generator import generate
 from ledger.import_apply import Context, apply_row
 from ledger.import_parallel import import_parallel

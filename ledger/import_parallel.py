@@ -26,7 +26,7 @@ from ledger.importer import Importer
 from ledger.settings import Settings
 
 Progress = Callable[[int, int, int], None]  # rows done, bytes read (slowest process), size
-PRELOAD = ["__main__", "ledger.import_parallel", "ledger.bootstrap"]
+PRELOAD = ["__main__", "ledger.import_parallel", "ledger.build"]
 
 
 def shard_of(obj: Any, shards: int, key: bytes) -> int:
@@ -141,7 +141,7 @@ def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: P
 def _work(settings: Settings, path: str, fmt: str | None, authority: str | None, actor: str,
           all_or_nothing: bool, shards: int, shard: int, inbox: Any, verdict: Any, go: Any
           ) -> None:
-    from ledger.bootstrap import build_ledger
+    from ledger.build import build_ledger
 
     try:
         ledger = build_ledger(settings)

@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap
 from ledger.domain.uscc import make_uscc
 from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings

@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 import pytest
 
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap
 from ledger.notifications import envelope_from_notification
 from ledger.runtime import Runtime
 from ledger.settings import Settings

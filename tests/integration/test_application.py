@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.envelope import broken_link
 from ledger.domain.errors import AlreadyExists, Conflict, DateRuleViolation, NotFound
 from ledger.domain.subject import Subject

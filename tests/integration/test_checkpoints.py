@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.checkpoints import Checkpointer, latest
 from ledger.domain.checkpoint import running_hash
 from ledger.domain.subject import subject_stream

@@ -10,8 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap, build_ledger
+from ledger.build import build_ledger
 from ledger.demo import load_demo_if_empty
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc

@@ -17,7 +17,7 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain import subject_events as ev
 from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.subject import Subject, subject_stream

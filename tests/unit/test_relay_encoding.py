@@ -9,7 +9,7 @@ import orjson
 from kafka.partitioner.default import DefaultPartitioner
 
 from api.routers.metrics import numbers
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.events import event_id as domain_event_id
 from ledger.notifications import envelope_from_notification
 from ledger.relay.encoding import encode, event_id

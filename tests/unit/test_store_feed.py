@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings
 from projections.store_feed import StoreFeed

@@ -33,7 +33,7 @@ def import_command(
     """Import permits, penalties, listings, commitments... in batches; re-running adds nothing."""
     from eventsourcing.persistence import PersistenceError
 
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap
     from ledger.domain.errors import Conflict
     from ledger.domain.uscc import CodeError, validate_uscc
     from ledger.import_parallel import import_parallel

@@ -16,7 +16,7 @@ def expire(
         None, "--today", help="Run as of this date (ISO 8601); default: today in UTC."),
 ) -> None:
     """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap
     from ledger.expiry import Expiry
     from ledger.repair_lookup import policy_from
     from ledger.settings import Settings

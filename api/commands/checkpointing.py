@@ -17,7 +17,7 @@ def checkpoint(
                                       "verify against later)."),
 ) -> None:
     """Record a signed checkpoint of every event so far (nothing when nothing is new)."""
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap
     from ledger.checkpoints import checkpointer_for, latest
     from ledger.settings import Settings
 
