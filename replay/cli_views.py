@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 
 import typer
 
@@ -29,8 +30,6 @@ def diff(
 ) -> None:
     """Rebuild every view in memory and compare it with the live views, row by row; exit 1
     on any difference."""
-    from dataclasses import asdict
-
     # Here, not at the top: `credit-ledger` imports this module for every command, and the
     # store and projection modules take about a second to import (docs/adr/019).
     from ledger.build import build_ledger

@@ -21,7 +21,7 @@ log = logging.getLogger("credit-ledger.project")
 
 def project() -> None:
     """Run the projection runner in the foreground until interrupted (Kafka or the store log)."""
-    from api.bootstrap import bootstrap
+    from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from projections.runner import service_for
 
     configure_logging()

@@ -33,7 +33,7 @@ def serve(
 
     from api.app import create_app
     from api.bootstrap import bootstrap
-    from ledger.demo import load_demo_if_empty
+    from ledger.generator.demo import load_demo_if_empty
 
     configure_logging()
     settings = Settings()

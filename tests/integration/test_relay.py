@@ -19,9 +19,9 @@ from kafka.partitioner.default import murmur2
 from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.build import build_ledger
-from ledger.notifications import envelope_from_notification
 from ledger.relay import Relay, TopicRefused, ensure_topic, service_for
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from tests.relay_story import (
     ACME,
     TYPES,

@@ -8,7 +8,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ledger.contracts.fields import Short, Text
 from ledger.domain.bounds import FIRST_DAY, LAST_DAY
-from ledger.import_rows import RowError, parse_record
+from ledger.importing.rows import RowError, parse_record
 from projections.feed import envelope_json
 from projections.record_sets import envelope
 
