@@ -13,17 +13,17 @@ import typer
 from api.commands import (
     calendar,
     checkpointing,
+    expiring,
     importing,
     projecting,
     relaying,
-    repairing,
     replaying,
     serving,
 )
 
 # Each module has register(app); `projecting` adds `replay rebuild` to `replaying`'s group.
 COMMANDS: tuple[ModuleType, ...] = (serving, importing, relaying, projecting, replaying,
-                                    repairing, calendar, checkpointing)
+                                    expiring, calendar, checkpointing)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Event-sourced public credit ledger.")
