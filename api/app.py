@@ -1,4 +1,4 @@
-"""The FastAPI application, built from a Runtime (see ledger.bootstrap)."""
+"""The FastAPI application, built from a Runtime (see api/bootstrap.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from api.auth import TokenBook
 from api.fast_profile import FastProfile
 from api.limits import BodyLimit, NoNul
 from api.responses import OrjsonResponse
-from api.routers import load_routers
+from api.routers import ROUTERS
 from ledger.runtime import Runtime
 
 
@@ -37,7 +37,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.state.tokens = TokenBook.load(runtime.settings.tokens_file)
     errors.install(app)
     contract.install(app)
-    for router in load_routers():
+    for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimit)
     app.add_middleware(FastProfile)  # the hottest read skips the rest of the stack

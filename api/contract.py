@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.errors import PROBLEM
 from api.limits import MAX_BODY
-from api.schemas import SUBJECT_CODE_PATTERN, UUID_PATTERN
+from ledger.contracts.fields import SUBJECT_CODE_PATTERN, UUID_PATTERN
 from projections.views import load_views
 
 HEX_ID_PATTERN = "^[0-9a-f]{32}$"

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from api.schemas import SubjectCode
+from ledger.contracts.fields import SubjectCode
 
 
 class Judged(BaseModel):

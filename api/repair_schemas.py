@@ -1,91 +1,14 @@
-"""Request and response bodies of the repair officers' API."""
+"""Answers of the repair officers' API: cases, their timelines, pages (bodies: ledger.contracts)."""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field
 
-from api.schemas import (
-    SUBJECT_CODE_PATTERN,
-    IsoDate,
-    LongText,
-    OneLine,
-    RecordId,
-    SubjectCode,
-    pattern,
-)
-
-Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-                 OneLine]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=5_000, strip_whitespace=True),
-                 LongText]
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RepairIn(In):
-    subject: Annotated[Short, pattern(SUBJECT_CODE_PATTERN)] = Field(
-        description="USCC, or a person's pseudonym (p-...)")
-    target: Short = Field(description="the penalty's decision number, or the listing id")
-    target_authority: Short | None = Field(
-        None, description="the penalising authority, when a decision number is ambiguous")
-    applied_on: IsoDate
-    obligations_performed: bool = Field(
-        description="the conduct is corrected and every obligation (fines, orders) performed")
-    evidence: Text | None = None
-    commitment_id: Short | None = Field(
-        None, description="the subject's own repair commitment (CommitmentMade, type repair)")
-    application_no: Short | None = None
-
-
-class AcceptIn(In):
-    accepted_on: IsoDate
-
-
-class RefuseIn(In):
-    refused_on: IsoDate
-    rule: Short = Field(description="the admissibility rule that fails, e.g. minimum_publicity")
-    reason: Text
-
-
-class TrainingIn(In):
-    completed_on: IsoDate
-    provider: Short
-    certificate_no: Short | None = None
-
-
-class CommitmentLinkIn(In):
-    commitment_id: Short
-
-
-class ReportIn(In):
-    issued_on: IsoDate
-    agency: Short = Field(description="the third-party credit service agency")
-    report_no: Short
-    conclusion: Text | None = None
-
-
-class ApproveIn(In):
-    decided_on: IsoDate
-
-
-class RejectIn(In):
-    decided_on: IsoDate
-    reasons: list[Text] = Field(min_length=1)
-
-
-class WithdrawIn(In):
-    withdrawn_on: IsoDate
-    reason: Text | None = None
-
-
-class InformIn(In):
-    informed_on: IsoDate
+from ledger.contracts.fields import RecordId, SubjectCode
 
 
 class Status(StrEnum):

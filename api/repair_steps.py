@@ -5,19 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.repair_desk import Acting, DeskDep, act
-from api.repair_schemas import (
+from api.repair_schemas import RepairWritten
+from ledger import repairs
+from ledger.contracts.repairs import (
     AcceptIn,
     ApproveIn,
     CommitmentLinkIn,
     InformIn,
     RefuseIn,
     RejectIn,
-    RepairWritten,
     ReportIn,
     TrainingIn,
     WithdrawIn,
 )
-from ledger import repairs
 
 router = APIRouter()
 

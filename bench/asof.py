@@ -31,7 +31,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
-from ledger.bootstrap import build_calendar, build_ledger
+from ledger.build import build_calendar, build_ledger
 from ledger.domain.listing_rules import latest_expiry, latest_notice
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream

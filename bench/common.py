@@ -19,7 +19,7 @@ BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("LEDGER_BENCH_DATABASE_URL",
                               "postgresql://ledger:ledger@127.0.0.1:5432/ledger_bench")
 KAFKA = os.environ.get("LEDGER_BENCH_KAFKA", "127.0.0.1:9092")
-AUTHORITY = "11211100012345671L"  # the generated city's registrar (ledger.generator)
+AUTHORITY = "11211100012345671L"  # the generated city's registrar (ledger.generator.city)
 MARKER = "BENCH_JSON "
 CACHE_DIR = ROOT / ".cache" / "bench"
 
@@ -114,7 +114,7 @@ def ledger_env(app: str, *, kafka: bool, topic: str | None = None,
 
 
 def credit_ledger(*args: str) -> list[str]:
-    return [str(BIN / "credit-ledger"), *args]
+    return [sys.executable, "-m", "api.cli", *args]
 
 
 def app_tables(app: str, url: str = DATABASE_URL) -> list[str]:

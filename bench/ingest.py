@@ -30,15 +30,15 @@ from eventsourcing.persistence import StoredEvent
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
-from ledger.generator import generate
-from ledger.import_apply import Context, apply_row
-from ledger.import_parallel import import_parallel
-from ledger.import_rows import Row, parse_record
-from ledger.import_source import Source
-from ledger.importer import DEFAULT_CAP, Importer, ImportReport, fewer_collections
+from ledger.build import build_ledger
+from ledger.generator.city import generate
+from ledger.importing.apply import Context, apply_row
+from ledger.importing.importer import DEFAULT_CAP, Importer, ImportReport, fewer_collections
+from ledger.importing.parallel import import_parallel
+from ledger.importing.rows import Row, parse_record
+from ledger.importing.source import Source
 from ledger.settings import Settings
-from ledger.store import insert_stored
+from ledger.store.recording import insert_stored
 
 KEY = b"bench-pseudonym-key"
 RECORDS_PER_SUBJECT = 5.23  # measured on generated cities; events are ~0.1 % more

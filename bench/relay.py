@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from kafka import KafkaProducer
 
 from bench.common import DATABASE_URL, KAFKA, Result, delete_topics, drop_app, tag
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.subject import Subject
 from ledger.relay import Relay, ensure_topic

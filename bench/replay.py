@@ -126,7 +126,7 @@ class NoView:
 
 def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     """Rebuild the views into a fresh view store (its own table prefix) from one feed."""
-    from ledger.bootstrap import build_ledger
+    from ledger.build import build_ledger
     from ledger.settings import Settings
     from projections import compiled
     from projections.kafka_feed import KafkaFeed
@@ -164,7 +164,7 @@ def child(*argv: str) -> dict[str, Any]:
 def prepare(events: int, tag: str) -> tuple[str, str, int]:
     """Record a city and relay it to a fresh topic; return (app, topic, events recorded)."""
     from bench.replay_city import record_city
-    from ledger.bootstrap import build_ledger
+    from ledger.build import build_ledger
     from ledger.relay import Relay, ensure_topic
     from ledger.settings import Settings
 

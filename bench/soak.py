@@ -87,9 +87,9 @@ def served(database_url: str, workdir: Path, *, subjects: int = 60) -> Iterator[
                LEDGER_APP_NAME="soak" + uuid.uuid4().hex[:10], LEDGER_ENV="test",
                LEDGER_DEMO_SUBJECTS=str(subjects), PYTHONPATH=str(ROOT))
     env.pop("LEDGER_KAFKA_BOOTSTRAP", None)
-    exe = Path(sys.executable).parent / "credit-ledger"
     with (workdir / f"serve-{port}.log").open("wb") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-expire"],
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port),
+                                 "--no-expire"],
                                 stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from api.bootstrap import bootstrap
 from bench.common import quiet_kafka_logs
-from ledger.bootstrap import bootstrap
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 

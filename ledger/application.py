@@ -23,8 +23,8 @@ from ledger.domain.events import LedgerEvent
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
-from ledger.store import binary_inserts, insert_columns, position_of
-from ledger.transcoder import OrjsonTranscoder, to_columns
+from ledger.store.recording import binary_inserts, insert_columns, position_of
+from ledger.store.transcoder import OrjsonTranscoder, to_columns
 
 T = TypeVar("T")
 

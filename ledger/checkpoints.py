@@ -29,7 +29,7 @@ from ledger.domain.checkpoint import (
 )
 from ledger.runtime import Runtime
 from ledger.signing import Signer, key_id
-from ledger.store import position_of
+from ledger.store.recording import position_of
 
 log = logging.getLogger("credit-ledger.checkpoints")
 READ_BATCH = 5000

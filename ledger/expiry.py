@@ -1,6 +1,6 @@
 """Publicity that reaches its maximum without repair ends by itself, exactly once.
 
-Finding what is due: a side table `<app>_expiry_due` (ledger/sidetables.py) indexes every
+Finding what is due: a side table `<app>_expiry_due` (ledger/store/sidetables.py) indexes every
 PenaltyImposed and Listed by the date its publicity must stop, fed by following the store's
 notification log; a run takes the rows due by `today`, re-reads each subject, and records
 PenaltyPublicityEnded / Delisted (reason expired) only where the target is still shown. The
@@ -25,10 +25,10 @@ from ledger.domain import subject_events as ev
 from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.subject import Subject, subject_stream
-from ledger.import_store import load_subjects
+from ledger.importing.bulk_store import load_subjects
 from ledger.repair_lookup import policy_from
 from ledger.runtime import Runtime
-from ledger.sidetables import SideTables, Tx
+from ledger.store.sidetables import SideTables, Tx
 
 log = logging.getLogger(__name__)
 ACTOR = "expiry"

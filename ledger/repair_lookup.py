@@ -16,7 +16,7 @@ from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_t
 from ledger.domain.repair_case import RepairCase
 from ledger.domain.subject import Subject
 from ledger.settings import Settings
-from ledger.store import position_of
+from ledger.store.recording import position_of
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The officers' worklist: one row per repair case, oldest due first, overdue on demand.
 
-A side table in the store's database (ledger/sidetables.py) that follows the notification
+A side table in the store's database (ledger/store/sidetables.py) that follows the notification
 log for repair events and re-reads each touched case; the API catches it up after each write
 and before each read, so an officer sees their own step at once.
 """
@@ -19,7 +19,7 @@ from ledger.domain import repair_events
 from ledger.domain.events import LedgerEvent
 from ledger.domain.repair_case import OPEN
 from ledger.repair_lookup import get_case
-from ledger.sidetables import SideTables, Tx
+from ledger.store.sidetables import SideTables, Tx
 
 COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
            "list", "status", "applied_on", "accepted_on", "decision_due", "decided_on",

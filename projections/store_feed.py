@@ -20,7 +20,7 @@ PARTITION = 0
 
 
 def envelope(row: ShareRow) -> dict[str, Any]:
-    """The public envelope of a stored row, equal to ledger.notifications.envelope_from_stored
+    """The public envelope of a stored row, equal to ledger.store.notifications.envelope_from_stored
     (a unit test holds it to that), built with the relay's cheaper event id; {} for an event
     of another share (no state), which advances the offset and is skipped."""
     position, stream, version, topic, state = row

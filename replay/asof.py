@@ -18,6 +18,7 @@ from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution, business_day
 from ledger.privacy import redact
 from projections import queries
+from projections.storage import ViewsNotReady
 from projections.view import View
 from replay.memory import MemoryViews, subject_views
 from replay.timeline import Answer, Timeline, Timelines
@@ -118,8 +119,6 @@ def known(timeline: Timeline, code: str, n: int, extra: list[dict[str, Any]],
 
 def led_in_live_views(store: Any) -> Related:
     """Organisations a subject leads (穿透), from the live profile view; none if not built."""
-    from projections.storage import ViewsNotReady
-
     def related(code: str) -> Sequence[str]:
         try:
             with store.reader() as tx:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from ledger.domain.checkpoint import ZERO_RUNNING, checkpoint_stream, extend_running
-from ledger.notifications import envelope_from_stored
+from ledger.store.notifications import envelope_from_stored
 from replay.anchor import SignedCheckpoint, believe
 from replay.report import Break, Progress, Report
 from replay.rows import Row, positions_between, row_of, rows_by_position, stream_rows

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import orjson
 import typer
 
 from ledger.domain.errors import NotFound
 from ledger.settings import Settings
-from replay import render
+from replay import cli_views, render
+from replay.render import fail, print_json
 from replay.when import BadTime, parse_as_of, parse_effective
-
-if TYPE_CHECKING:
-    from ledger.application import CreditLedger
 
 AS_OF_HELP = "Record time: only what the ledger had recorded at or before this instant " \
              "(ISO 8601; a bare date means the end of that day, UTC)."
-
-
-def build_ledger(settings: Settings) -> CreditLedger:
-    from ledger.bootstrap import build_ledger as build  # heavy: only when a command runs
-
-    return build(settings)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    render.err_console.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
-
-
-def print_json(obj: object) -> None:
-    typer.echo(orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode())
 
 
 def history(
@@ -42,6 +23,9 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """A subject's events up to a record time, and its state then."""
+    # Here, not at the top: `credit-ledger` imports this module for every command, and the
+    # store and projection modules take about a second to import (docs/adr/019).
+    from ledger.build import build_ledger
     from replay.history import history as read_history
 
     settings = Settings()
@@ -80,6 +64,7 @@ def state(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """A subject's profile, lists and score (with explanation) as known at a record time."""
+    from ledger.build import build_ledger
     from projections.storage import ViewStore
     from replay.asof import AsOf, led_in_live_views
 
@@ -117,6 +102,7 @@ def verify(
 ) -> None:
     """Every stream's hash chain, in the store and on Kafka, and the store against the latest
     signed checkpoint; exit 1 on any break, 2 on a checkpoint that cannot be believed."""
+    from ledger.build import build_ledger
     from replay import jobs
     from replay.anchor import BadCheckpoint, from_file
 
@@ -151,6 +137,7 @@ def export(
     out: Path = typer.Option(..., "--out", help="NDJSON file to write."),
 ) -> None:
     """A subject's full history as NDJSON with hashes, verifiable by an outside auditor."""
+    from ledger.build import build_ledger
     from replay.export import export as write_export
 
     ledger = build_ledger(Settings())
@@ -165,8 +152,6 @@ def export(
 
 
 def register(replay_app: typer.Typer) -> None:
-    from replay import cli_views
-
     for command in (history, state, verify, export):
         replay_app.command(command.__name__)(command)
     cli_views.register(replay_app)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 
 import typer
 
 from ledger.settings import Settings
 from replay import render
-from replay.cli import build_ledger, fail, print_json
+from replay.render import fail, print_json
 from replay.when import BadTime, parse_as_of
 
 SOURCE_HELP = "Feed to rebuild from: store or kafka (default: the live runner's feed)."
@@ -29,8 +30,9 @@ def diff(
 ) -> None:
     """Rebuild every view in memory and compare it with the live views, row by row; exit 1
     on any difference."""
-    from dataclasses import asdict
-
+    # Here, not at the top: `credit-ledger` imports this module for every command, and the
+    # store and projection modules take about a second to import (docs/adr/019).
+    from ledger.build import build_ledger
     from projections.storage import ViewStore
     from projections.views import load_views
     from replay.diff import diff as run_diff
@@ -67,6 +69,8 @@ def side_rebuild(view: str, source: str | None, as_of: str | None, into: str | N
     if not (into or in_memory) or (into and in_memory):
         raise fail("--source and --as-of rebuild beside the live views: give exactly one of "
                    "--into SCHEMA or --in-memory")
+    from ledger.build import build_ledger
+    from projections.storage import views_url
     from projections.views import load_views
     from replay.diff import rows_of
     from replay.memory import MemoryViews
@@ -82,8 +86,6 @@ def side_rebuild(view: str, source: str | None, as_of: str | None, into: str | N
     ledger = build_ledger(settings)
     feed = open_feed(settings, ledger.recorder, feed_source(settings, source))
     try:
-        from projections.storage import views_url
-
         target = SchemaViews(views, views_url(settings), into) if into else MemoryViews(views)
     except ValueError as e:
         raise fail(str(e)) from None

@@ -12,8 +12,8 @@ import orjson
 from ledger.domain.envelope import broken_link
 from ledger.domain.errors import NotFound
 from ledger.domain.subject import subject_stream
-from ledger.notifications import envelope_from_stored
 from ledger.privacy import redact
+from ledger.store.notifications import envelope_from_stored
 from replay.fold import fold
 from replay.kafka_source import read_topic
 from replay.rows import stream_rows

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from ledger.application import CreditLedger
+from ledger.relay.positions import PositionStore
 from ledger.settings import Settings
 from ledger.signing import Signer
 from replay import summary
@@ -43,10 +44,6 @@ def relayed_upto(ledger: CreditLedger, topic: str) -> int | None:
 
     Without it (another topic, or no relay yet) the highest position on the topic is used.
     """
-    try:
-        from ledger.relay.positions import PositionStore
-    except ModuleNotFoundError:
-        return None
     return PositionStore(ledger.recorder, application=ledger.name).load(topic) or None
 
 

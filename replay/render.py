@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -22,6 +24,16 @@ from replay.report import Report
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Say what went wrong on stderr; the caller raises the exit (1: a break, 2: a usage)."""
+    err_console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+def print_json(obj: object) -> None:
+    typer.echo(orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode())
 
 
 class Bars:

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 from projections.storage import POSTGRES, SQLITE, Tx
 from projections.view import View
 from replay.memory import MemoryViews, index_sql
@@ -45,8 +47,6 @@ class SchemaViews(MemoryViews):
             self.conn.execute("ATTACH DATABASE ? AS " + self.schema,
                               (str(sqlite_side_file(views_url, self.schema)),))
         else:
-            import psycopg
-
             self.conn = psycopg.connect(views_url, autocommit=True)
             self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
         self.create()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.domain.subject import subject_stream
-from ledger.notifications import envelope_from_stored
+from ledger.store.notifications import envelope_from_stored
 from projections.view import View
 from replay.memory import MemoryViews
 from replay.rows import stream_rows

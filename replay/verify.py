@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from ledger.domain.envelope import broken_link, envelope_hash
-from ledger.notifications import envelope_from_stored
+from ledger.store.notifications import envelope_from_stored
 from replay import checkpoint_check, kafka_index
 from replay.anchor import SignedCheckpoint, believe
 from replay.checkpoint_check import GAP

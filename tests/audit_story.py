@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.application import CreditLedger, Receipt
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.settings import Settings
 from tests.listing_terms import POLICY, notice
 

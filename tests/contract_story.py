@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bootstrap import bootstrap
 from ledger import joint, repairs
-from ledger.bootstrap import bootstrap
-from ledger.demo import load_demo_if_empty
 from ledger.domain.uscc import make_uscc
+from ledger.generator.demo import load_demo_if_empty
 from ledger.repair_lookup import By
 from ledger.settings import Settings
 from tests.repair_story import COURT, CREDIT_OFFICE, MARKET, POLICY, City, Clock

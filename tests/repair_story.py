@@ -8,7 +8,7 @@ from typing import Any
 
 from ledger import repairs
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.repair_case import RepairCase
 from ledger.repair_lookup import By

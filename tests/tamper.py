@@ -16,7 +16,7 @@ import orjson
 import psycopg
 
 from ledger.domain.envelope import envelope_hash
-from ledger.notifications import envelope_from_stored
+from ledger.store.notifications import envelope_from_stored
 
 
 class Store:

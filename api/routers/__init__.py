@@ -1,37 +1,39 @@
-"""One router per resource; each module below exposes `router`, included in this order."""
+"""One router per resource, included in the order of ROUTERS (an explicit list: a router that
+cannot be imported stops start-up with its name)."""
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi import APIRouter
 
-MODULES = [
+from api.routers import (
+    admin,
+    audit,
+    commitments,
+    health,
+    indicators,
+    joint,
+    listings,
+    metrics,
+    public,
+    publicity,
+    repairs,
+    subjects,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
     # First: FastAPI tries the included routers in order, and profile lookups are the
     # hottest path. No other router has a GET that one of these paths could shadow.
-    "api.routers.public",        # public reads: subject profiles and search, lists
-    "api.routers.health",
-    "api.routers.subjects",      # provider writes: subjects, principals
-    "api.routers.publicity",     # provider writes: permits, penalties
-    "api.routers.listings",      # provider writes: listings and removals
-    "api.routers.commitments",   # provider writes: commitments and outcomes
-    "api.routers.indicators",    # public reads: scores, repair ratios, timeliness, indicators
-    "api.routers.admin",         # admin: projection rebuilds
-    "api.routers.metrics",       # /metrics
-    "api.routers.repairs",       # repair officers
-    "api.routers.joint",         # joint rewards and punishments
-    "api.routers.audit",         # auditors
-]
+    public.router,        # public reads: subject profiles and search, lists
+    health.router,
+    subjects.router,      # provider writes: subjects, principals
+    publicity.router,     # provider writes: permits, penalties
+    listings.router,      # provider writes: listings and removals
+    commitments.router,   # provider writes: commitments and outcomes
+    indicators.router,    # public reads: scores, repair ratios, timeliness, indicators
+    admin.router,         # admin: projection rebuilds
+    metrics.router,       # /metrics
+    repairs.router,       # repair officers
+    joint.router,         # joint rewards and punishments
+    audit.router,         # auditors
+)
 
-
-def load_routers() -> list[APIRouter]:
-    routers = []
-    for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue  # not written yet
-        routers.append(module.router)
-    return routers

@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from api.audit_schemas import SignedCheckpointPublic
 from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
-from api.schemas import IsoDate
 from ledger import checkpoints
+from ledger.contracts.fields import IsoDate
 from ledger.identity import path_code
 from ledger.runtime import Runtime
+from projections.storage import view_store
 from replay import jobs, summary
 from replay.asof import AsOf, led_in_live_views
 from replay.history import history
@@ -33,8 +34,6 @@ _asof_lock = threading.Lock()
 
 def asof_for(runtime: Runtime) -> AsOf:
     """The process's one AsOf, so timelines and snapshots stay warm between requests."""
-    from projections.storage import view_store
-
     with _asof_lock:
         found: AsOf | None = runtime.extras.get("asof")
         if found is None:

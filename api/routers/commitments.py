@@ -6,7 +6,8 @@ from fastapi import APIRouter, Response
 
 from api.deps import LedgerDep
 from api.recording import REPLAYED, Recorder, answer, may_act_for_any_authority
-from api.schemas import CommitmentIn, CommitmentOutcomeIn, CommitmentReceipt
+from api.schemas import CommitmentReceipt
+from ledger.contracts.records import CommitmentIn, CommitmentOutcomeIn
 from ledger.identity import path_code
 
 router = APIRouter(prefix="/v1/subjects", tags=["provider"])

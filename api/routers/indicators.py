@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from api.deps import RuntimeDep
 from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
-from api.schemas import IsoDate
+from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain

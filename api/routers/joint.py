@@ -19,10 +19,11 @@ from api.auth import Caller, Role
 from api.deps import LedgerDep, authenticated
 from api.recording import may_act_for_any_authority
 from api.repair_desk import DeskDep, check_scope
-from api.repair_schemas import Short, StepReceipt, Text
-from api.schemas import SUBJECT_CODE_PATTERN, IsoDate, RecordId, SubjectCode, pattern
+from api.repair_schemas import StepReceipt
 from ledger import joint
 from ledger.application import Receipt
+from ledger.contracts.fields import SUBJECT_CODE_PATTERN, IsoDate, RecordId, SubjectCode, pattern
+from ledger.contracts.repairs import Short, Text
 from ledger.domain.errors import NotFound
 from ledger.domain.joint_case import JointCase
 from ledger.repair_lookup import By

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from api.deps import RuntimeDep, get_runtime
 from api.read_schemas import ProfilePublic
 from api.readiness import CaughtUp, ViewsDep
-from api.schemas import IsoDate
+from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response
 
 from api.deps import LedgerDep
 from api.recording import REPLAYED, Recorder, answer
-from api.schemas import PenaltyIn, PenaltyReceipt, PermitIn, PermitReceipt
+from api.schemas import PenaltyReceipt, PermitReceipt
+from ledger.contracts.records import PenaltyIn, PermitIn
 from ledger.domain.publicity import publication_provisional
 from ledger.domain.subject import Subject
 from ledger.domain.subject_events import key

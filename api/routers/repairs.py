@@ -12,7 +12,6 @@ from api.deps import Officer
 from api.repair_desk import Acting, DeskDep, check_scope, public, written
 from api.repair_schemas import (
     RepairDetail,
-    RepairIn,
     RepairPublic,
     RepairsPage,
     RepairWritten,
@@ -20,6 +19,7 @@ from api.repair_schemas import (
     TimelineEntry,
 )
 from ledger import repairs
+from ledger.contracts.repairs import RepairIn
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.events import LedgerEvent

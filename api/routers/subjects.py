@@ -9,7 +9,8 @@ from fastapi import APIRouter, Response
 from api.deps import LedgerDep, SettingsDep
 from api.errors import CodeFieldError
 from api.recording import REPLAYED, Recorder, answer
-from api.schemas import PrincipalIn, PrincipalReceipt, SubjectIn, SubjectReceipt
+from api.schemas import PrincipalReceipt, SubjectReceipt
+from ledger.contracts.records import PrincipalIn, SubjectIn
 from ledger.domain.resident_id import validate_resident_id
 from ledger.domain.uscc import CodeError
 from ledger.identity import Identity, identify, path_code, principal_code

@@ -9,8 +9,8 @@ from __future__ import annotations
 import orjson
 
 from ledger.domain.events import event_id
-from ledger.notifications import type_of
 from ledger.relay.reading import Row
+from ledger.store.notifications import type_of
 
 # (key, value, type header, position): one Kafka record.
 Record = tuple[bytes, bytes, bytes, int]

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.domain.subject import subject_stream
 from ledger.settings import Settings
 from tests.audit_story import CODES, penalty, story

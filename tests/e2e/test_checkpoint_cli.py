@@ -12,7 +12,7 @@ import orjson
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.domain.subject import subject_stream
 from ledger.settings import Settings
 from tests.audit_story import CODES, ledger_for, story
@@ -22,7 +22,7 @@ from tests.tamper import Store
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | env
-    return subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=full,
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=full,
                           capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).parents[2])
 

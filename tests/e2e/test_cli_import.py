@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.uscc import make_uscc
 from ledger.settings import Settings
 
-CLI = str(Path(sys.executable).parent / "credit-ledger")
+CLI = [sys.executable, "-m", "api.cli"]
 MARKET = make_uscc("1", "1", "211100", "00000770")
 ACME = make_uscc("9", "1", "211103", "MA0QWERT")
 BAD_PERSON_ID = "211103199001011235"  # check character should be 4
@@ -21,7 +21,7 @@ BAD_PERSON_ID = "211103199001011235"  # check character should be 4
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | env
-    return subprocess.run([CLI, *args], env=full, capture_output=True, text=True, timeout=300,
+    return subprocess.run([*CLI, *args], env=full, capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).parents[2])
 
 

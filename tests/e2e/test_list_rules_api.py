@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 from tests.listing_terms import body as listing

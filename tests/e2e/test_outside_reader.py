@@ -75,7 +75,7 @@ def ledger_url(pg_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[tu
         "LEDGER_TOKENS_FILE": str(tokens), "LEDGER_DEMO": "0", "LEDGER_ENV": "test"}
     with (tmp_path / "serve.log").open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "ledger.cli", "serve", "--port", str(port), "--no-project"],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--no-project"],
             env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.settings import Settings
 from tests.e2e.test_provider_api import ACME, COMMITMENT, LISTING, MARKET, TAX, TODAY, TOKENS, Api
 

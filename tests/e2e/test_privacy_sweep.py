@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.privacy import RedactingFilter
 from ledger.settings import Settings
 from tests.repair_story import ACME, COURT, MARKET, City, Clock

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap
 from ledger.domain.uscc import make_uscc
-from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 
 TODAY = date(2025, 11, 20)
 TAX = make_uscc("1", "1", "110000", "00001312")

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
 from api.app import create_app
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger, Receipt
-from ledger.bootstrap import bootstrap
 from ledger.identity import identify
 from ledger.runtime import Runtime
 from ledger.settings import Settings

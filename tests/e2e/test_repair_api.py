@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.identity import identify
 from ledger.settings import DEV_PSEUDONYM_KEY, Settings
 from tests.relay_story import read_topic, schema_validator

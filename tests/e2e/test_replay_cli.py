@@ -21,7 +21,7 @@ from tests.integration.test_verify import (
     publish,
 )
 
-CLI = [sys.executable, "-m", "ledger.cli", "replay"]
+CLI = [sys.executable, "-m", "api.cli", "replay"]
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -139,7 +139,7 @@ def project_everything(env: dict[str, str]) -> None:
     """Run the live projection runner until it has applied every recorded event."""
     import time
 
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap
     from ledger.settings import Settings
 
     runtime = bootstrap(Settings(database_url=env["LEDGER_DATABASE_URL"],

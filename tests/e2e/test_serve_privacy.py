@@ -29,9 +29,9 @@ def test_serve_logs_and_answers_mask_an_id_number_sent_in_a_url(tmp_path: Path):
     env = dict(os.environ, LEDGER_DATABASE_URL=f"sqlite:///{tmp_path / 'l.sqlite3'}",
                LEDGER_DEMO="0")
     env.pop("LEDGER_KAFKA_BOOTSTRAP", None)
-    exe = Path(sys.executable).parent / "credit-ledger"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--no-expire"],
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port),
+                                 "--no-expire"],
                                 stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         base = f"http://127.0.0.1:{port}"

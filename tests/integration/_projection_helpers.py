@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import pytest
 
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap
-from ledger.notifications import envelope_from_notification
 from ledger.runtime import Runtime
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from projections.digest import digest
 from projections.runner import Runner, feed_factory
 from projections.storage import ViewStore, view_store

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.envelope import broken_link
 from ledger.domain.errors import AlreadyExists, Conflict, DateRuleViolation, NotFound
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
-from ledger.notifications import envelope_from_notification
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from tests.listing_terms import CALENDAR, POLICY, longest, notice
 
 TODAY = date(2025, 11, 20)

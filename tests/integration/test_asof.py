@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger, Receipt
-from ledger.bootstrap import bootstrap
 from ledger.identity import identify
 from ledger.settings import Settings
 from replay.asof import AsOf, led_in_live_views

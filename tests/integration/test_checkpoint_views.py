@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.checkpoints import checkpointer_for
 from ledger.settings import Settings
 from projections.digest import table_digests

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.checkpoints import Checkpointer, latest
 from ledger.domain.checkpoint import running_hash
 from ledger.domain.subject import subject_stream
@@ -189,7 +189,7 @@ def test_the_kafka_copy_of_a_checkpoint_anchors_a_truncated_store(
 
 
 def test_the_checkpoint_event_follows_the_published_schema(sqlite_url: str, unique_name: str):
-    from ledger.notifications import envelope_from_notification
+    from ledger.store.notifications import envelope_from_notification
     from tests.relay_story import schema_validator
 
     ledger, _ = signed_story(sqlite_url, unique_name)

@@ -10,18 +10,19 @@ from typing import Any
 import orjson
 import pytest
 
+from api.bootstrap import bootstrap
 from ledger.application import CreditLedger
-from ledger.bootstrap import bootstrap, build_ledger
-from ledger.demo import load_demo_if_empty
+from ledger.build import build_ledger
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
-from ledger.generator import generate
-from ledger.import_parallel import import_parallel
-from ledger.import_source import Source
-from ledger.importer import DEFAULT_CAP, Importer, ImportReport, import_file
-from ledger.notifications import envelope_from_notification
+from ledger.generator.city import generate
+from ledger.generator.demo import load_demo_if_empty
+from ledger.importing.importer import DEFAULT_CAP, Importer, ImportReport, import_file
+from ledger.importing.parallel import import_parallel
+from ledger.importing.source import Source
 from ledger.runtime import Runtime
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from tests.listing_terms import body as listing_body
 
 KEY = b"import-test-key"

@@ -17,15 +17,15 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain import subject_events as ev
 from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.subject import Subject, subject_stream
 from ledger.domain.uscc import make_uscc, validate_uscc
-from ledger.import_report import ImportReport
-from ledger.importer import import_file
-from ledger.notifications import envelope_from_notification
+from ledger.importing.importer import import_file
+from ledger.importing.report import ImportReport
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 
 KEY = b"digit-codes-test-key"
 MARKET = make_uscc("1", "1", "211100", "00000770")

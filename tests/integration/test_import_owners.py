@@ -11,10 +11,10 @@ import orjson
 import pytest
 
 from ledger.application import CreditLedger
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.uscc import make_uscc
-from ledger.import_report import ImportReport
-from ledger.importer import import_file
+from ledger.importing.importer import import_file
+from ledger.importing.report import ImportReport
 from ledger.settings import Settings
 
 KEY = b"import-owners-test-key"

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.settings import Settings
 from projections import catalog, staging
 from projections.digest import digest

@@ -17,10 +17,11 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.partitioner.default import murmur2
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap, build_ledger
-from ledger.notifications import envelope_from_notification
+from api.bootstrap import bootstrap
+from ledger.build import build_ledger
 from ledger.relay import Relay, TopicRefused, ensure_topic, service_for
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from tests.relay_story import (
     ACME,
     TYPES,
@@ -143,7 +144,7 @@ def test_a_topic_that_would_delete_history_is_refused(
     # So does the command, with a clear message and a non-zero exit.
     env = os.environ | {"LEDGER_DATABASE_URL": pg_url, "LEDGER_APP_NAME": unique_name,
                         "LEDGER_KAFKA_BOOTSTRAP": kafka_bootstrap, "LEDGER_KAFKA_TOPIC": topic}
-    done = subprocess.run([sys.executable, "-m", "ledger.cli", "relay"], env=env,
+    done = subprocess.run([sys.executable, "-m", "api.cli", "relay"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 3
     assert "would delete recorded events" in done.stderr and next(iter(config)) in done.stderr

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from kafka import KafkaAdminClient
 
 from api.app import create_app
-from ledger.bootstrap import bootstrap, build_ledger
+from api.bootstrap import bootstrap
+from ledger.build import build_ledger
 from ledger.domain.uscc import make_uscc
 from ledger.relay import Relay
 from ledger.relay.positions import PositionStore
@@ -69,7 +70,7 @@ def own_postgres() -> Iterator[OwnPostgres]:
 
 def relay_process(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "ledger.cli", "relay"],
+        return subprocess.Popen([sys.executable, "-m", "api.cli", "relay"],
                                 env=os.environ | env, stdout=out, stderr=subprocess.STDOUT)
 
 

@@ -12,8 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ledger import commands, repairs
-from ledger.bootstrap import bootstrap
+from api import cli
+from api.bootstrap import bootstrap
+from ledger import repairs
 from ledger.domain.errors import RuleViolation
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
@@ -139,7 +140,7 @@ def test_the_expire_command_and_the_service_end_what_is_due(
     monkeypatch.setenv("LEDGER_DATABASE_URL", url)
     monkeypatch.setenv("LEDGER_APP_NAME", unique_name)
     app = typer.Typer()
-    commands.register_all(app)
+    cli.register_all(app)
     # As of August only the first is due; run twice, it ends once.
     for expected in ("1 penalty publicities ended", "0 penalty publicities ended"):
         result = CliRunner().invoke(app, ["expire", "--today", "2026-08-01"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.bootstrap import bootstrap
+from api.bootstrap import bootstrap
 from ledger.settings import Settings
 from projections import catalog
 from projections.digest import digest, table_digests
@@ -102,9 +102,8 @@ def test_two_rebuilds_of_the_same_events_give_identical_digests(
 
 
 def start_project(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).with_name("credit-ledger")
-    return subprocess.Popen([str(exe), "project"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "project"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def test_a_runner_killed_mid_batch_loses_and_doubles_nothing(

@@ -9,7 +9,7 @@ from datetime import date
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.relay.reading import NotificationReader, in_share
 from ledger.settings import Settings
 from tests.projection_story import TODAY, bulk, story

@@ -12,7 +12,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from ledger.domain.subject import subject_stream
-from ledger.notifications import envelope_from_notification
+from ledger.store.notifications import envelope_from_notification
 from replay import summary
 from replay.verify import KafkaTarget, verify
 from tests.audit_story import CODES, ledger_for, story

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ledger.commands import calendar as calendar_command
+from api.commands import calendar as calendar_command
 from ledger.domain.calendar import DEFAULT_FILE, WorkingCalendar
 from ledger.domain.publicity import publication_due, publication_provisional
 

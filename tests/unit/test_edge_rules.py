@@ -6,9 +6,9 @@ import orjson
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from api.schemas import Short, Text
+from ledger.contracts.fields import Short, Text
 from ledger.domain.bounds import FIRST_DAY, LAST_DAY
-from ledger.import_rows import RowError, parse_record
+from ledger.importing.rows import RowError, parse_record
 from projections.feed import envelope_json
 from projections.record_sets import envelope
 

@@ -15,8 +15,8 @@ from ledger.domain.repair import RepairPolicy
 from ledger.domain.resident_id import validate_resident_id
 from ledger.domain.uscc import validate_uscc
 from ledger.domain.vocabulary import CommitmentType, Domain, ListName, Severity
-from ledger.generator import generate, reference_date
-from ledger.import_rows import parse_record
+from ledger.generator.city import generate, reference_date
+from ledger.importing.rows import parse_record
 
 PERSONS = ("natural_person", "professional")
 CALENDAR = WorkingCalendar.default()

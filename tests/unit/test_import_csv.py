@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from ledger.import_csv import CsvLayout, HeaderError, detect_encoding
-from ledger.import_rows import RowError
+from ledger.importing.csv_layout import CsvLayout, HeaderError, detect_encoding
+from ledger.importing.rows import RowError
 
 PENALTY = ["行政相对人名称", "行政相对人类别", "统一社会信用代码", "行政处罚决定书文号", "处罚依据",
            "处罚类别", "罚款金额（万元）", "处罚决定日期", "公示日期", "严重程度", "领域"]

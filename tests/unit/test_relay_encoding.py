@@ -9,14 +9,14 @@ import orjson
 from kafka.partitioner.default import DefaultPartitioner
 
 from api.routers.metrics import numbers
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.events import event_id as domain_event_id
-from ledger.notifications import envelope_from_notification
 from ledger.relay.encoding import encode, event_id
 from ledger.relay.producer import KeyPartitions
 from ledger.relay.reading import NotificationReader
 from ledger.relay.topic import retention_problems
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from tests.relay_story import TYPES, every_type
 
 

@@ -11,7 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ledger import repairs
-from ledger.bootstrap import build_ledger
+from ledger.build import build_ledger
 from ledger.domain.errors import DomainError, WrongState
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.bootstrap import build_ledger
-from ledger.notifications import envelope_from_notification
+from ledger.build import build_ledger
 from ledger.settings import Settings
+from ledger.store.notifications import envelope_from_notification
 from projections.store_feed import StoreFeed
 from tests.projection_story import TODAY, story
 

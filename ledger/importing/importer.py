@@ -21,11 +21,11 @@ from eventsourcing.persistence import IntegrityError
 from ledger.application import CreditLedger
 from ledger.domain.errors import Conflict, DomainError
 from ledger.domain.subject import Subject, subject_stream
-from ledger.import_apply import Context, apply_row
-from ledger.import_report import ImportReport
-from ledger.import_rows import Row, RowError, parse_record
-from ledger.import_source import Source
-from ledger.import_store import Writer, load_subjects
+from ledger.importing.apply import Context, apply_row
+from ledger.importing.bulk_store import Writer, load_subjects
+from ledger.importing.report import ImportReport
+from ledger.importing.rows import Row, RowError, parse_record
+from ledger.importing.source import Source
 
 # Events per save(): one save is one transaction holding the table lock. A save of about
 # 40,000 events hung psycopg's pipeline here (DESIGN.md); a few thousand is as fast.

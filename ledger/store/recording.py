@@ -12,7 +12,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
-from ledger.transcoder import Columns
+from ledger.store.transcoder import Columns
 
 
 def position_of(recorder: Any, stream: UUID, version: int) -> int:

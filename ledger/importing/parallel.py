@@ -19,14 +19,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.import_report import ImportReport
-from ledger.import_rows import RowError, subject_ref
-from ledger.import_source import Source
-from ledger.importer import Importer
+from ledger.build import build_ledger
+from ledger.importing.importer import Importer
+from ledger.importing.report import ImportReport
+from ledger.importing.rows import RowError, subject_ref
+from ledger.importing.source import Source
 from ledger.settings import Settings
 
 Progress = Callable[[int, int, int], None]  # rows done, bytes read (slowest process), size
-PRELOAD = ["__main__", "ledger.import_parallel", "ledger.bootstrap"]
+PRELOAD = ["__main__", "ledger.importing.parallel", "ledger.build"]
 
 
 def shard_of(obj: Any, shards: int, key: bytes) -> int:
@@ -141,8 +142,6 @@ def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: P
 def _work(settings: Settings, path: str, fmt: str | None, authority: str | None, actor: str,
           all_or_nothing: bool, shards: int, shard: int, inbox: Any, verdict: Any, go: Any
           ) -> None:
-    from ledger.bootstrap import build_ledger
-
     try:
         ledger = build_ledger(settings)
         key = settings.pseudonym_key.get_secret_value().encode()

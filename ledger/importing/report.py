@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ledger.domain.errors import DomainError
-from ledger.import_rows import RowError
+from ledger.importing.rows import RowError
 from ledger.privacy import redact
 
 

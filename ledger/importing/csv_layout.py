@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledger.import_rows import RowError
+from ledger.importing.rows import RowError
 
 # Column name (English as in docs/import.md, or the Chinese of the national templates) ->
 # record field. Fields starting with "-" are read but not recorded.

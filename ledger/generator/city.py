@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.domain.resident_id import is_resident_id, make_resident_id
 from ledger.domain.uscc import ALPHABET, make_uscc
-from ledger.generator_data import (
+from ledger.generator.data import (
     ASSOCIATIONS,
     AUTHORITIES,
     BRAND_CHARS,
@@ -28,7 +28,7 @@ from ledger.generator_data import (
     SURNAMES,
     TRADES,
 )
-from ledger.generator_facts import Facts
+from ledger.generator.facts import Facts
 
 Record = dict[str, Any]
 

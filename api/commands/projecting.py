@@ -8,16 +8,20 @@ import threading
 from types import FrameType
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from api.commands.logs import configure_logging
+from api.commands.replaying import replay_app
 from ledger.settings import Settings
+from replay.cli_views import side_rebuild
 
 log = logging.getLogger("credit-ledger.project")
 
 
 def project() -> None:
     """Run the projection runner in the foreground until interrupted (Kafka or the store log)."""
-    from ledger.bootstrap import bootstrap
-    from ledger.cli import configure_logging
+    from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from projections.runner import service_for
 
     configure_logging()
@@ -53,15 +57,11 @@ def rebuild(view: str = typer.Argument(..., metavar="VIEW|all",
                                            help="Build in memory and print table digests."),
             ) -> None:
     """Rebuild a view (or all) from the start of the feed, then swap it in atomically."""
-    if source or as_of or into or in_memory:
-        from replay.cli_views import side_rebuild  # auditors' rebuilds never touch live views
-
+    if source or as_of or into or in_memory:  # auditors' rebuilds never touch live views
         side_rebuild(view, source, as_of, into, in_memory)
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ledger.bootstrap import bootstrap
+    # Here, not at the top: about a second of imports that every other command would pay.
+    from api.bootstrap import bootstrap
     from projections.rebuild import rebuild_named
     from projections.runner import feed_factory
     from projections.storage import view_store
@@ -95,6 +95,4 @@ def rebuild(view: str = typer.Argument(..., metavar="VIEW|all",
 
 def register(app: typer.Typer) -> None:
     app.command("project")(project)
-    from ledger.commands.replaying import replay_app
-
     replay_app.command("rebuild")(rebuild)

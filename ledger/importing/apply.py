@@ -12,7 +12,7 @@ from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
 from ledger.domain.ownership import check_owner
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, check_not_future
-from ledger.import_rows import Row, RowError
+from ledger.importing.rows import Row, RowError
 
 
 @dataclass(frozen=True)

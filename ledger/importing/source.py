@@ -10,8 +10,8 @@ from typing import IO, Any
 
 import orjson
 
-from ledger.import_csv import CsvLayout, HeaderError, detect_encoding
-from ledger.import_rows import RowError
+from ledger.importing.csv_layout import CsvLayout, HeaderError, detect_encoding
+from ledger.importing.rows import RowError
 
 FORMATS = ("ndjson", "csv")
 SNIFF_BYTES = 1 << 20

@@ -6,6 +6,8 @@ from datetime import date
 
 import typer
 
+from ledger.settings import Settings
+
 
 def register(app: typer.Typer) -> None:
     app.command()(expire)
@@ -16,10 +18,9 @@ def expire(
         None, "--today", help="Run as of this date (ISO 8601); default: today in UTC."),
 ) -> None:
     """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from ledger.expiry import Expiry
     from ledger.repair_lookup import policy_from
-    from ledger.settings import Settings
 
     try:
         as_of = date.fromisoformat(today) if today else None

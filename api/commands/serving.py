@@ -1,4 +1,4 @@
-"""The credit-ledger command line: serve, relay, project, import, generate, replay."""
+"""`credit-ledger serve`: the HTTP API and, in the same process, the background services."""
 
 from __future__ import annotations
 
@@ -6,28 +6,14 @@ import logging
 
 import typer
 
+from api.commands.logs import configure_logging
 from ledger.settings import Settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Event-sourced public credit ledger.")
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
 
 
-@app.callback()
-def _root() -> None:
-    """Event-sourced public credit ledger: settings come from LEDGER_* environment variables."""
-
-
-def configure_logging() -> None:
-    """One root handler for everything (uvicorn's access log included), ID numbers masked."""
-    from ledger.privacy import install_log_redaction
-
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    install_log_redaction()
-
-
-@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
@@ -41,11 +27,13 @@ def serve(
                                     help="Record signed checkpoints in this process."),
 ) -> None:
     """Serve the HTTP API (store from LEDGER_DATABASE_URL, Kafka from LEDGER_KAFKA_BOOTSTRAP)."""
+    # Imported when the command runs: together they take about a second to import, which
+    # every other command would otherwise pay too (docs/adr/019).
     import uvicorn
 
     from api.app import create_app
-    from ledger.bootstrap import bootstrap
-    from ledger.demo import load_demo_if_empty
+    from api.bootstrap import bootstrap
+    from ledger.generator.demo import load_demo_if_empty
 
     configure_logging()
     settings = Settings()
@@ -59,14 +47,3 @@ def serve(
     # log_config=None: uvicorn's loggers propagate to our root handler, which masks ID numbers
     # that a careless caller puts in a URL.
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", log_config=None)
-
-
-def main() -> None:
-    from ledger import commands
-
-    commands.register_all(app)
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ from typing import Any
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.listing_rules import latest_expiry, latest_notice
 from ledger.domain.repair import RepairPolicy
-from ledger.generator_data import (
+from ledger.generator.data import (
     COMMITMENT_CONTENT,
     PENALTY_CATEGORIES,
     PERMIT_CATEGORIES,

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ledger.domain.errors import Conflict
+from ledger.domain.uscc import CodeError, validate_uscc
+from ledger.settings import Settings
 
 MAX_SHOWN = 100  # rejected rows printed; --report writes them all
 
@@ -31,15 +40,14 @@ def import_command(
                                 "(0: one per CPU, at most 4, for files over 8 MiB; else 1)."),
 ) -> None:
     """Import permits, penalties, listings, commitments... in batches; re-running adds nothing."""
+    # Here, not at the top: the store and importer modules take about a second to import,
+    # which every other command would pay too (docs/adr/019).
     from eventsourcing.persistence import PersistenceError
 
-    from ledger.bootstrap import bootstrap
-    from ledger.domain.errors import Conflict
-    from ledger.domain.uscc import CodeError, validate_uscc
-    from ledger.import_parallel import import_parallel
-    from ledger.import_source import SourceError
-    from ledger.importer import import_file
-    from ledger.settings import Settings
+    from api.bootstrap import bootstrap
+    from ledger.importing.importer import import_file
+    from ledger.importing.parallel import import_parallel
+    from ledger.importing.source import SourceError
 
     try:
         authority = validate_uscc(authority)
@@ -73,8 +81,6 @@ def import_command(
 
 def auto_workers(file: Path) -> int:
     """Processes pay off once starting them (about half a second) is small beside the import."""
-    import os
-
     if file.stat().st_size < 8 << 20:
         return 1
     return max(1, min(os.cpu_count() or 1, 4))
@@ -82,11 +88,6 @@ def auto_workers(file: Path) -> int:
 
 def _progress_bar() -> Any:
     """A rich progress bar on stderr: bytes read, rows and rows per second."""
-    from contextlib import contextmanager
-
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     @contextmanager
     def bar() -> Any:
         columns = (TextColumn("importing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -106,8 +107,6 @@ def _progress_bar() -> Any:
 
 
 def _print_report(file: Path, result: Any, report: Path | None) -> None:
-    import orjson
-
     rate = result.rows / result.seconds if result.seconds else 0.0
     typer.echo(f"{file.name}: {result.rows:,} rows read, "
                f"{result.rows - result.rejected_rows:,} valid, {result.rejected_rows:,} rejected")
@@ -142,9 +141,7 @@ def generate_command(
     out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
 ) -> None:
     """Write a synthetic city as NDJSON import records (contains resident IDs in clear)."""
-    import orjson
-
-    from ledger.generator import generate
+    from ledger.generator.city import generate  # its word lists: only when generating
 
     stream = out.open("wb") if out else sys.stdout.buffer
     count = 0

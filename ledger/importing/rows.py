@@ -11,15 +11,14 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.schemas import (
+from ledger.contracts.fields import IsoDate, Short
+from ledger.contracts.records import (
     CommitmentIn,
     CommitmentOutcomeIn,
-    IsoDate,
     ListingIn,
     PenaltyIn,
     PermitIn,
     PrincipalIn,
-    Short,
     SubjectIn,
 )
 from ledger.domain.resident_id import validate_resident_id

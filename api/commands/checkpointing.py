@@ -5,6 +5,8 @@ from __future__ import annotations
 import orjson
 import typer
 
+from ledger.settings import Settings
+
 
 def register(app: typer.Typer) -> None:
     app.command()(checkpoint)
@@ -17,9 +19,8 @@ def checkpoint(
                                       "verify against later)."),
 ) -> None:
     """Record a signed checkpoint of every event so far (nothing when nothing is new)."""
-    from ledger.bootstrap import bootstrap
+    from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from ledger.checkpoints import checkpointer_for, latest
-    from ledger.settings import Settings
 
     runtime = bootstrap(Settings(), background=False)
     try:

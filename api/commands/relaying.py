@@ -9,6 +9,9 @@ from types import FrameType
 
 import typer
 
+from api.commands.logs import configure_logging
+from ledger.settings import Settings
+
 log = logging.getLogger("credit-ledger.relay")
 
 
@@ -16,10 +19,8 @@ def relay(
     batch: int = typer.Option(0, help="Events per flush (default LEDGER_RELAY_BATCH)."),
 ) -> None:
     """Follow the store's notification log and publish to LEDGER_KAFKA_TOPIC until stopped."""
-    from ledger.bootstrap import bootstrap
-    from ledger.cli import configure_logging
+    from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from ledger.relay import Relay, TopicRefused, ensure_topic
-    from ledger.settings import Settings
 
     configure_logging()
     settings = Settings()

@@ -9,14 +9,14 @@ from typing import Any
 from ledger import joint
 from ledger.application import CreditLedger
 from ledger.domain.errors import DomainError
-from ledger.generator import generate
-from ledger.importer import Importer, ImportReport, records
+from ledger.generator.city import generate
+from ledger.importing.importer import Importer, ImportReport, records
 from ledger.repair_lookup import By
 from ledger.runtime import Runtime
 
 DEMO_SEED = 2019  # the year of the city's credit plan; any fixed seed would do
 
-log = logging.getLogger("credit-ledger.demo")
+log = logging.getLogger("credit-ledger.generator.demo")
 
 
 def load_demo_if_empty(runtime: Runtime) -> ImportReport | None:

@@ -1,0 +1,1 @@
+"""Write contracts: the command bodies the API and the importer both validate (docs/adr/019)."""
