@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.sidetables import SideTables
+from ledger.store.sidetables import SideTables
 from tests.repair_story import City
 
 
