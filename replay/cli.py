@@ -118,13 +118,13 @@ def verify(
     """Every stream's hash chain, in the store and on Kafka, and the store against the latest
     signed checkpoint; exit 1 on any break, 2 on a checkpoint that cannot be believed."""
     from replay import jobs
-    from replay.anchor import BadCheckpoint, from_file
+    from replay.anchor import BadCheckpoint
 
     settings = Settings()
     if source is not None and source not in jobs.SOURCES:
         raise fail(f"--source must be one of {', '.join(jobs.SOURCES)}")
     try:
-        kept = from_file(checkpoint) if checkpoint is not None else None
+        kept = jobs.kept_checkpoint(checkpoint, settings) if checkpoint is not None else None
     except BadCheckpoint as e:
         raise fail(str(e)) from None
     ledger = build_ledger(settings)
