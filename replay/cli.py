@@ -112,8 +112,9 @@ def verify(
     checkpoint: Path = typer.Option(None, "--checkpoint", dir_okay=False,
                                     help="A checkpoint you kept (the JSON of GET /v1/audit/"
                                          "checkpoints/latest): check the store against it, "
-                                         "trusting its key (compare its key_id with the "
-                                         "published one)."),
+                                         "signed by a key of LEDGER_CHECKPOINT_PUBLIC_KEYS "
+                                         "or, that unset, by its own key (compare its key_id "
+                                         "with the published one)."),
 ) -> None:
     """Every stream's hash chain, in the store and on Kafka, and the store against the latest
     signed checkpoint; exit 1 on any break, 2 on a checkpoint that cannot be believed."""
