@@ -123,7 +123,7 @@ def test_the_documented_outside_check_of_a_checkpoint_runs(sqlite_url: str, uniq
         # An event whose data changed but whose hash was left as it was: caught.
         changed = orjson.loads(lines[2])
         changed["data"]["fine"] = "50.00" if "fine" in changed["data"] else "x"
-        values.write_bytes(b"\n".join(lines[:2] + [orjson.dumps(changed)] + lines[3:]))
+        values.write_bytes(b"\n".join([*lines[:2], orjson.dumps(changed), *lines[3:]]))
         try:
             exec(block, {})
         except AssertionError as e:
@@ -165,6 +165,7 @@ def test_an_auditor_needs_only_the_public_key_and_a_bad_row_is_never_signed(
     refused = cli(operator, "checkpoint")
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
-    assert (f"refusing to sign a checkpoint: position {position}, stream {subject_stream(CODES[0])} "
+    stream = subject_stream(CODES[0])
+    assert (f"refusing to sign a checkpoint: position {position}, stream {stream} "
             "version 5: stored state cannot be read as an event") in " ".join(
                 refused.stderr.split())

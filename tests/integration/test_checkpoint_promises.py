@@ -152,7 +152,7 @@ def test_the_checkpointer_refuses_to_sign_what_does_not_hold(database_url: str,
         checkpointer(ledger, settings).record(force=True)
     # An unreadable row is named too, never a traceback of the decoder.
     tamper.corrupt(FIRST, 5)
-    with pytest.raises(UnsafeToSign, match="position 9, .* cannot be read as an event"):
+    with pytest.raises(UnsafeToSign, match=r"position 9, .* cannot be read as an event"):
         checkpointer(ledger, settings).record(force=True)
     signed = latest(ledger)
     assert signed is not None and signed.covers == 7  # nothing was signed
