@@ -127,7 +127,7 @@ def _check_promise(latest: Checkpoint | None, first: Row, last: Row, count: int,
     checkpoints (all, or the newest) were deleted, or it stopped signing."""
     limit = promise.every if latest is None else 2 * promise.every
     since = (f"after the latest believed checkpoint (position {latest.covers})" if latest
-             else "and no believed checkpoint exists")
+             else "with no believed checkpoint at all")
     oldest = _recorded_at(first)
     age = (promise.now - oldest).total_seconds() if oldest else 0.0
     if count > limit:

@@ -70,8 +70,8 @@ def test_a_deleted_checkpoint_stream_no_longer_hides_a_deleted_stream(database_u
     tamper.delete_stream(subject_stream(CODES[1]))
     stream, version, position, reason = first_break(verify(ledger, settings))
     assert (stream, version, position) == (str(checkpoint_stream(unique_name)), 1, 1)
-    assert reason.startswith("4 events at positions 1 to 5 sit and no believed checkpoint "
-                             "exists: more than 3")
+    assert reason.startswith("4 events at positions 1 to 5 sit with no believed checkpoint "
+                             "at all: more than 3")
 
 
 def test_a_deleted_checkpoint_tail_is_caught_by_the_event_count(database_url: str,
