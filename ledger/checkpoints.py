@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
-import orjson
 from eventsourcing.persistence import IntegrityError
 
 from ledger.application import CreditLedger
@@ -23,35 +23,33 @@ from ledger.domain.checkpoint import (
     LEDGER_SUBJECT,
     SIGNER,
     ZERO_RUNNING,
+    Checkpoint,
     CheckpointRecorded,
+    Recorded,
     checkpoint_stream,
     extend_running,
 )
+from ledger.domain.envelope import GENESIS_HASH, link_problem
 from ledger.runtime import Runtime
-from ledger.signing import Signer, key_id
+from ledger.signing import Signer
+from ledger.store.notifications import UnreadableEvent, read_stored
 from ledger.store.recording import position_of
 
 log = logging.getLogger("credit-ledger.checkpoints")
 READ_BATCH = 5000
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    """A recorded checkpoint: its signed body and signature, and where it sits in the store."""
+class UnsafeToSign(Exception):
+    """An event the checkpointer was about to sign does not hold: it signs nothing."""
 
-    body: dict[str, Any]
-    signature: str
-    stream: str
-    version: int
-    position: int
-    hash: str
+    def __init__(self, position: int, stream: str, version: int, reason: str) -> None:
+        super().__init__(f"refusing to sign a checkpoint: position {position}, stream {stream} "
+                         f"version {version}: {reason} (run credit-ledger replay verify)")
+        self.position = position
 
-    def public(self) -> dict[str, Any]:
-        """What GET /v1/audit/checkpoints/latest serves and an auditor keeps."""
-        return {"checkpoint": self.body, "signature": self.signature,
-                "key_id": key_id(self.body["public_key"]),
-                "recorded": {"stream": self.stream, "version": self.version,
-                             "position": self.position, "hash": self.hash}}
+
+class _Missing(Exception):
+    """The stream's previous event is not what this one links to: gone or rewritten."""
 
 
 def latest(ledger: CreditLedger) -> Checkpoint | None:
@@ -63,8 +61,9 @@ def latest(ledger: CreditLedger) -> Checkpoint | None:
     event = found[0]
     assert isinstance(event, CheckpointRecorded)
     version = event.originator_version
-    return Checkpoint(event.data["checkpoint"], event.data["signature"], str(stream), version,
-                      position_of(ledger.recorder, stream, version), event.hash)
+    return Checkpoint(event.data["checkpoint"], event.data["signature"], "store",
+                      Recorded(str(stream), version, position_of(ledger.recorder, stream, version),
+                               event.hash))
 
 
 @dataclass
@@ -78,6 +77,7 @@ class _Interval:
     count: int = 0
     heads: dict[str, list[Any]] = field(default_factory=dict)
     others: bool = False  # any event that is not itself a checkpoint
+    signed_heads: dict[str, list[Any]] = field(default_factory=dict)  # the previous one's
 
     def add(self, position: int, stream: str, version: int, event_hash: str,
             own_stream: str) -> None:
@@ -115,7 +115,7 @@ class Checkpointer:
                 break
             for n in batch:
                 interval.add(n.id, str(n.originator_id), n.originator_version,
-                             orjson.loads(n.state)["hash"], own)
+                             self._checked_hash(n, interval), own)
                 if interval.count >= self.every and interval.others:
                     last = self._save(interval, last)
                     if last is None:
@@ -131,9 +131,39 @@ class Checkpointer:
     def _start(self, last: Checkpoint | None) -> _Interval:
         if last is None:
             return _Interval(0, 0, bytes.fromhex(ZERO_RUNNING), 0)
-        b = last.body
-        return _Interval(b["position"], b["events"], bytes.fromhex(b["running_hash"]),
-                         b["position"])
+        return _Interval(last.covers, last.events, bytes.fromhex(last.running_hash),
+                         last.covers, signed_heads={h[1]: h for h in last.heads})
+
+    def _checked_hash(self, n: Any, interval: _Interval) -> str:
+        """The event's hash, once it holds as verify checks it (readable, its own hash, linked
+        to the stream's previous event); otherwise UnsafeToSign naming its position."""
+        stream, version = str(n.originator_id), n.originator_version
+        try:
+            env = read_stored(n.topic, stream, version, n.state, n.id)
+            before = interval.heads.get(stream)
+            prev = before[3] if before else self._previous_hash(stream, version, interval)
+        except (UnreadableEvent, _Missing) as e:
+            raise UnsafeToSign(n.id, stream, version, str(e)) from None
+        problem = link_problem(env, prev)
+        if problem:
+            raise UnsafeToSign(n.id, stream, version, problem)
+        return str(env["hash"])
+
+    def _previous_hash(self, stream: str, version: int, interval: _Interval) -> str:
+        """The hash of the stream's event before this one, read from the store, and equal to
+        what the previous checkpoint signed for it if it signed that very version."""
+        if version == 1:
+            return GENESIS_HASH
+        found = self.ledger.recorder.select_events(UUID(stream), gt=version - 2, lte=version - 1)
+        if not found:
+            raise _Missing(f"version {version - 1} before it is missing")
+        prev = read_stored(found[0].topic, stream, version - 1, found[0].state, None)["hash"]
+        signed = interval.signed_heads.get(stream)
+        if signed is not None and signed[2] == version - 1 and signed[3] != prev:
+            raise _Missing(f"version {version - 1} (position {signed[0]}) differs from what the "
+                           f"checkpoint of position {interval.previous_position} signed: "
+                           "rewritten and rehashed")
+        return str(prev)
 
     def _save(self, interval: _Interval, last: Checkpoint | None) -> Checkpoint | None:
         signed_at = self.now().isoformat()
@@ -143,18 +173,18 @@ class Checkpointer:
                 "heads": list(interval.heads.values()), "public_key": self.signer.public_key,
                 "signed_at": signed_at}
         signature = self.signer.sign(body)
-        version = last.version + 1 if last else 1
+        version = last.recorded.version + 1 if last and last.recorded else 1
         event = CheckpointRecorded.sealed(
             self.stream, str(self.stream), version, subject=LEDGER_SUBJECT,
             authority=LEDGER_SUBJECT, actor=SIGNER, occurred_at=signed_at[:10],
             data={"checkpoint": body, "signature": signature},
-            prev_hash=last.hash if last else "")
+            prev_hash=last.recorded.hash if last and last.recorded else "")
         try:
             recordings = self.ledger.save(event)
         except IntegrityError:
             return None
-        return Checkpoint(body, signature, str(self.stream), version,
-                          recordings[0].notification.id, event.hash)
+        return Checkpoint(body, signature, "store", Recorded(
+            str(self.stream), version, recordings[0].notification.id, event.hash))
 
 
 class CheckpointService:
@@ -172,7 +202,11 @@ class CheckpointService:
                 made = self.checkpointer.record()
                 if made:
                     self.last = {"ok": True, "at": datetime.now(UTC).isoformat(),
-                                 "position": made[-1].body["position"], "recorded": len(made)}
+                                 "position": made[-1].covers, "recorded": len(made)}
+            except UnsafeToSign as e:  # tampering, not a fault: said once, kept in the status
+                if self.last.get("error") != str(e):
+                    log.error("%s", e)
+                self.last = {"ok": False, "error": str(e), "refused_at": e.position}
             except Exception as e:  # reported in /readyz and retried at the next tick
                 log.exception("recording a checkpoint failed")
                 self.last = {"ok": False, "error": f"{type(e).__name__}: {e}"}

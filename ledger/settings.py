@@ -17,17 +17,23 @@ DEV_PSEUDONYM_KEY = "development-only-pseudonym-key"
 DEV_SIGNING_KEY = "ZGV2ZWxvcG1lbnQtb25seSBjaGVja3BvaW50IGtleSE="
 
 
-def seed_bytes(text: str) -> bytes:
-    """The 32-byte Ed25519 seed written as 64 hex digits or as base64."""
+def seed_bytes(text: str, setting: str = "LEDGER_SIGNING_KEY", what: str = "seed") -> bytes:
+    """A 32-byte Ed25519 seed (or public key) written as 64 hex digits or as base64."""
     text = text.strip()
     try:
         seed = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
     except (ValueError, binascii.Error):
         seed = b""
     if len(seed) != 32:
-        raise ValueError("LEDGER_SIGNING_KEY: expected a 32-byte Ed25519 seed as 64 hex digits "
+        raise ValueError(f"{setting}: expected a 32-byte Ed25519 {what} as 64 hex digits "
                          "or base64")
     return seed
+
+
+def public_key_b64(text: str) -> str:
+    """An Ed25519 public key of LEDGER_CHECKPOINT_PUBLIC_KEYS, as checkpoints name it (base64)."""
+    return base64.b64encode(seed_bytes(text, "LEDGER_CHECKPOINT_PUBLIC_KEYS",
+                                       "public key")).decode()
 
 
 class Settings(BaseSettings):
@@ -70,6 +76,9 @@ class Settings(BaseSettings):
     signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
     checkpoint_every_events: int = Field(default=1000, ge=1, le=100_000)
     checkpoint_interval_s: float = Field(default=300.0, gt=0)
+    # The public keys `replay verify` trusts (JSON list, base64 or hex; list old and new to
+    # rotate). Empty: the public key of signing_key. An auditor needs only these, no seed.
+    checkpoint_public_keys: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -78,12 +87,20 @@ class Settings(BaseSettings):
                 raise ValueError("LEDGER_PSEUDONYM_KEY must be set in production")
             if self.tokens_file is None:
                 raise ValueError("LEDGER_TOKENS_FILE must be set in production")
-            if seed_bytes(self.signing_key.get_secret_value()) == seed_bytes(DEV_SIGNING_KEY):
+            # A verifying process may hold the public keys only; signing then refuses
+            # (ledger.signing.Signer.from_settings).
+            if not self.checkpoint_public_keys and self.dev_signing_key:
                 raise ValueError("LEDGER_SIGNING_KEY must be set in production: the "
                                  "development key is public")
         seed_bytes(self.signing_key.get_secret_value())  # fail early on a malformed key
+        for key in self.checkpoint_public_keys:
+            public_key_b64(key)
         self.database_url_parts()  # fail early on a malformed URL
         return self
+
+    @property
+    def dev_signing_key(self) -> bool:
+        return seed_bytes(self.signing_key.get_secret_value()) == seed_bytes(DEV_SIGNING_KEY)
 
     @property
     def kafka_enabled(self) -> bool:

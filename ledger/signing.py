@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from hashlib import sha256
+from collections.abc import Collection
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ledger.domain.checkpoint import key_id
 from ledger.domain.envelope import canonical_json
-from ledger.settings import Settings, seed_bytes
-
-
-def key_id(public_key_b64: str) -> str:
-    """SHA-256 (hex) of the raw public key: a short name to compare out of band."""
-    return sha256(base64.b64decode(public_key_b64)).hexdigest()
+from ledger.settings import Settings, public_key_b64, seed_bytes
 
 
 class Signer:
@@ -37,6 +33,9 @@ class Signer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Signer:
+        if settings.env == "production" and settings.dev_signing_key:
+            raise ValueError("LEDGER_SIGNING_KEY must be set in production to sign: the "
+                             "development key is public")
         return cls(seed_bytes(settings.signing_key.get_secret_value()))
 
     def sign(self, body: dict[str, Any]) -> str:
@@ -44,19 +43,29 @@ class Signer:
         return base64.b64encode(self._key.sign(canonical_json(body))).decode()
 
 
-def signature_problem(body: Any, signature: Any, trusted_key: str | None = None) -> str | None:
+def trusted_keys(settings: Settings) -> tuple[str, ...]:
+    """The public keys verify believes: LEDGER_CHECKPOINT_PUBLIC_KEYS, else the signing key's."""
+    listed = tuple(dict.fromkeys(public_key_b64(k) for k in settings.checkpoint_public_keys))
+    # The default derives from the seed without Signer.from_settings: verifying is not signing,
+    # so production's refusal of the development key to sign does not apply here.
+    return listed or (Signer(seed_bytes(settings.signing_key.get_secret_value())).public_key,)
+
+
+def signature_problem(body: Any, signature: Any,
+                      trusted: Collection[str] | None = None) -> str | None:
     """Why this signed checkpoint is not to be believed, or None when its signature holds.
 
-    With `trusted_key` the body must also name that public key: a checkpoint signed by any
-    other key (say, one an intruder made for himself) proves nothing about this ledger.
+    With `trusted` the body must also name one of those public keys: a checkpoint signed by
+    any other key (say, one an intruder made for himself) proves nothing about this ledger.
     """
     if not isinstance(body, dict) or not isinstance(signature, str):
         return "not a signed checkpoint (expected {\"checkpoint\": {...}, \"signature\": ...})"
     public = body.get("public_key")
     if not isinstance(public, str):
         return "the checkpoint names no public key"
-    if trusted_key is not None and public != trusted_key:
-        return f"signed by key {_short_id(public)}, not by the ledger's key {key_id(trusted_key)}"
+    if trusted is not None and public not in trusted:
+        ids = ", ".join(key_id(k)[:16] + "…" for k in trusted)
+        return f"signed by key {_short_id(public)}, not by a trusted key ({ids})"
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public, validate=True))
         key.verify(base64.b64decode(signature, validate=True), canonical_json(body))

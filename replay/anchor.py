@@ -1,19 +1,21 @@
 """The signed checkpoints a verification anchors on: the store's, Kafka's, or an auditor's file.
 
-A checkpoint counts only if its signature holds under the trusted key: the ledger's own key
-(LEDGER_SIGNING_KEY) or, with `--checkpoint FILE`, the key of the checkpoint the auditor kept.
+A checkpoint counts only if it is for this ledger, carries exactly the signed fields, and its
+signature holds under a trusted key (LEDGER_CHECKPOINT_PUBLIC_KEYS, by default the public key
+of LEDGER_SIGNING_KEY; with `--checkpoint FILE`, also the key of the checkpoint kept).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ledger.signing import key_id, signature_problem
+from ledger.domain.checkpoint import SIGNED_FIELDS, Checkpoint, Recorded
+from ledger.signing import signature_problem
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -22,41 +24,15 @@ class BadCheckpoint(ValueError):
     """A checkpoint given to verify that cannot be believed: refused, not used."""
 
 
-@dataclass(frozen=True)
-class SignedCheckpoint:
-    """One checkpoint whose signature held: what it vouches for, and where it came from."""
-
-    body: dict[str, Any]
-    source: str  # "store", "kafka" or "file"
-    recorded_at: int | None = None  # the position of the checkpoint event itself
-
-    @property
-    def position(self) -> int:
-        return int(self.body["position"])
-
-    @property
-    def events(self) -> int:
-        return int(self.body["events"])
-
-    @property
-    def running_hash(self) -> str:
-        return str(self.body["running_hash"])
-
-    @property
-    def heads(self) -> list[list[Any]]:
-        return list(self.body["heads"])
-
-    def summary(self) -> dict[str, Any]:
-        """What the report says about the checkpoint it checked against."""
-        return {"source": self.source, "position": self.position, "events": self.events,
-                "running_hash": self.running_hash, "signed_at": self.body.get("signed_at"),
-                "key_id": key_id(self.body["public_key"]), "recorded_at": self.recorded_at}
-
-
-def shape_problem(body: Any) -> str | None:
-    """Why a body is not a well-formed checkpoint (checked before its numbers are used)."""
+def shape_problem(body: Any, ledger_name: str) -> str | None:
+    """Why a body is not a well-formed checkpoint of this ledger (checked before its numbers
+    are used): exactly the signed fields, `ledger` naming this ledger."""
     if not isinstance(body, dict):
         return "the checkpoint is not a JSON object"
+    if sorted(body) != sorted(SIGNED_FIELDS):
+        return f"checkpoint fields must be exactly {', '.join(SIGNED_FIELDS)}"
+    if body["ledger"] != ledger_name:
+        return f"the checkpoint is for ledger {body['ledger']!r}, not {ledger_name!r}"
     for name in ("position", "events", "previous_position"):
         value = body.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -72,31 +48,40 @@ def shape_problem(body: Any) -> str | None:
     return None
 
 
-def believe(signed: Any, source: str, trusted_key: str | None,
-            recorded_at: int | None = None) -> SignedCheckpoint | str:
+def believe(signed: Any, source: str, trusted: Collection[str] | None, ledger_name: str,
+            recorded: Recorded | None = None) -> Checkpoint | str:
     """The checkpoint in {"checkpoint": ..., "signature": ...}, or why it is not believed."""
     if not isinstance(signed, dict):
         return "not a signed checkpoint (expected {\"checkpoint\": {...}, \"signature\": ...})"
-    body = signed.get("checkpoint")
-    problem = (signature_problem(body, signed.get("signature"), trusted_key)
-               or shape_problem(body))
-    if problem is not None or not isinstance(body, dict):
+    body, signature = signed.get("checkpoint"), signed.get("signature")
+    problem = (signature_problem(body, signature, trusted)
+               or shape_problem(body, ledger_name))
+    if problem is not None or not isinstance(body, dict) or not isinstance(signature, str):
         return problem or "the checkpoint is not a JSON object"
-    return SignedCheckpoint(body, source, recorded_at)
+    return Checkpoint(body, signature, source, recorded)
 
 
-def from_file(path: Path) -> SignedCheckpoint:
-    """The checkpoint an auditor kept (the JSON of GET /v1/audit/checkpoints/latest), trusted
-    under its own key: the auditor compares its key id with the published one."""
+def from_file(path: Path, ledger_name: str, trusted: Collection[str] | None) -> Checkpoint:
+    """The checkpoint an auditor kept (the JSON of GET /v1/audit/checkpoints/latest). With
+    `trusted` (LEDGER_CHECKPOINT_PUBLIC_KEYS set) its key must be listed; without, it is
+    trusted under its own key: the auditor compares its key id with the published one."""
     try:
         signed = orjson.loads(path.read_bytes())
     except OSError as e:
         raise BadCheckpoint(f"cannot read {path}: {e.strerror}") from None
     except orjson.JSONDecodeError:
         raise BadCheckpoint(f"{path} is not JSON") from None
-    recorded = signed.get("recorded") if isinstance(signed, dict) else None
-    at = recorded.get("position") if isinstance(recorded, dict) else None
-    found = believe(signed, "file", None, at if isinstance(at, int) else None)
+    found = believe(signed, "file", trusted, ledger_name, _recorded(signed))
     if isinstance(found, str):
         raise BadCheckpoint(f"{path} refused: {found}")
     return found
+
+
+def _recorded(signed: Any) -> Recorded | None:
+    r = signed.get("recorded") if isinstance(signed, dict) else None
+    if not isinstance(r, dict):
+        return None
+    try:
+        return Recorded(str(r["stream"]), int(r["version"]), int(r["position"]), str(r["hash"]))
+    except (TypeError, KeyError, ValueError):
+        return None  # where it was recorded is a convenience, not what the signature covers

@@ -97,20 +97,21 @@ def verify(
     checkpoint: Path = typer.Option(None, "--checkpoint", dir_okay=False,
                                     help="A checkpoint you kept (the JSON of GET /v1/audit/"
                                          "checkpoints/latest): check the store against it, "
-                                         "trusting its key (compare its key_id with the "
-                                         "published one)."),
+                                         "signed by a key of LEDGER_CHECKPOINT_PUBLIC_KEYS "
+                                         "or, that unset, by its own key (compare its key_id "
+                                         "with the published one)."),
 ) -> None:
     """Every stream's hash chain, in the store and on Kafka, and the store against the latest
     signed checkpoint; exit 1 on any break, 2 on a checkpoint that cannot be believed."""
     from ledger.build import build_ledger
     from replay import jobs
-    from replay.anchor import BadCheckpoint, from_file
+    from replay.anchor import BadCheckpoint
 
     settings = Settings()
     if source is not None and source not in jobs.SOURCES:
         raise fail(f"--source must be one of {', '.join(jobs.SOURCES)}")
     try:
-        kept = from_file(checkpoint) if checkpoint is not None else None
+        kept = jobs.kept_checkpoint(checkpoint, settings) if checkpoint is not None else None
     except BadCheckpoint as e:
         raise fail(str(e)) from None
     ledger = build_ledger(settings)

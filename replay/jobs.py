@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from ledger.application import CreditLedger
+from ledger.domain.checkpoint import Checkpoint
 from ledger.relay.positions import PositionStore
 from ledger.settings import Settings
-from ledger.signing import Signer
+from ledger.signing import trusted_keys
 from replay import summary
-from replay.anchor import SignedCheckpoint
+from replay.anchor import from_file
 from replay.report import NoProgress, Progress, Report
 from replay.verify import Anchor, KafkaTarget, verify
 
@@ -61,11 +63,22 @@ def kafka_target(settings: Settings, source: str, topic: str | None, upto: int |
     return KafkaTarget(settings.kafka_bootstrap, topic, upto)
 
 
+def kept_checkpoint(path: Path, settings: Settings) -> Checkpoint:
+    """An auditor's kept checkpoint: signed by a listed key when LEDGER_CHECKPOINT_PUBLIC_KEYS
+    is set, else by whatever key it names (compared with the published key id by hand)."""
+    listed = trusted_keys(settings) if settings.checkpoint_public_keys else None
+    return from_file(path, settings.app_name, listed)
+
+
 def anchor_for(ledger: CreditLedger, settings: Settings,
-               kept: SignedCheckpoint | None = None) -> Anchor:
-    """Checkpoints signed by the key of the one an auditor kept, else by the ledger's own."""
-    trusted = kept.body["public_key"] if kept else Signer.from_settings(settings).public_key
-    return Anchor(ledger.name, trusted, kept)
+               kept: Checkpoint | None = None) -> Anchor:
+    """Checkpoints signed by a trusted public key (never the private seed: an auditor has
+    none), or by the key of the one an auditor kept."""
+    trusted = trusted_keys(settings)
+    if kept is not None and kept.body["public_key"] not in trusted:
+        trusted += (kept.body["public_key"],)
+    return Anchor(ledger.name, trusted, kept, settings.checkpoint_every_events,
+                  settings.checkpoint_interval_s)
 
 
 def new_report(settings: Settings, source: str | None) -> Report:
@@ -74,7 +87,7 @@ def new_report(settings: Settings, source: str | None) -> Report:
 
 def run(ledger: CreditLedger, settings: Settings, report: Report, *, topic: str | None = None,
         upto: int | None = None, progress: Progress | None = None,
-        kept: SignedCheckpoint | None = None) -> Report:
+        kept: Checkpoint | None = None) -> Report:
     """Verify (against the latest signed checkpoint, or the one an auditor `kept`) and keep
     the report; an unexpected failure is kept too, with its message."""
     target = kafka_target(settings, report.source, topic, upto, ledger)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from ledger.domain.checkpoint import Checkpoint, checkpoint_stream
 from ledger.domain.envelope import broken_link, envelope_hash
-from ledger.store.notifications import envelope_from_stored
+from ledger.store.notifications import UnreadableEvent, read_stored
 from replay import checkpoint_check, kafka_index
-from replay.anchor import SignedCheckpoint, believe
-from replay.checkpoint_check import GAP
+from replay.checkpoint_check import GAP, Promise
 from replay.kafka_index import KafkaIndex
 from replay.report import Break, NoProgress, Progress, Report
 from replay.rows import Row, all_rows, count_rows
@@ -36,12 +37,15 @@ class KafkaTarget:
 
 @dataclass(frozen=True)
 class Anchor:
-    """What the store is checked against: the ledger's checkpoints, signed by `trusted_key`
-    (None: checkpoints are not checked), and optionally one an auditor kept."""
+    """What history is checked against: the ledger's checkpoints signed by one of the
+    `trusted` public keys, optionally one an auditor kept, and the checkpointer's promise of
+    one every `every` events and `interval_s` seconds."""
 
     ledger_name: str
-    trusted_key: str | None
-    kept: SignedCheckpoint | None = None
+    trusted: tuple[str, ...]
+    kept: Checkpoint | None = None
+    every: int = 1000
+    interval_s: float = 300.0
 
 
 def stored_envelopes(rows: list[Row], report: Report) -> list[dict[str, Any]] | None:
@@ -49,12 +53,10 @@ def stored_envelopes(rows: list[Row], report: Report) -> list[dict[str, Any]] | 
     envelopes = []
     for row in rows:
         try:
-            envelopes.append(envelope_from_stored(row.topic, row.stream, row.version, row.state,
-                                                  row.position))
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            report.add(Break("store", row.stream, row.version,
-                             f"stored state cannot be read as an event ({type(e).__name__})",
-                             None, row.position))
+            envelopes.append(read_stored(row.topic, row.stream, row.version, row.state,
+                                         row.position))
+        except UnreadableEvent as e:
+            report.add(Break("store", row.stream, row.version, str(e), None, row.position))
             return None
     return envelopes
 
@@ -120,16 +122,6 @@ def report_extra(index: KafkaIndex, report: Report) -> None:
                              seen.subject, seen.position))
 
 
-def kafka_checkpoints(index: KafkaIndex, anchor: Anchor) -> list[SignedCheckpoint]:
-    """The checkpoints on Kafka that hold under the trusted key (a forged one is no anchor)."""
-    found = []
-    for env in index.checkpoints:
-        checkpoint = believe(env.get("data"), "kafka", anchor.trusted_key, env.get("position"))
-        if isinstance(checkpoint, SignedCheckpoint):
-            found.append(checkpoint)
-    return found
-
-
 def verify(recorder: Any, *, store: bool = True, kafka: KafkaTarget | None = None,
            progress: Progress | None = None, report: Report | None = None,
            anchor: Anchor | None = None) -> Report:
@@ -153,12 +145,24 @@ def verify(recorder: Any, *, store: bool = True, kafka: KafkaTarget | None = Non
             match_kafka(envelopes, index, upto, report)
     if index is not None:
         report_extra(index, report)
-    if store and anchor is not None and anchor.trusted_key is not None:
-        checkpoints = checkpoint_check.stored_checkpoints(recorder, anchor.ledger_name,
-                                                          anchor.trusted_key, report)
-        if index is not None:
-            checkpoints += kafka_checkpoints(index, anchor)
-        if anchor.kept is not None:
-            checkpoints.append(anchor.kept)
-        checkpoint_check.check(recorder, checkpoints, report, progress)
+    if anchor is not None:
+        _check_checkpoints(recorder, anchor, store, index, report, progress)
     return report.finish()
+
+
+def _check_checkpoints(recorder: Any, anchor: Anchor, store: bool, index: KafkaIndex | None,
+                       report: Report, progress: Progress) -> None:
+    """The store (or, with `--source kafka`, the Kafka copy) against every believed checkpoint
+    of this ledger: the store's own, Kafka's and the one the auditor kept."""
+    found = checkpoint_check.stored_checkpoints(recorder, anchor.ledger_name, anchor.trusted,
+                                                report) if store else []
+    if index is not None:
+        found += kafka_index.checkpoints(index, anchor.ledger_name, anchor.trusted, report)
+    found += [anchor.kept] if anchor.kept else []  # last: the report names it when it agrees
+    if not store:
+        if index is not None:
+            kafka_index.check_against(index, found, report)
+        return
+    promise = Promise(str(checkpoint_stream(anchor.ledger_name)), anchor.every,
+                      anchor.interval_s, datetime.now(UTC))
+    checkpoint_check.check(recorder, found, report, progress, promise)

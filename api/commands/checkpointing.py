@@ -20,12 +20,15 @@ def checkpoint(
 ) -> None:
     """Record a signed checkpoint of every event so far (nothing when nothing is new)."""
     from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
-    from ledger.checkpoints import checkpointer_for, latest
+    from ledger.checkpoints import UnsafeToSign, checkpointer_for, latest
 
     runtime = bootstrap(Settings(), background=False)
     try:
         made = checkpointer_for(runtime).record(force=True)
         current = latest(runtime.ledger)
+    except UnsafeToSign as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
     finally:
         runtime.close()
     if as_json:
@@ -39,4 +42,4 @@ def checkpoint(
     verb = f"recorded {len(made)} checkpoint(s); latest" if made else "nothing new; latest"
     typer.echo(f"{verb} covers position {b['position']} ({b['events']} events), running hash "
                f"{b['running_hash']}, key id {current.public()['key_id']}; recorded at "
-               f"position {current.position}")
+               f"position {current.recorded_at}")

@@ -9,6 +9,8 @@ checkpoint's position changes it, and the signature makes it impossible to forge
 
 from __future__ import annotations
 
+import base64
+from dataclasses import asdict, dataclass
 from hashlib import sha256
 from typing import Any
 from uuid import UUID
@@ -24,6 +26,67 @@ SIGNER = "checkpointer"
 # The fields of a checkpoint that its signature covers, all inside data["checkpoint"].
 SIGNED_FIELDS = ("ledger", "position", "events", "running_hash", "previous_position", "heads",
                  "public_key", "signed_at")
+
+
+def key_id(public_key_b64: str) -> str:
+    """SHA-256 (hex) of the raw public key: a short name to compare out of band."""
+    return sha256(base64.b64decode(public_key_b64)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Where a checkpoint event itself sits in the ledger (after the positions it covers)."""
+
+    stream: str
+    version: int
+    position: int | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed checkpoint, wherever it was read (store, Kafka, an auditor's file).
+
+    `covers` is the highest position it vouches for (body["position"]); `recorded` says where
+    the CheckpointRecorded event itself sits, a later position. The two are never confused.
+    """
+
+    body: dict[str, Any]
+    signature: str
+    source: str = "store"  # "store", "kafka" or "file"
+    recorded: Recorded | None = None
+
+    @property
+    def covers(self) -> int:
+        return int(self.body["position"])
+
+    @property
+    def events(self) -> int:
+        return int(self.body["events"])
+
+    @property
+    def running_hash(self) -> str:
+        return str(self.body["running_hash"])
+
+    @property
+    def heads(self) -> list[list[Any]]:
+        return list(self.body["heads"])
+
+    @property
+    def recorded_at(self) -> int | None:
+        return self.recorded.position if self.recorded else None
+
+    def public(self) -> dict[str, Any]:
+        """What GET /v1/audit/checkpoints/latest serves and an auditor keeps."""
+        return {"checkpoint": self.body, "signature": self.signature,
+                "key_id": key_id(self.body["public_key"]),
+                "recorded": asdict(self.recorded) if self.recorded else None}
+
+    def summary(self) -> dict[str, Any]:
+        """What a verification report says about the checkpoint it checked against."""
+        return {"source": self.source, "position": self.covers, "events": self.events,
+                "running_hash": self.running_hash, "signed_at": self.body.get("signed_at"),
+                "key_id": key_id(self.body["public_key"]), "recorded_at": self.recorded_at}
 
 
 def checkpoint_stream(ledger_name: str) -> UUID:

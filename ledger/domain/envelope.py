@@ -43,10 +43,19 @@ def broken_link(envelopes: list[dict[str, Any]]) -> tuple[int, str] | None:
         version = int(env["version"])
         if version != expected_version:
             return version, f"expected version {expected_version}, found {version}"
-        if env["prev_hash"] != prev:
-            return version, "prev_hash does not match the previous event's hash"
-        if envelope_hash(env) != env["hash"]:
-            return version, "hash does not match the event's content"
+        problem = link_problem(env, prev)
+        if problem:
+            return version, problem
         prev = env["hash"]
         expected_version += 1
+    return None
+
+
+def link_problem(env: dict[str, Any], prev_hash: str) -> str | None:
+    """Why one event does not hold in its chain after `prev_hash`, or None: what verify and the
+    checkpointer both check before they trust an event's hash."""
+    if env["prev_hash"] != prev_hash:
+        return "prev_hash does not match the previous event's hash"
+    if envelope_hash(env) != env["hash"]:
+        return "hash does not match the event's content"
     return None

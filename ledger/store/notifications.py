@@ -27,6 +27,20 @@ def envelope_from_stored(
     return env
 
 
+class UnreadableEvent(ValueError):
+    """A stored row that is not even an event (bytes changed by hand, say)."""
+
+
+def read_stored(topic: str, originator_id: UUID | str, version: int, state: bytes,
+                position: int | None) -> dict[str, Any]:
+    """envelope_from_stored, with any failure to read the row as one UnreadableEvent."""
+    try:
+        return envelope_from_stored(topic, originator_id, version, state, position)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UnreadableEvent("stored state cannot be read as an event "
+                              f"({type(e).__name__})") from None
+
+
 def envelope_from_notification(notification: Any) -> dict[str, Any]:
     """A notification (id, originator_id, originator_version, topic, state) as an envelope."""
     return envelope_from_stored(notification.topic, notification.originator_id,

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.domain.subject import subject_stream
 from ledger.settings import Settings
-from tests.audit_story import CODES, ledger_for, story
+from tests.audit_story import CODES, ledger_for, penalty, story
 from tests.e2e.test_audit_api import wait_done
 from tests.tamper import Store
 
@@ -119,8 +119,18 @@ def test_the_documented_outside_check_of_a_checkpoint_runs(sqlite_url: str, uniq
     os.chdir(tmp_path)
     try:
         exec(block, {})  # raises on a bad signature or a running hash that differs
-        # The same block on a copy that lost one event fails.
         lines = values.read_bytes().splitlines()
+        # An event whose data changed but whose hash was left as it was: caught.
+        changed = orjson.loads(lines[2])
+        changed["data"]["fine"] = "50.00" if "fine" in changed["data"] else "x"
+        values.write_bytes(b"\n".join([*lines[:2], orjson.dumps(changed), *lines[3:]]))
+        try:
+            exec(block, {})
+        except AssertionError as e:
+            assert f"changed: {changed['position']}" in str(e)
+        else:
+            raise AssertionError("the documented check passed an event whose data changed")
+        # The same block on a copy that lost one event fails.
         values.write_bytes(b"\n".join(lines[:2] + lines[3:]))
         try:
             exec(block, {})
@@ -130,3 +140,32 @@ def test_the_documented_outside_check_of_a_checkpoint_runs(sqlite_url: str, uniq
             raise AssertionError("the documented check passed a copy missing an event")
     finally:
         os.chdir(old)
+
+
+def test_an_auditor_needs_only_the_public_key_and_a_bad_row_is_never_signed(
+        database_url: str, unique_name: str):
+    story(ledger_for(database_url, unique_name))
+    seed = "44" * 32
+    operator = {"LEDGER_DATABASE_URL": database_url, "LEDGER_APP_NAME": unique_name,
+                "LEDGER_SIGNING_KEY": seed}
+    assert cli(operator, "checkpoint").returncode == 0
+    public = json.loads(cli(operator, "checkpoint", "--json").stdout)["checkpoint"]["public_key"]
+    # The auditor's environment holds the published public key, never the seed.
+    auditor = {"LEDGER_DATABASE_URL": database_url, "LEDGER_APP_NAME": unique_name,
+               "LEDGER_CHECKPOINT_PUBLIC_KEYS": json.dumps([public])}
+    ok = cli(auditor, "replay", "verify")
+    assert ok.returncode == 0, ok.stderr
+
+    # A new event, then its row made unreadable by SQL: the checkpointer names it, signs nothing.
+    ledger = ledger_for(database_url, unique_name)
+    penalty(ledger, CODES[0], 9)
+    tamper = Store(database_url, unique_name)
+    position = tamper.position(subject_stream(CODES[0]), 5)
+    tamper.corrupt(subject_stream(CODES[0]), 5)
+    refused = cli(operator, "checkpoint")
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    stream = subject_stream(CODES[0])
+    assert (f"refusing to sign a checkpoint: position {position}, stream {stream} "
+            "version 5: stored state cannot be read as an event") in " ".join(
+                refused.stderr.split())

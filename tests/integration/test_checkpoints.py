@@ -59,7 +59,7 @@ def test_the_checkpoint_signs_the_running_hash_of_every_event(database_url: str,
     assert found.body["position"] == found.body["events"] == 7
     assert found.body["running_hash"] == running_hash(hashes)
     assert [h[1:3] for h in found.body["heads"]] == [[str(FIRST), 4], [str(SECOND), 3]]
-    assert found.position == 8
+    assert found.recorded_at == 8
     # An untouched ledger verifies, against that checkpoint.
     report = verify(ledger, settings)
     assert report.ok, report.breaks
@@ -119,7 +119,7 @@ def test_a_truncated_tail_is_named_against_a_kept_checkpoint(database_url: str,
     Store(database_url, unique_name).truncate_after(5)
     assert verify(ledger, settings).ok
     stream, version, position, reason = first_break(verify(ledger, settings,
-                                                           kept=from_file(kept)))
+                                                           kept=from_file(kept, unique_name, None)))
     assert (stream, version, position) == (str(SECOND), 2, 6)
     assert "position 6 was deleted" in reason
 
@@ -155,14 +155,15 @@ def test_a_forged_checkpoint_is_refused(database_url: str, unique_name: str, tmp
     path = tmp_path / "forged.json"
     path.write_bytes(orjson.dumps(forged))
     with pytest.raises(BadCheckpoint, match="signature does not verify"):
-        from_file(path)
+        from_file(path, unique_name, None)
     # One signed by another key is refused in the store, where it claims to be the ledger's.
     intruder = Settings(database_url=database_url, app_name=unique_name, env="test",
                         signing_key="11" * 32)
     Checkpointer(ledger, Signer.from_settings(intruder), every=1000,
                  interval_s=300).record(force=True)
     stream, version, _, reason = first_break(verify(ledger, settings))
-    assert (stream, version) == (current.stream, 2)
+    assert current.recorded is not None
+    assert (stream, version) == (current.recorded.stream, 2)
     assert "checkpoint refused: signed by key" in reason
 
 

@@ -52,7 +52,9 @@ def test_a_signature_checks_with_nothing_but_the_public_key():
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     Ed25519PublicKey.from_public_bytes(base64.b64decode(body["public_key"])).verify(
         base64.b64decode(signature), canonical.encode())
-    assert signature_problem(body, signature, signer.public_key) is None
+    assert signature_problem(body, signature, [signer.public_key]) is None
     assert "does not verify" in str(signature_problem(body | {"events": 4}, signature))
     other = Signer(bytes(32)).public_key
-    assert "not by the ledger's key" in str(signature_problem(body, signature, other))
+    assert "not by a trusted key" in str(signature_problem(body, signature, [other]))
+    # Any listed key will do: that is how keys rotate.
+    assert signature_problem(body, signature, [other, signer.public_key]) is None
