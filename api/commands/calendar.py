@@ -6,7 +6,8 @@ from datetime import date
 
 import typer
 
-from ledger.domain.calendar import DEFAULT_FILE, WorkingCalendar, fixed_holidays
+from ledger.build import build_calendar
+from ledger.domain.calendar import DEFAULT_FILE, fixed_holidays
 from ledger.settings import Settings
 
 
@@ -26,9 +27,9 @@ def calendar(
     except ValueError:
         raise typer.BadParameter(f"expected a date like 2026-06-01, got {today!r}",
                                  param_hint="--today") from None
-    files = [DEFAULT_FILE, *Settings().holidays_files]
-    cal = WorkingCalendar.national(*files[1:])
-    typer.echo("files: " + ", ".join(str(f) for f in files))
+    settings = Settings()
+    cal = build_calendar(settings)
+    typer.echo("files: " + ", ".join(str(f) for f in [DEFAULT_FILE, *settings.holidays_files]))
     typer.echo(f"{'year':<6}{'schedule':<12}{'weekdays off':>13}{'weekends worked':>17}")
     ahead = range(as_of.year, as_of.year + 2)  # this year and the next, which a deadline reaches
     for year in sorted(cal.years | set(ahead)):
