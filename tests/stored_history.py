@@ -18,8 +18,7 @@ from uuid import UUID
 
 import orjson
 
-from ledger import joint, repairs
-from ledger.application import CreditLedger
+from ledger.application import By, CreditLedger
 from ledger.bootstrap import build_ledger
 from ledger.checkpoints import Checkpointer
 from ledger.domain.checkpoint import is_checkpoint
@@ -30,10 +29,12 @@ from ledger.expiry import Expiry
 from ledger.generator import generate
 from ledger.importer import Importer, records
 from ledger.notifications import envelope_from_notification
-from ledger.repair_lookup import By
 from ledger.settings import Settings
 from ledger.signing import Signer
 from replay.asof import AsOf
+from tests import calls as joint
+from tests import calls as repairs
+from tests.calls import decide, register
 from tests.listing_terms import longest, notice
 
 TODAY = date(2026, 11, 25)
@@ -58,7 +59,7 @@ def build(path: Path) -> None:
     rows = list(records(generate(SUBJECTS, SEED)))
     Importer(ledger, key=KEY, actor="importer").run(rows)
     for code in (ACME, BETA, GAMMA):
-        ledger.register(code=code, name=f"Story {code[-4:]}", kind="enterprise", masked=None,
+        register(ledger, code=code, name=f"Story {code[-4:]}", kind="enterprise", masked=None,
                         authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 2))
     _subject_facts(ledger)
     _repairs(ledger)
@@ -70,7 +71,7 @@ def build(path: Path) -> None:
 
 def _penalty(ledger: CreditLedger, code: str, number: str, on: date, severity: str = "general"
              ) -> None:
-    ledger.execute(code, lambda s: s.impose_penalty(
+    decide(ledger, code, lambda s: s.impose_penalty(
         authority=MARKET, actor="clerk-1", decision_no=number, severity=severity,
         domain="production", decided_on=on, published_on=on, category="fine",
         basis="Product Quality Law art. 49", special=False, details={"fine": "5000.00"},
@@ -79,7 +80,7 @@ def _penalty(ledger: CreditLedger, code: str, number: str, on: date, severity: s
 
 def _listing(ledger: CreditLedger, code: str, list_name: str, on: date, domain: str = "tax",
              authority: str = COURT) -> str:
-    _, (_, listing_id) = ledger.execute(code, lambda s: s.put_on_list(
+    _, (_, listing_id) = decide(ledger, code, lambda s: s.put_on_list(
         authority=authority, actor="judge-1", list_name=list_name, domain=domain,
         basis="list rules", notified_on=notice(on), listed_on=on,
         expires_on=longest(list_name, domain, on), removal_conditions="pays the tax due",
@@ -88,35 +89,35 @@ def _listing(ledger: CreditLedger, code: str, list_name: str, on: date, domain: 
 
 
 def _commitment(ledger: CreditLedger, code: str, on: date, kind: str = "repair") -> str:
-    _, (_, cid) = ledger.execute(code, lambda s: s.make_commitment(
+    _, (_, cid) = decide(ledger, code, lambda s: s.make_commitment(
         authority=MARKET, actor="clerk-1", commitment_type=kind, made_on=on,
         content=f"{kind} commitment of {on}", due_on=None, today=TODAY))
     return str(cid)
 
 
 def _subject_facts(ledger: CreditLedger) -> None:
-    ledger.execute(ACME, lambda s: s.link_principal(
+    decide(ledger, ACME, lambda s: s.link_principal(
         principal=BETA, role="legal_representative", name="Beta Holdings", since=date(2020, 2, 3),
         authority=MARKET, actor="clerk-1", today=TODAY))
-    ledger.execute(ACME, lambda s: s.grant_permit(
+    decide(ledger, ACME, lambda s: s.grant_permit(
         authority=MARKET, actor="clerk-1", decision_no="PERMIT-1", category="food_business",
         decided_on=date(2024, 5, 6), published_on=date(2024, 5, 20), details={"scope": "retail"},
         today=TODAY, calendar=ledger.calendar))
     _penalty(ledger, ACME, "PJ-2025-1", date(2025, 3, 3))
-    ledger.execute(ACME, lambda s: s.revoke_penalty(
+    decide(ledger, ACME, lambda s: s.revoke_penalty(
         authority=MARKET, actor="clerk-1", decision_no="PJ-2025-1", revoked_on=date(2025, 4, 1),
         reason="annulled on review", today=TODAY))
     _penalty(ledger, ACME, "PJ-2026-1", date(2026, 4, 10), severity="minor")  # expires
     key = _listing(ledger, GAMMA, "key_attention", date(2025, 1, 6), domain="production",
                    authority=MARKET)
-    ledger.execute(GAMMA, lambda s: s.remove_from_list(
+    decide(ledger, GAMMA, lambda s: s.remove_from_list(
         listing_id=key, authority=MARKET, actor="clerk-1", delisted_on=date(2025, 6, 2),
         reason="error", today=TODAY))
     _listing(ledger, BETA, "red", date(2025, 2, 3), domain="tax", authority=TAX)
     kept = _commitment(ledger, BETA, date(2025, 3, 3), kind="industry")
     broken = _commitment(ledger, BETA, date(2025, 3, 4), kind="industry")
     for cid, ok in ((kept, True), (broken, False)):
-        ledger.execute(BETA, lambda s, cid=cid, ok=ok: s.settle_commitment(
+        decide(ledger, BETA, lambda s, cid=cid, ok=ok: s.settle_commitment(
             commitment_id=cid, kept=ok, on=date(2025, 9, 1), note="checked", authority=MARKET,
             actor="clerk-1", today=TODAY))
 

@@ -18,7 +18,7 @@ def expire(
     """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
     from ledger.bootstrap import bootstrap
     from ledger.expiry import Expiry
-    from ledger.repair_lookup import policy_from
+    from ledger.repair.lookup import policy_from
     from ledger.settings import Settings
 
     try:

@@ -20,10 +20,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.dates import check_not_future
 from ledger.domain.errors import Conflict, DateRuleViolation, RuleViolation, WrongState
 from ledger.domain.events import LedgerCreated, LedgerEvent, stream_id
 from ledger.domain.ownership import check_owner
-from ledger.domain.subject import check_not_future
 
 KIND_OF_LIST = {"red": "incentive", "black": "punishment", "key_attention": "punishment"}
 

@@ -10,7 +10,8 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain import repair_events as ev
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.errors import DateRuleViolation, Forbidden, FutureDate, WrongState
+from ledger.domain.dates import check_not_future
+from ledger.domain.errors import DateRuleViolation, Forbidden, WrongState
 from ledger.domain.events import LedgerEvent, stream_id
 from ledger.domain.repair import (
     Failure,
@@ -72,7 +73,7 @@ class RepairCase(Aggregate):
         policy: RepairPolicy, authority: str, actor: str, today: date,
     ) -> RepairCase:
         """Record the application; if it is inadmissible, record the refusal in the same save."""
-        _not_future(today, applied_on=applied_on)
+        check_not_future(today, applied_on=applied_on)
         cid = case_stream(case_key)
         data = _target_data(str(cid), target) | {
             "applied_on": applied_on.isoformat(), "obligations_performed": obligations_performed,
@@ -122,7 +123,7 @@ class RepairCase(Aggregate):
     def complete_training(self, *, on: date, provider: str, certificate_no: str | None,
                           authority: str, actor: str, today: date) -> int:
         self._check_status("record training for", *OPEN)
-        _not_future(today, completed_on=on)
+        check_not_future(today, completed_on=on)
         return self._record(ev.RepairTrainingCompleted, on, authority, actor, {
             "completed_on": on.isoformat(), "provider": provider,
             "certificate_no": certificate_no})
@@ -130,7 +131,7 @@ class RepairCase(Aggregate):
     def submit_report(self, *, issued_on: date, agency: str, report_no: str,
                       conclusion: str | None, authority: str, actor: str, today: date) -> int:
         self._check_status("attach a report to", *OPEN)
-        _not_future(today, issued_on=issued_on)
+        check_not_future(today, issued_on=issued_on)
         return self._record(ev.RepairReportSubmitted, issued_on, authority, actor, {
             "issued_on": issued_on.isoformat(), "agency": agency, "report_no": report_no,
             "conclusion": conclusion})
@@ -216,7 +217,7 @@ class RepairCase(Aggregate):
                               f"not {action} it; another officer decides")
 
     def _check_dates(self, today: date, **dates: date) -> None:
-        _not_future(today, **dates)
+        check_not_future(today, **dates)
         for name, value in dates.items():
             earlier = self.decided_on or self.accepted_on or self.applied_on
             if value < date.fromisoformat(earlier):
@@ -238,9 +239,3 @@ def _target_data(case_id: str, target: Target) -> dict[str, Any]:
     return {"case_id": case_id, "target_kind": target.kind, "target_id": target.id,
             "target_authority": target.authority, "domain": target.domain, "list": target.list,
             "severity": target.severity}
-
-
-def _not_future(today: date, **dates: date) -> None:
-    for name, value in dates.items():
-        if value > today:
-            raise FutureDate(f"{name} {value} is in the future (today is {today})", field=name)

@@ -12,10 +12,10 @@ from eventsourcing.utils import get_topic
 
 from ledger.domain import subject_events as ev
 from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.dates import check_not_future, check_published_after_decision
 from ledger.domain.errors import (
     Conflict,
     DateRuleViolation,
-    FutureDate,
     NotFound,
     NotListed,
     RuleViolation,
@@ -39,20 +39,6 @@ from ledger.domain.vocabulary import DelistReason, ListName
 @lru_cache(maxsize=4096)  # the importer asks for each new subject twice (load, register)
 def subject_stream(code: str) -> UUID:
     return stream_id("subject", code)
-
-
-def check_not_future(today: date, **dates: date | None) -> None:
-    for name, value in dates.items():
-        if value is not None and value > today:
-            raise FutureDate(f"{name} {value} is in the future (today is {today})", field=name)
-
-
-def check_published_after_decision(decided_on: date, published_on: date) -> None:
-    if published_on < decided_on:
-        raise DateRuleViolation(
-            f"published_on {published_on} is before decided_on {decided_on}",
-            field="published_on",
-        )
 
 
 class Subject(Aggregate):

@@ -18,7 +18,6 @@ from ledger.application import CreditLedger
 from ledger.domain import repair_events
 from ledger.domain.events import LedgerEvent
 from ledger.domain.repair_case import OPEN
-from ledger.repair_lookup import get_case
 from ledger.sidetables import SideTables, Tx
 
 COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
@@ -50,7 +49,7 @@ class Worklist:
         ids = dict.fromkeys(n.originator_id for n in notes)
         rows = []
         for case_id in ids:
-            case = get_case(self.ledger, case_id)
+            case = self.ledger.repair_case(case_id)
             rows.append((str(case.id), case.subject, case.target_kind, case.target_authority,
                          case.target_id, case.domain, case.list_name, case.status,
                          case.applied_on, case.accepted_on, case.decision_due, case.decided_on,
