@@ -17,6 +17,7 @@ from ledger.domain.repair import RepairPolicy, provisional
 from ledger.domain.repair_case import RepairCase
 from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError
+from ledger.domain.vocabulary import RepairStatus
 from ledger.identity import path_code
 from ledger.repair.lookup import policy_from
 from ledger.repair.worklist import Worklist
@@ -76,7 +77,7 @@ def public(case: RepairCase, ledger: CreditLedger) -> dict[str, Any]:
     """A case as officers read it, with its deadlines as of the ledger's today."""
     return {"id": str(case.id), "subject": case.subject, "target_kind": case.target_kind,
             "target_id": case.target_id, "target_authority": case.target_authority,
-            "domain": case.domain, "list": case.list_name, "status": case.status,
+            "domain": case.domain, "list": case.list_name, "status": case.status.value,
             "applied_on": case.applied_on, "accepted_on": case.accepted_on,
             "decision_due": case.decision_due, "decided_on": case.decided_on,
             "notify_due": case.notify_due, "informed_on": case.informed_on,
@@ -96,7 +97,7 @@ def written(d: Desk, response: Response, done: tuple[Receipt, RepairCase]) -> Re
 
 
 def failures(d: Desk, case: RepairCase) -> list[dict[str, str]]:
-    if case.status != "refused":
+    if case.status != RepairStatus.REFUSED:
         return []
     last: Any = next(iter(d.ledger.events.get(case.id, desc=True, limit=1)))
     return list(last.data.get("failures", []))

@@ -33,8 +33,16 @@ class Context:
     def rules(self) -> Rules:
         return Rules(self.today, self.calendar, self.policy)
 
+    @cached_property
+    def recorders(self) -> dict[str, By]:
+        return {}
+
     def by(self, row: Row) -> By:
-        return By(row.authority, self.actor)
+        """Who records the row: its authority, under the run's actor (one By per authority)."""
+        found = self.recorders.get(row.authority)
+        if found is None:
+            found = self.recorders[row.authority] = By(row.authority, self.actor)
+        return found
 
 
 def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:

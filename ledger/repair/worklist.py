@@ -51,7 +51,7 @@ class Worklist:
         for case_id in ids:
             case = self.ledger.repair_case(case_id)
             rows.append((str(case.id), case.subject, case.target_kind, case.target_authority,
-                         case.target_id, case.domain, case.list_name, case.status,
+                         case.target_id, case.domain, case.list_name, case.status.value,
                          case.applied_on, case.accepted_on, case.decision_due, case.decided_on,
                          case.notify_due, case.informed_on, case.due_on(), case.version))
         return rows
@@ -66,10 +66,11 @@ class Worklist:
     def page(self, *, status: str | None = None, domains: Sequence[str] = (),
              overdue_on: date | None = None, page: int = 1, size: int = 50) -> Page:
         """Cases matching the filters, oldest due first (cases with no deadline last)."""
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str] = []
         if status == "open":
             where.append(f"(status IN ({', '.join('?' * len(OPEN))}) OR due_on IS NOT NULL)")
-            params += list(OPEN)
+            params += [s.value for s in OPEN]
         elif status:
             where.append("status = ?")
             params.append(status)

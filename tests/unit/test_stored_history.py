@@ -16,8 +16,10 @@ import orjson
 import pytest
 
 from ledger.application import CreditLedger
+from ledger.domain.checkpoint import is_checkpoint
+from ledger.notifications import envelope_from_notification
 from replay.verify import verify
-from tests.stored_history import ledger_on, snapshot
+from tests.stored_history import build, ledger_on, snapshot
 
 STORE = Path(__file__).parent.parent / "data" / "store-2026-12-07.sqlite3"
 
@@ -64,3 +66,22 @@ def test_every_aggregate_loads_with_the_same_state(read_now: dict[str, Any],
 def test_profiles_and_scores_read_the_same(read_now: dict[str, Any],
                                            stored: dict[str, Any]) -> None:
     assert read_now["profiles"] == stored["profiles"]
+
+
+def test_the_same_story_told_today_records_the_same_facts(ledger: CreditLedger,
+                                                         tmp_path: Path) -> None:
+    # Told again by today's code, the story records every event with the same envelope as
+    # the earlier code did, but for when it was recorded (and so the hashes).
+    build(tmp_path / "again.sqlite3")
+    again = ledger_on(tmp_path / "again.sqlite3")
+    try:
+        assert facts(again) == facts(ledger)
+    finally:
+        again.close()
+
+
+def facts(ledger: CreditLedger) -> list[dict[str, Any]]:
+    notes = ledger.recorder.select_notifications(1, 1_000_000)
+    timeless = ("recorded_at", "hash", "prev_hash")
+    return [{k: v for k, v in e.items() if k not in timeless}
+            for e in map(envelope_from_notification, notes) if not is_checkpoint(e)]
