@@ -3,19 +3,25 @@ library's upcasting for a payload whose shape changes, with every stored hash st
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ledger.application import CreditLedger
+from ledger.domain import repair_events  # noqa: F401  (every event class, for the schemas)
 from ledger.domain import subject_events as ev
 from ledger.domain.envelope import envelope_hash
+from ledger.domain.events import LedgerEvent
 from ledger.domain.joint_case import JointCase, JointCaseInitiated
 from ledger.domain.vocabulary import CommitmentStatus, ListName
 from ledger.notifications import envelope_from_stored
 
 MARKET, COURT = "11100000000013127D", "11100000000016032D"
+SCHEMAS = Path(__file__).parents[2] / "docs" / "schema" / "events"
 
 
 def test_a_listing_is_built_from_typed_values_and_read_back_as_them() -> None:
@@ -80,3 +86,30 @@ def test_an_older_payload_is_upcast_as_it_is_read_and_its_hash_still_verifies(
     assert envelope["schema_version"] == 1
     assert "listing_authority" not in envelope["data"]
     assert envelope_hash(envelope) == envelope["hash"]
+
+
+def event_classes() -> list[type[LedgerEvent]]:
+    found, todo = [], list(LedgerEvent.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if (SCHEMAS / f"{cls.__name__}.json").exists():
+            found.append(cls)
+    return sorted(set(found), key=lambda c: c.__name__)
+
+
+@pytest.mark.parametrize("cls", [c for c in event_classes() if c.FIELDS],
+                         ids=lambda c: c.__name__)
+def test_each_event_declares_the_fields_its_published_schema_describes(
+        cls: type[LedgerEvent]) -> None:
+    schema = json.loads((SCHEMAS / f"{cls.__name__}.json").read_text())
+    declared = set(cls.FIELDS)
+    # Every key the schema requires is declared and may not be left out; every declared
+    # field is in the schema (permits and penalties add their descriptive keys beside).
+    assert set(schema.get("required", [])) <= {
+        n for n, f in cls.FIELDS.items() if not f.omit_none}
+    assert declared <= set(schema["properties"])
+    for name, spec in cls.FIELDS.items():
+        listed = schema["properties"][name].get("enum")
+        if listed is not None and isinstance(spec.kind, type) and issubclass(spec.kind, Enum):
+            assert {m.value for m in spec.kind} <= set(listed) | {None}, name
