@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Response
 from api.auth import Caller, Role
 from api.deps import Provider
 from api.schemas import WriteReceipt
-from ledger.application import Receipt
+from ledger.application import By, Receipt
 
 R = TypeVar("R", bound=WriteReceipt)
 
@@ -32,6 +32,11 @@ Recorder = Annotated[Caller, Depends(recording_caller)]
 
 def may_act_for_any_authority(caller: Caller) -> bool:
     return caller.role == Role.ADMIN
+
+
+def by(caller: Caller) -> By:
+    """Who records: the caller's authority and actor; an admin acts for any authority."""
+    return By(caller.authority, caller.actor, any_authority=may_act_for_any_authority(caller))
 
 
 def answer(response: Response, receipt: Receipt, model: type[R], **fields: Any) -> R:

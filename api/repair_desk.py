@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,9 +17,10 @@ from ledger.domain.repair import RepairPolicy, provisional
 from ledger.domain.repair_case import RepairCase
 from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError
+from ledger.domain.vocabulary import RepairStatus
 from ledger.identity import path_code
-from ledger.repair_lookup import By, get_case, policy_from
-from ledger.repair_worklist import Worklist
+from ledger.repair.lookup import policy_from
+from ledger.repair.worklist import Worklist
 
 _lock = threading.Lock()
 
@@ -77,7 +77,7 @@ def public(case: RepairCase, ledger: CreditLedger) -> dict[str, Any]:
     """A case as officers read it, with its deadlines as of the ledger's today."""
     return {"id": str(case.id), "subject": case.subject, "target_kind": case.target_kind,
             "target_id": case.target_id, "target_authority": case.target_authority,
-            "domain": case.domain, "list": case.list_name, "status": case.status,
+            "domain": case.domain, "list": case.list_name, "status": case.status.value,
             "applied_on": case.applied_on, "accepted_on": case.accepted_on,
             "decision_due": case.decision_due, "decided_on": case.decided_on,
             "notify_due": case.notify_due, "informed_on": case.informed_on,
@@ -86,8 +86,9 @@ def public(case: RepairCase, ledger: CreditLedger) -> dict[str, Any]:
                                        (case.decided_on, case.notify_due))}
 
 
-def written(d: Desk, response: Response, receipt: Receipt, case: RepairCase) -> RepairWritten:
+def written(d: Desk, response: Response, done: tuple[Receipt, RepairCase]) -> RepairWritten:
     """201 when this step was recorded now, 200 for a replay; the worklist follows at once."""
+    receipt, case = done
     d.worklist.catch_up()
     response.status_code = 201 if receipt.created else 200
     return RepairWritten(**public(case, d.ledger), failures=failures(d, case),
@@ -96,15 +97,13 @@ def written(d: Desk, response: Response, receipt: Receipt, case: RepairCase) -> 
 
 
 def failures(d: Desk, case: RepairCase) -> list[dict[str, str]]:
-    if case.status != "refused":
+    if case.status != RepairStatus.REFUSED:
         return []
     last: Any = next(iter(d.ledger.events.get(case.id, desc=True, limit=1)))
     return list(last.data.get("failures", []))
 
 
-def act(d: Desk, caller: Caller, case_id: str, response: Response,
-        do: Callable[[By], tuple[Receipt, RepairCase]]) -> RepairWritten:
-    """One officer's step on a case in their scope."""
-    check_scope(caller, get_case(d.ledger, case_id).domain)
-    receipt, case = do(By(caller.authority, caller.actor))
-    return written(d, response, receipt, case)
+def in_scope(d: Desk, caller: Caller, case_id: str) -> str:
+    """The case's id, once the officer is known to work in its domain."""
+    check_scope(caller, d.ledger.repair_case(case_id).domain)
+    return case_id

@@ -21,7 +21,6 @@ import pstats
 import resource
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
-from ledger.application import CreditLedger
+from ledger.application import CreditLedger, Registration
 from ledger.build import build_ledger
 from ledger.generator.city import generate
 from ledger.importing.apply import Context, apply_row
@@ -251,12 +250,12 @@ def one_row(ledger: CreditLedger, row: Row, ctx: Context) -> None:
     if row.record == "subject":
         reg = row.register
         assert reg is not None
-        ledger.register(code=row.subject, name=reg.name, kind=reg.kind, masked=reg.masked,
-                        authority=row.authority, actor=ctx.actor,
-                        registered_on=reg.registered_on)
+        ledger.register_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
+                                             registered_on=reg.registered_on),
+                                ctx.by(row))
         return
-    decide: Callable[[Any], int] = lambda s: apply_row(row, s, ctx).version  # noqa: E731
-    ledger.execute(row.subject, decide)
+    # The importer's decision for the row, through the API's get-decide-save helper.
+    ledger._on_subject(row.subject, lambda s: (apply_row(row, s, ctx).version, {}))
 
 
 def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ledger.application import CreditLedger, utc_today
 from ledger.domain.calendar import WorkingCalendar
-from ledger.repair_lookup import policy_from
+from ledger.repair.lookup import policy_from
 from ledger.settings import Settings
 
 

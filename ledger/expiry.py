@@ -26,7 +26,7 @@ from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.bulk_store import load_subjects
-from ledger.repair_lookup import policy_from
+from ledger.repair.lookup import policy_from
 from ledger.runtime import Runtime
 from ledger.store.sidetables import SideTables, Tx
 

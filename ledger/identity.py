@@ -53,8 +53,15 @@ def principal_code(raw: str, key: bytes) -> tuple[str, str | None]:
         try:
             number = validate_resident_id(raw)
             return pseudonym(number, key), mask(number)
-        except CodeError:
-            pass
+        except CodeError as person:
+            try:
+                return validate_uscc(raw), None  # a USCC made of digits, perhaps
+            except CodeError:
+                if raw[17] in "0123456789Xx":
+                    # Shaped as a person's number: report the ID rule, never a USCC message
+                    # quoting its digits.
+                    raise person from None
+                raise
     return validate_uscc(raw), None
 
 

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Where the projections keep their views: unset means the event store's own database
     # (the same SQLite file in embedded mode, the same PostgreSQL database otherwise).
     views_database_url: str | None = None
-    # Credit repair (ledger/repairs.py): deadlines in working days, and a JSON file that may
+    # Credit repair (ledger/repair/): deadlines in working days, and a JSON file that may
     # override the non-repairable conduct codes and listing periods (ledger.domain.repair).
     repair_decision_days: int = Field(default=10, ge=1)
     repair_notify_days: int = Field(default=3, ge=1)

@@ -40,9 +40,13 @@ def apply(state: SimpleNamespace, envelope: dict[str, Any]) -> None:
     if cls is None:
         state.unknown_types.append(envelope["type"])  # shown, never silently dropped
     else:
-        event = SimpleNamespace(data=envelope["data"], authority=envelope["authority"],
-                                originator_version=envelope["version"], hash=envelope["hash"])
-        cls.evolve(event, state)  # type: ignore[arg-type]
+        # The event as the mapper builds it from the store (its fields read `data`).
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", {
+            "data": envelope["data"], "authority": envelope["authority"],
+            "actor": envelope["actor"], "originator_version": envelope["version"],
+            "hash": envelope["hash"]})
+        event.evolve(state)
     state.version = envelope["version"]
     state.last_hash = envelope["hash"]
 

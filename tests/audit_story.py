@@ -8,6 +8,7 @@ from typing import Any
 from ledger.application import CreditLedger, Receipt
 from ledger.build import build_ledger
 from ledger.settings import Settings
+from tests import calls
 from tests.listing_terms import POLICY, notice
 
 AUTHORITY = "11100000000013127D"  # a market-regulation department
@@ -20,13 +21,13 @@ def ledger_for(database_url: str, app_name: str) -> CreditLedger:
 
 
 def register(ledger: CreditLedger, code: str, name: str = "Panjin Example Co., Ltd.") -> Receipt:
-    return ledger.register(code=code, name=name, kind="enterprise", masked=None,
+    return calls.register(ledger, code=code, name=name, kind="enterprise", masked=None,
                            authority=AUTHORITY, actor="clerk-1", registered_on=date(2024, 1, 2))
 
 
 def penalty(ledger: CreditLedger, code: str, n: int, decided_on: date = date(2025, 3, 3),
             severity: str = "general") -> Receipt:
-    receipt, _ = ledger.execute(code, lambda s: s.impose_penalty(
+    receipt, _ = calls.decide(ledger, code, lambda s: s.impose_penalty(
         authority=AUTHORITY, actor="clerk-1", decision_no=f"PJ-2025-{n:05d}", severity=severity,
         domain="production", decided_on=decided_on, published_on=decided_on,
         category="fine", basis="Product Quality Law art. 49", special=False,
@@ -35,7 +36,7 @@ def penalty(ledger: CreditLedger, code: str, n: int, decided_on: date = date(202
 
 
 def permit(ledger: CreditLedger, code: str, n: int, decided_on: date = date(2024, 5, 6)) -> Receipt:
-    receipt, _ = ledger.execute(code, lambda s: s.grant_permit(
+    receipt, _ = calls.decide(ledger, code, lambda s: s.grant_permit(
         authority=AUTHORITY, actor="clerk-1", decision_no=f"PERMIT-{n:05d}",
         category="food_business", decided_on=decided_on, published_on=decided_on,
         details={}, today=date(2026, 1, 5), calendar=ledger.calendar))
@@ -44,7 +45,7 @@ def permit(ledger: CreditLedger, code: str, n: int, decided_on: date = date(2024
 
 def blacklist(ledger: CreditLedger, code: str, listed_on: date = date(2025, 6, 2),
               ) -> tuple[Receipt, str]:
-    receipt, (_, listing_id) = ledger.execute(code, lambda s: s.put_on_list(
+    receipt, (_, listing_id) = calls.decide(ledger, code, lambda s: s.put_on_list(
         authority=COURT, actor="judge-1", list_name="black", domain="judicial",
         basis="Supreme People's Court list of dishonest judgment debtors",
         notified_on=notice(listed_on), listed_on=listed_on,
@@ -54,7 +55,7 @@ def blacklist(ledger: CreditLedger, code: str, listed_on: date = date(2025, 6, 2
 
 
 def delist(ledger: CreditLedger, code: str, listing_id: str, on: date, reason: str) -> Receipt:
-    receipt, _ = ledger.execute(code, lambda s: s.remove_from_list(
+    receipt, _ = calls.decide(ledger, code, lambda s: s.remove_from_list(
         listing_id=listing_id, authority=COURT, actor="judge-1", delisted_on=on, reason=reason,
         today=date(2026, 1, 5)))
     return receipt

@@ -16,11 +16,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import bootstrap
-from ledger import joint, repairs
+from ledger.application import By
 from ledger.domain.uscc import make_uscc
 from ledger.generator.demo import load_demo_if_empty
-from ledger.repair_lookup import By
 from ledger.settings import Settings
+from tests import calls as joint
+from tests import calls as repairs
 from tests.repair_story import COURT, CREDIT_OFFICE, MARKET, POLICY, City, Clock
 
 OWNER, OTHER, ADMIN_DEPT = MARKET, COURT, "11100000000019066D"

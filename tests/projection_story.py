@@ -18,6 +18,8 @@ from ledger.domain.resident_id import make_resident_id
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
+from tests import calls
+from tests.calls import register
 from tests.listing_terms import POLICY, notice
 
 TODAY = date(2026, 6, 1)
@@ -33,7 +35,7 @@ CAL = WorkingCalendar.default()
 
 
 def _do(ledger: CreditLedger, code: str, decide: Any) -> Any:
-    return ledger.execute(code, decide)[1]
+    return calls.decide(ledger, code, decide)[1]
 
 
 def permit(s: Subject, no: str, decided: date, published: date, authority: str = MARKET) -> Any:
@@ -63,9 +65,9 @@ def listing(s: Subject, list_name: str, domain: str, on: date, expires: date | N
 def story(ledger: CreditLedger) -> dict[str, Any]:
     """Record the whole history; return what the assertions need."""
     reg = dict(authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 6))
-    ledger.register(code=ACME, name="盘锦某某化工有限公司", kind="enterprise", masked=None, **reg)
-    ledger.register(code=BETA, name="Beta Trading Co", kind="enterprise", masked=None, **reg)
-    ledger.register(code=PERSON.code, name="张三", kind="natural_person", masked=PERSON.masked,
+    register(ledger, code=ACME, name="盘锦某某化工有限公司", kind="enterprise", masked=None, **reg)
+    register(ledger, code=BETA, name="Beta Trading Co", kind="enterprise", masked=None, **reg)
+    register(ledger, code=PERSON.code, name="张三", kind="natural_person", masked=PERSON.masked,
                     **reg)
     _do(ledger, ACME, lambda s: permit(s, "PERMIT-1", date(2025, 3, 3), date(2025, 3, 5)))
     _do(ledger, ACME, lambda s: permit(s, "PERMIT-2", date(2025, 4, 1), date(2025, 5, 6)))

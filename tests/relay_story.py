@@ -15,6 +15,8 @@ from ledger.domain.resident_id import make_resident_id
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
+from tests import calls
+from tests.calls import register
 from tests.listing_terms import CALENDAR, POLICY
 
 TODAY = date(2026, 6, 1)
@@ -31,13 +33,13 @@ TYPES = {"SubjectRegistered", "PrincipalLinked", "PermitGranted", "PenaltyImpose
 def every_type(ledger: CreditLedger, code: str = ACME) -> None:
     """An enterprise and its legal representative (a person), with one fact of each kind."""
     reg: dict[str, Any] = dict(authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 6))
-    ledger.register(code=code, name="盘锦某某化工有限公司", kind="enterprise", masked=None, **reg)
-    ledger.register(code=PERSON.code, name="张三", kind="natural_person", masked=PERSON.masked,
+    register(ledger, code=code, name="盘锦某某化工有限公司", kind="enterprise", masked=None, **reg)
+    register(ledger, code=PERSON.code, name="张三", kind="natural_person", masked=PERSON.masked,
                     **reg)
     cal = ledger.calendar
 
     def do(decide: Any) -> Any:
-        return ledger.execute(code, decide)[1]
+        return calls.decide(ledger, code, decide)[1]
 
     do(lambda s: s.link_principal(principal=PERSON.code, role="legal_representative",
                                   name="张三", since=date(2020, 1, 6), authority=MARKET,

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ledger import repairs
-from ledger.application import CreditLedger
+from ledger.application import By, CreditLedger
 from ledger.build import build_ledger
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.repair_case import RepairCase
-from ledger.repair_lookup import By
 from ledger.settings import Settings
+from tests import calls as repairs
+from tests.calls import decide, register
 from tests.listing_terms import longest, notice
 
 MARKET = "11100000000013127D"  # a market-regulation department
@@ -53,7 +53,7 @@ class City:
         return cls(build_ledger(settings, clock=clock), clock)
 
     def register(self, code: str = ACME, name: str = "Panjin Example Co., Ltd.") -> str:
-        self.ledger.register(code=code, name=name, kind="enterprise", masked=None,
+        register(self.ledger, code=code, name=name, kind="enterprise", masked=None,
                              authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 2))
         return code
 
@@ -61,7 +61,7 @@ class City:
                 domain: str = "production", special: bool = False, **details: Any) -> str:
         n = self.numbers[code] = self.numbers.get(code, 0) + 1
         decision_no = f"PJ-{decided_on.year}-{n:04d}"
-        self.ledger.execute(code, lambda s: s.impose_penalty(
+        decide(self.ledger, code, lambda s: s.impose_penalty(
             authority=MARKET, actor="clerk-1", decision_no=decision_no, severity=severity,
             domain=domain, decided_on=decided_on, published_on=decided_on, category="fine",
             basis="Product Quality Law art. 49", special=special, details=details,
@@ -70,7 +70,7 @@ class City:
 
     def listing(self, code: str, list_name: str, listed_on: date, domain: str = "tax",
                 expires_on: date | None = None, authority: str = COURT) -> str:
-        _, (_, listing_id) = self.ledger.execute(code, lambda s: s.put_on_list(
+        _, (_, listing_id) = decide(self.ledger, code, lambda s: s.put_on_list(
             authority=authority, actor="judge-1", list_name=list_name, domain=domain,
             basis="list rules", notified_on=notice(listed_on), listed_on=listed_on,
             expires_on=expires_on or longest(list_name, domain, listed_on),
@@ -79,13 +79,13 @@ class City:
         return str(listing_id)
 
     def commitment(self, code: str, made_on: date, kind: str = "repair") -> str:
-        _, (_, cid) = self.ledger.execute(code, lambda s: s.make_commitment(
+        _, (_, cid) = decide(self.ledger, code, lambda s: s.make_commitment(
             authority=MARKET, actor="clerk-1", commitment_type=kind, made_on=made_on,
             content=f"{kind} commitment of {made_on}", due_on=None, today=self.clock.today))
         return str(cid)
 
     def breach(self, code: str, commitment_id: str, on: date) -> None:
-        self.ledger.execute(code, lambda s: s.settle_commitment(
+        decide(self.ledger, code, lambda s: s.settle_commitment(
             commitment_id=commitment_id, kept=False, on=on, note="broken",
             authority=MARKET, actor="clerk-1", today=self.clock.today))
 

@@ -20,7 +20,7 @@ def expire(
     """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
     from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from ledger.expiry import Expiry
-    from ledger.repair_lookup import policy_from
+    from ledger.repair.lookup import policy_from
 
     try:
         as_of = date.fromisoformat(today) if today else None

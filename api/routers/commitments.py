@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import LedgerDep
-from api.recording import REPLAYED, Recorder, answer, may_act_for_any_authority
+from api.recording import REPLAYED, Recorder, answer, by
 from api.schemas import CommitmentReceipt
 from ledger.contracts.records import CommitmentIn, CommitmentOutcomeIn
 from ledger.identity import path_code
@@ -19,23 +19,8 @@ def make_commitment(code: str, body: CommitmentIn, caller: Recorder, ledger: Led
                     response: Response) -> CommitmentReceipt:
     """Record a credit commitment of one of the five types."""
     subject = path_code(code)
-    receipt, (_, commitment_id) = ledger.execute(subject, lambda s: s.make_commitment(
-        authority=caller.authority, actor=caller.actor,
-        commitment_type=body.commitment_type.value, made_on=body.made_on, content=body.content,
-        due_on=body.due_on, commitment_no=body.commitment_no, today=ledger.clock()))
-    return answer(response, receipt, CommitmentReceipt, subject=subject,
-                  commitment_id=commitment_id)
-
-
-def _settle(code: str, commitment_id: str, kept: bool, body: CommitmentOutcomeIn,
-            caller: Recorder, ledger: LedgerDep, response: Response) -> CommitmentReceipt:
-    subject = path_code(code)
-    receipt, _ = ledger.execute(subject, lambda s: s.settle_commitment(
-        commitment_id=commitment_id, kept=kept, on=body.on, note=body.note or "",
-        authority=caller.authority, actor=caller.actor, today=ledger.clock(),
-        any_authority=may_act_for_any_authority(caller)))
-    return answer(response, receipt, CommitmentReceipt, subject=subject,
-                  commitment_id=commitment_id)
+    receipt = ledger.make_commitment(subject, body, by(caller))
+    return answer(response, receipt, CommitmentReceipt, subject=subject, **receipt.extra)
 
 
 @router.post("/{code}/commitments/{commitment_id}/fulfilment", status_code=201,
@@ -44,7 +29,10 @@ def fulfil_commitment(code: str, commitment_id: str, body: CommitmentOutcomeIn,
                       caller: Recorder, ledger: LedgerDep, response: Response
                       ) -> CommitmentReceipt:
     """Record that a commitment was kept; only its authority (or an admin) may."""
-    return _settle(code, commitment_id, True, body, caller, ledger, response)
+    subject = path_code(code)
+    receipt = ledger.settle_commitment(subject, commitment_id, body, by(caller), kept=True)
+    return answer(response, receipt, CommitmentReceipt, subject=subject,
+                  commitment_id=commitment_id)
 
 
 @router.post("/{code}/commitments/{commitment_id}/breach", status_code=201,
@@ -53,4 +41,7 @@ def breach_commitment(code: str, commitment_id: str, body: CommitmentOutcomeIn,
                       caller: Recorder, ledger: LedgerDep, response: Response
                       ) -> CommitmentReceipt:
     """Record that a commitment was broken; only its authority (or an admin) may."""
-    return _settle(code, commitment_id, False, body, caller, ledger, response)
+    subject = path_code(code)
+    receipt = ledger.settle_commitment(subject, commitment_id, body, by(caller), kept=False)
+    return answer(response, receipt, CommitmentReceipt, subject=subject,
+                  commitment_id=commitment_id)

@@ -13,43 +13,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.auth import Caller, Role
 from api.deps import LedgerDep, authenticated
-from api.recording import may_act_for_any_authority
+from api.recording import by
 from api.repair_desk import DeskDep, check_scope
 from api.repair_schemas import StepReceipt
-from ledger import joint
 from ledger.application import Receipt
-from ledger.contracts.fields import SUBJECT_CODE_PATTERN, IsoDate, RecordId, SubjectCode, pattern
-from ledger.contracts.repairs import Short, Text
+from ledger.contracts.fields import RecordId, SubjectCode
+from ledger.contracts.repairs import ClosureIn, JointCaseIn, MeasureIn
 from ledger.domain.errors import NotFound
 from ledger.domain.joint_case import JointCase
-from ledger.repair_lookup import By
 
 router = APIRouter(prefix="/v1/joint-cases", tags=["joint rewards and punishments"])
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class JointCaseIn(In):
-    subject: Annotated[Short, pattern(SUBJECT_CODE_PATTERN)] = Field(
-        description="USCC, or a person's pseudonym (p-...)")
-    listing_id: Short = Field(description="the listing that triggers the joint measures")
-    initiated_on: IsoDate
-
-
-class MeasureIn(In):
-    measure: Text = Field(description="the incentive or restriction this department applied")
-    applied_on: IsoDate
-
-
-class ClosureIn(In):
-    feedback: Text
-    closed_on: IsoDate
 
 
 class Measure(BaseModel):
@@ -87,10 +64,6 @@ def department(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
 Department = Annotated[Caller, Depends(department)]
 
 
-def by(caller: Caller) -> By:
-    return By(caller.authority, caller.actor)
-
-
 def written(response: Response, done: tuple[Receipt, JointCase]) -> JointCaseOut:
     """201 when this step was recorded now, 200 for a replay of the same step."""
     receipt, case = done
@@ -111,32 +84,27 @@ def initiate(body: JointCaseIn, caller: Department, ledger: LedgerDep, d: DeskDe
     listing = ledger.subject(code).listings.get(body.listing_id)
     if listing is not None:  # an unknown listing is the use case's 404
         check_scope(caller, listing["data"]["domain"])
-    return written(response, joint.initiate(ledger, subject=code, listing_id=body.listing_id,
-                                            on=body.initiated_on, by=by(caller),
-                                            any_authority=may_act_for_any_authority(caller)))
+    return written(response, ledger.open_joint_case(code, body, by(caller)))
 
 
 @router.post("/{id}/responses", status_code=201, response_model=JointCaseOut)
 def respond(id: str, body: MeasureIn, caller: Department, ledger: LedgerDep,
             response: Response) -> JointCaseOut:
     """This department's measure; the same measure again is a replay (200)."""
-    check_scope(caller, joint.get_joint_case(ledger, id).domain)
-    return written(response, joint.respond(ledger, id, measure=body.measure,
-                                           on=body.applied_on, by=by(caller)))
+    check_scope(caller, ledger.joint_case(id).domain)
+    return written(response, ledger.respond_to_joint_case(id, body, by(caller)))
 
 
 @router.post("/{id}/closure", status_code=201, response_model=JointCaseOut)
 def close(id: str, body: ClosureIn, caller: Department, ledger: LedgerDep,
           response: Response) -> JointCaseOut:
     """Close with feedback, once a department has responded; only the listing's authority."""
-    check_scope(caller, joint.get_joint_case(ledger, id).domain)
-    return written(response, joint.close(ledger, id, feedback=body.feedback, on=body.closed_on,
-                                         by=by(caller),
-                                         any_authority=may_act_for_any_authority(caller)))
+    check_scope(caller, ledger.joint_case(id).domain)
+    return written(response, ledger.close_joint_case(id, body, by(caller)))
 
 
 @router.get("/{id}", response_model=JointCaseOut)
 def detail(id: str, caller: Annotated[Caller, Depends(authenticated)], ledger: LedgerDep
            ) -> dict[str, Any]:
     """One case: its listing, kind, the measures applied, and its status."""
-    return joint.get_joint_case(ledger, id).public()
+    return ledger.joint_case(id).public()

@@ -76,3 +76,20 @@ class WithdrawIn(In):
 
 class InformIn(In):
     informed_on: IsoDate
+
+
+class JointCaseIn(In):
+    subject: Annotated[Short, pattern(SUBJECT_CODE_PATTERN)] = Field(
+        description="USCC, or a person's pseudonym (p-...)")
+    listing_id: Short = Field(description="the listing that triggers the joint measures")
+    initiated_on: IsoDate
+
+
+class MeasureIn(In):
+    measure: Text = Field(description="the incentive or restriction this department applied")
+    applied_on: IsoDate
+
+
+class ClosureIn(In):
+    feedback: Text
+    closed_on: IsoDate

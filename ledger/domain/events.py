@@ -15,6 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import orjson
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.payload import Payload
+
 STREAM_NAMESPACE = uuid5(NAMESPACE_URL, "https://credit-ledger.example/streams")
 _NAMESPACE = STREAM_NAMESPACE.bytes
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
@@ -75,8 +77,16 @@ def make_envelope(
     }
 
 
-class LedgerEvent(Aggregate.Event):
-    """Base of every ledger event: envelope fields plus the fact in ``data``."""
+class LedgerEvent(Aggregate.Event, Payload):
+    """Base of every ledger event: envelope fields plus the fact in ``data``, whose keys each
+    class declares as typed fields (`ledger/domain/payload.py`).
+
+    Versioned by the library's mechanism: a class whose payload changes shape sets
+    `class_version = N` and `upcast_vK_vK1(state)` static methods, which the mapper applies to
+    stored events as it reads them. Envelopes and hashes are always rebuilt from the stored
+    JSON (`ledger/notifications.py`), never from an upcast object, so upcasting never touches
+    what auditors verify.
+    """
 
     subject: str
     authority: str

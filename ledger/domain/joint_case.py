@@ -18,14 +18,16 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
+from ledger.domain.aggregate import LedgerAggregate
+from ledger.domain.dates import check_not_future
 from ledger.domain.errors import Conflict, DateRuleViolation, RuleViolation, WrongState
 from ledger.domain.events import LedgerCreated, LedgerEvent, stream_id
 from ledger.domain.ownership import check_owner
-from ledger.domain.subject import check_not_future
+from ledger.domain.payload import Field
+from ledger.domain.vocabulary import JointKind, JointStatus, ListName
 
-KIND_OF_LIST = {"red": "incentive", "black": "punishment", "key_attention": "punishment"}
+KIND_OF_LIST = {ListName.RED: JointKind.INCENTIVE, ListName.BLACK: JointKind.PUNISHMENT,
+                ListName.KEY_ATTENTION: JointKind.PUNISHMENT}
 
 
 def joint_stream(subject: str, listing_id: str) -> UUID:
@@ -33,34 +35,56 @@ def joint_stream(subject: str, listing_id: str) -> UUID:
     return stream_id("joint", f"{subject}|{listing_id}")
 
 
-class JointCaseInitiated(LedgerCreated):
+class JointEvent(LedgerEvent):
+    """The listing every joint-case event repeats."""
+
+    case_id = Field(str)
+    listing_id = Field(str)
+    list = Field(ListName)
+    domain = Field(str)
+    kind = Field(JointKind)
+
+
+class JointCaseInitiated(LedgerCreated, JointEvent):
+    # Before docs/adr/014 any department could open a case: its opener stands as owner.
+    listing_authority = Field(str, omit_none=True)
+    initiated_on = Field(date)
+
     def evolve(self, c: Any) -> None:
         d = self.data
-        c.subject, c.case_id, c.listing_id = self.subject, d["case_id"], d["listing_id"]
+        c.subject, c.case_id, c.listing_id = self.subject, self.case_id, self.listing_id
         c.list_name, c.domain, c.kind = d["list"], d["domain"], d["kind"]
-        c.initiated_on, c.status, c.last_on = d["initiated_on"], "open", d["initiated_on"]
-        # Before docs/adr/014 any department could open a case: its opener stands as owner.
-        c.owner = d.get("listing_authority", self.authority)
+        c.initiated_on, c.last_on = d["initiated_on"], d["initiated_on"]
+        c.status = JointStatus.OPEN
+        c.owner = self.listing_authority or self.authority
 
 
-class JointMeasureApplied(LedgerEvent):
+class JointMeasureApplied(JointEvent):
     """A department applied its measure (a reward or a restriction) to the listed subject."""
 
+    measure = Field(str)
+    applied_on = Field(date)
+
     def evolve(self, c: Any) -> None:
-        c.measures[self.authority] = self.data["measure"]
+        c.measures[self.authority] = self.measure
         c.answered[self.authority] = self.originator_version
         c.last_on = self.data["applied_on"]
 
 
-class JointCaseClosed(LedgerEvent):
+class JointCaseClosed(JointEvent):
     """Feedback recorded: the case is closed and counts as a valid joint case."""
 
+    feedback = Field(str)
+    closed_on = Field(date)
+    measures = Field(int)  # how many departments had responded
+
     def evolve(self, c: Any) -> None:
-        c.status, c.closed_on, c.last_on = "closed", self.data["closed_on"], self.data["closed_on"]
-        c.closed = (self.data["feedback"], self.originator_version)
+        c.status, c.closed_on = JointStatus.CLOSED, self.data["closed_on"]
+        c.last_on = self.data["closed_on"]
+        c.closed = (self.feedback, self.originator_version)
 
 
-class JointCase(Aggregate):
+class JointCase(LedgerAggregate):
     """One listing's joint case: the departments' measures, then the closing feedback."""
 
     subject: str
@@ -71,12 +95,12 @@ class JointCase(Aggregate):
     kind: str
     initiated_on: str
     owner: str  # the listing's authority, whoever (it, or an admin) opened the case
-    status: str
+    status: JointStatus
     last_on: str
-    last_hash: str
 
     def __init__(self) -> None:
-        self.last_hash, self.closed_on = "", None
+        super().__init__()
+        self.closed_on: str | None = None
         self.closed: tuple[str, int] | None = None  # the feedback, and the version closing
         self.measures: dict[str, str] = {}
         self.answered: dict[str, int] = {}  # department -> version of its measure
@@ -101,13 +125,11 @@ class JointCase(Aggregate):
             raise DateRuleViolation(f"initiated_on {on} is before the listing date "
                                     f"{data['listed_on']}", field="initiated_on")
         cid = joint_stream(subject, data["listing_id"])
-        return cls._create(JointCaseInitiated, id=cid, subject=subject, authority=authority,
-                           actor=actor, occurred_at=on.isoformat(), prev_hash="", hash="",
-                           data={"case_id": str(cid), "listing_id": data["listing_id"],
-                                 "listing_authority": listing["authority"],
-                                 "list": data["list"], "domain": data["domain"],
-                                 "kind": KIND_OF_LIST[data["list"]],
-                                 "initiated_on": on.isoformat()})
+        return cls._start(JointCaseInitiated, cid, subject=subject, on=on, authority=authority,
+                          actor=actor, case_id=str(cid), listing_id=data["listing_id"],
+                          listing_authority=listing["authority"], list=data["list"],
+                          domain=data["domain"], kind=KIND_OF_LIST[ListName(data["list"])],
+                          initiated_on=on)
 
     def respond(self, *, measure: str, on: date, authority: str, actor: str, today: date
                 ) -> int:
@@ -120,9 +142,8 @@ class JointCase(Aggregate):
                            f"with another measure", field="measure")
         self._check_open("respond to")
         self._check_date(today, applied_on=on)
-        self._record(JointMeasureApplied, on, authority, actor,
-                     {"measure": measure, "applied_on": on.isoformat()})
-        return self.version
+        return self._step(JointMeasureApplied, on, authority, actor, measure=measure,
+                          applied_on=on)
 
     def close(self, *, feedback: str, on: date, authority: str, actor: str, today: date,
               any_authority: bool = False) -> int:
@@ -138,19 +159,18 @@ class JointCase(Aggregate):
             raise RuleViolation(f"case {self.case_id} has no measure yet: a joint case closes "
                                 "with the measures departments applied", field="feedback")
         self._check_date(today, closed_on=on)
-        self._record(JointCaseClosed, on, authority, actor, {
-            "feedback": feedback, "closed_on": on.isoformat(), "measures": len(self.measures)})
-        return self.version
+        return self._step(JointCaseClosed, on, authority, actor, feedback=feedback,
+                          closed_on=on, measures=len(self.measures))
 
     def public(self) -> dict[str, Any]:
         return {"id": self.case_id, "subject": self.subject, "listing_id": self.listing_id,
                 "list": self.list_name, "domain": self.domain, "kind": self.kind,
-                "status": self.status, "initiated_on": self.initiated_on,
+                "status": self.status.value, "initiated_on": self.initiated_on,
                 "closed_on": self.closed_on,
                 "measures": [{"authority": a, "measure": m} for a, m in self.measures.items()]}
 
     def _check_open(self, action: str) -> None:
-        if self.status != "open":
+        if self.status != JointStatus.OPEN:
             raise WrongState(f"cannot {action} joint case {self.case_id}: it is {self.status}")
 
     def _check_date(self, today: date, **dates: date) -> None:
@@ -160,10 +180,12 @@ class JointCase(Aggregate):
                 raise DateRuleViolation(f"{name} {value} is before {self.last_on}, the case's "
                                         "last step", field=name)
 
-    def _record(self, cls: type[LedgerEvent], on: date, authority: str, actor: str,
-                data: dict[str, Any]) -> None:
-        base = {"case_id": self.case_id, "listing_id": self.listing_id, "list": self.list_name,
-                "domain": self.domain, "kind": self.kind}
-        self.trigger_event(cls, subject=self.subject, authority=authority, actor=actor,
-                           occurred_at=on.isoformat(), data=base | data,
-                           prev_hash=self.last_hash, hash="")
+    def envelope_subject(self) -> str:
+        return self.subject
+
+    def _step(self, event_class: type[LedgerEvent], on: date, authority: str, actor: str,
+              **payload: Any) -> int:
+        """Record a step; its data repeats the case's listing."""
+        return self._record(event_class, on, authority, actor, case_id=self.case_id,
+                            listing_id=self.listing_id, list=self.list_name,
+                            domain=self.domain, kind=self.kind, **payload)

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
 from ledger.domain import repair_events as ev
+from ledger.domain.aggregate import LedgerAggregate
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.errors import DateRuleViolation, Forbidden, FutureDate, WrongState
+from ledger.domain.dates import check_not_future
+from ledger.domain.errors import DateRuleViolation, Forbidden, WrongState
 from ledger.domain.events import LedgerEvent, stream_id
 from ledger.domain.repair import (
     Failure,
@@ -23,8 +23,9 @@ from ledger.domain.repair import (
     due_after,
     overdue,
 )
+from ledger.domain.vocabulary import RepairStatus
 
-OPEN = ("applied", "accepted")
+OPEN = (RepairStatus.APPLIED, RepairStatus.ACCEPTED)
 
 
 class SameOfficer(Forbidden):
@@ -37,7 +38,7 @@ def case_stream(case_key: str) -> UUID:
     return stream_id("repair", case_key)
 
 
-class RepairCase(Aggregate):
+class RepairCase(LedgerAggregate):
     """A repair case: applied, then refused, or accepted and approved/rejected; or withdrawn."""
 
     subject: str
@@ -50,12 +51,11 @@ class RepairCase(Aggregate):
     severity: str | None
     applied_on: str
     obligations_performed: bool
-    status: str
-    last_hash: str
+    status: RepairStatus
 
     def __init__(self) -> None:
-        # RepairApplied fills in the target; these are the parts that change later.
-        self.last_hash, self.status = "", "applied"
+        super().__init__()  # RepairApplied fills in the target; these change later
+        self.status = RepairStatus.APPLIED
         self.commitment_id: str | None = None
         self.accepted_on: str | None = None
         self.accepted_by: str | None = None  # the accepting officer (actor), for four eyes
@@ -72,14 +72,15 @@ class RepairCase(Aggregate):
         policy: RepairPolicy, authority: str, actor: str, today: date,
     ) -> RepairCase:
         """Record the application; if it is inadmissible, record the refusal in the same save."""
-        _not_future(today, applied_on=applied_on)
+        check_not_future(today, applied_on=applied_on)
         cid = case_stream(case_key)
-        data = _target_data(str(cid), target) | {
-            "applied_on": applied_on.isoformat(), "obligations_performed": obligations_performed,
-            "evidence": evidence, "commitment_id": commitment_id}
-        case = cls._create(ev.RepairApplied, id=cid, subject=subject, authority=authority,
-                           actor=actor, occurred_at=applied_on.isoformat(), data=data,
-                           prev_hash="", hash="")
+        case = cls._start(ev.RepairApplied, cid, subject=subject, on=applied_on,
+                          authority=authority, actor=actor, case_id=str(cid),
+                          target_kind=target.kind, target_id=target.id,
+                          target_authority=target.authority, domain=target.domain,
+                          list=target.list, severity=target.severity, applied_on=applied_on,
+                          obligations_performed=obligations_performed, evidence=evidence,
+                          commitment_id=commitment_id)
         failures = admissibility_failures(target, on=applied_on,
                                           obligations_performed=obligations_performed,
                                           policy=policy)
@@ -92,22 +93,21 @@ class RepairCase(Aggregate):
 
     def refuse(self, *, rule: str, reason: str, on: date, authority: str, actor: str,
                today: date, failures: list[Failure] | None = None) -> int:
-        self._check_status("refuse", "applied")
+        self._check_status("refuse", RepairStatus.APPLIED)
         self._check_dates(today, refused_on=on)
         listed = [{"rule": f.rule, "message": f.message} for f in failures or []]
-        return self._record(ev.RepairRefused, on, authority, actor, {
-            "refused_on": on.isoformat(), "rule": rule, "reason": reason,
-            "failures": listed or [{"rule": rule, "message": reason}]})
+        return self._step(ev.RepairRefused, on, authority, actor, refused_on=on, rule=rule,
+                          reason=reason,
+                          failures=listed or [{"rule": rule, "message": reason}])
 
     def accept(self, *, target: Target, commitment: dict[str, Any] | None, on: date,
                policy: RepairPolicy, calendar: WorkingCalendar, authority: str, actor: str,
                today: date) -> int:
-        self._check_status("accept", "applied")
+        self._check_status("accept", RepairStatus.APPLIED)
         self._check_dates(today, accepted_on=on)
         check(self.failures(target, commitment, on, policy))
-        due = due_after(on, policy.decision_days, calendar)
-        return self._record(ev.RepairAccepted, on, authority, actor, {
-            "accepted_on": on.isoformat(), "decision_due": due.isoformat()})
+        return self._step(ev.RepairAccepted, on, authority, actor, accepted_on=on,
+                          decision_due=due_after(on, policy.decision_days, calendar))
 
     def link_commitment(self, *, commitment: dict[str, Any], authority: str, actor: str,
                         on: date) -> int:
@@ -116,64 +116,64 @@ class RepairCase(Aggregate):
         cid = commitment["data"]["commitment_id"]
         if cid == self.commitment_id:
             return self.version
-        return self._record(ev.RepairCommitmentLinked, on, authority, actor, {
-            "commitment_id": cid, "made_on": commitment["data"]["made_on"]})
+        return self._step(ev.RepairCommitmentLinked, on, authority, actor, commitment_id=cid,
+                          made_on=date.fromisoformat(commitment["data"]["made_on"]))
 
     def complete_training(self, *, on: date, provider: str, certificate_no: str | None,
                           authority: str, actor: str, today: date) -> int:
         self._check_status("record training for", *OPEN)
-        _not_future(today, completed_on=on)
-        return self._record(ev.RepairTrainingCompleted, on, authority, actor, {
-            "completed_on": on.isoformat(), "provider": provider,
-            "certificate_no": certificate_no})
+        check_not_future(today, completed_on=on)
+        return self._step(ev.RepairTrainingCompleted, on, authority, actor, completed_on=on,
+                          provider=provider, certificate_no=certificate_no)
 
     def submit_report(self, *, issued_on: date, agency: str, report_no: str,
                       conclusion: str | None, authority: str, actor: str, today: date) -> int:
         self._check_status("attach a report to", *OPEN)
-        _not_future(today, issued_on=issued_on)
-        return self._record(ev.RepairReportSubmitted, issued_on, authority, actor, {
-            "issued_on": issued_on.isoformat(), "agency": agency, "report_no": report_no,
-            "conclusion": conclusion})
+        check_not_future(today, issued_on=issued_on)
+        return self._step(ev.RepairReportSubmitted, issued_on, authority, actor,
+                          issued_on=issued_on, agency=agency, report_no=report_no,
+                          conclusion=conclusion)
 
     def approve(self, *, target: Target, commitment: dict[str, Any] | None, on: date,
                 policy: RepairPolicy, calendar: WorkingCalendar, authority: str, actor: str,
                 today: date) -> int:
         """Approve; the caller ends the target's publicity or listing in the same save."""
-        self._check_status("approve", "accepted")
+        self._check_status("approve", RepairStatus.ACCEPTED)
         self._check_four_eyes("approve", actor, policy)
         self._check_dates(today, decided_on=on)
         check(self.failures(target, commitment, on, policy))
-        return self._record(ev.RepairApproved, on, authority, actor, self._decision(on, policy,
-                                                                                    calendar))
+        return self._step(ev.RepairApproved, on, authority, actor,
+                          **self._decision(on, policy, calendar))
 
     def reject(self, *, reasons: list[str], on: date, policy: RepairPolicy,
                calendar: WorkingCalendar, authority: str, actor: str, today: date) -> int:
-        self._check_status("reject", "accepted")
+        self._check_status("reject", RepairStatus.ACCEPTED)
         self._check_four_eyes("reject", actor, policy)
         self._check_dates(today, decided_on=on)
         if not [r for r in reasons if r.strip()]:
             raise RepairRuleBroken("reasons_required", "a rejection states its reasons",
                                    field="reasons")
-        return self._record(ev.RepairRejected, on, authority, actor,
-                            self._decision(on, policy, calendar) | {"reasons": reasons})
+        return self._step(ev.RepairRejected, on, authority, actor, reasons=reasons,
+                          **self._decision(on, policy, calendar))
 
     def withdraw(self, *, on: date, reason: str | None, authority: str, actor: str,
                  today: date) -> int:
         self._check_status("withdraw", *OPEN)
         self._check_dates(today, withdrawn_on=on)
-        return self._record(ev.RepairWithdrawn, on, authority, actor, {
-            "withdrawn_on": on.isoformat(), "reason": reason})
+        return self._step(ev.RepairWithdrawn, on, authority, actor, withdrawn_on=on,
+                          reason=reason)
 
     def inform(self, *, on: date, authority: str, actor: str, today: date) -> int:
-        self._check_status("inform the authority of", "approved", "rejected")
+        self._check_status("inform the authority of", RepairStatus.APPROVED,
+                           RepairStatus.REJECTED)
         if self.informed_on is not None:
             raise WrongState(f"case {self.case_id}: the authority was informed on "
                              f"{self.informed_on}")
         self._check_dates(today, informed_on=on)
         assert self.notify_due is not None
-        return self._record(ev.RepairAuthorityInformed, on, authority, actor, {
-            "informed_on": on.isoformat(), "informed": self.target_authority,
-            "late": on > date.fromisoformat(self.notify_due)})
+        return self._step(ev.RepairAuthorityInformed, on, authority, actor, informed_on=on,
+                          informed=self.target_authority,
+                          late=on > date.fromisoformat(self.notify_due))
 
     # -- reading ---------------------------------------------------------------
 
@@ -186,9 +186,10 @@ class RepairCase(Aggregate):
 
     def due_on(self) -> str | None:
         """The next open deadline: the decision, then informing the authority."""
-        if self.status == "accepted":
+        if self.status == RepairStatus.ACCEPTED:
             return self.decision_due
-        if self.status in ("approved", "rejected") and self.informed_on is None:
+        if (self.status in (RepairStatus.APPROVED, RepairStatus.REJECTED)
+                and self.informed_on is None):
             return self.notify_due
         return None
 
@@ -201,12 +202,15 @@ class RepairCase(Aggregate):
     def _decision(self, on: date, policy: RepairPolicy, calendar: WorkingCalendar
                   ) -> dict[str, Any]:
         assert self.decision_due is not None
-        return {"decided_on": on.isoformat(), "decision_due": self.decision_due,
-                "late": on > date.fromisoformat(self.decision_due),
-                "notify_due": due_after(on, policy.notify_days, calendar).isoformat(),
+        due = date.fromisoformat(self.decision_due)
+        return {"decided_on": on, "decision_due": due, "late": on > due,
+                "notify_due": due_after(on, policy.notify_days, calendar),
                 "commitment_id": self.commitment_id}
 
-    def _check_status(self, action: str, *allowed: str) -> None:
+    def envelope_subject(self) -> str:
+        return self.subject
+
+    def _check_status(self, action: str, *allowed: RepairStatus) -> None:
         if self.status not in allowed:
             raise WrongState(f"cannot {action} case {self.case_id}: it is {self.status}")
 
@@ -216,31 +220,17 @@ class RepairCase(Aggregate):
                               f"not {action} it; another officer decides")
 
     def _check_dates(self, today: date, **dates: date) -> None:
-        _not_future(today, **dates)
+        check_not_future(today, **dates)
         for name, value in dates.items():
             earlier = self.decided_on or self.accepted_on or self.applied_on
             if value < date.fromisoformat(earlier):
                 raise DateRuleViolation(f"{name} {value} is before {earlier}, the case's "
                                         "last step", field=name)
 
-    def _record(self, cls: type[LedgerEvent], on: date, authority: str, actor: str,
-                data: dict[str, Any]) -> int:
-        base = {"case_id": self.case_id, "target_kind": self.target_kind,
-                "target_id": self.target_id, "target_authority": self.target_authority,
-                "domain": self.domain, "list": self.list_name, "severity": self.severity}
-        self.trigger_event(cls, subject=self.subject, authority=authority, actor=actor,
-                           occurred_at=on.isoformat(), data=base | data,
-                           prev_hash=self.last_hash, hash="")
-        return self.version
-
-
-def _target_data(case_id: str, target: Target) -> dict[str, Any]:
-    return {"case_id": case_id, "target_kind": target.kind, "target_id": target.id,
-            "target_authority": target.authority, "domain": target.domain, "list": target.list,
-            "severity": target.severity}
-
-
-def _not_future(today: date, **dates: date) -> None:
-    for name, value in dates.items():
-        if value > today:
-            raise FutureDate(f"{name} {value} is in the future (today is {today})", field=name)
+    def _step(self, event_class: type[LedgerEvent], on: date, authority: str, actor: str,
+              **payload: Any) -> int:
+        """Record a step; its data repeats the case's target."""
+        return self._record(event_class, on, authority, actor, case_id=self.case_id,
+                            target_kind=self.target_kind, target_id=self.target_id,
+                            target_authority=self.target_authority, domain=self.domain,
+                            list=self.list_name, severity=self.severity, **payload)

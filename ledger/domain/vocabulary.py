@@ -73,3 +73,42 @@ class Domain(StrEnum):
     JUDICIAL = "judicial"
     PUBLIC_SECURITY = "public_security"
     FALSE_CERTIFICATION = "false_certification"
+
+
+# -- the states of what is recorded (aggregate state; views keep their own codes) --------
+
+
+class PermitStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+class PenaltyStatus(StrEnum):
+    PUBLIC = "public"  # shown in the publicity window
+    REVOKED = "revoked"
+    ENDED = "ended"  # publicity ended (repaired, or its maximum reached)
+
+
+class CommitmentStatus(StrEnum):
+    MADE = "made"
+    FULFILLED = "fulfilled"
+    BREACHED = "breached"
+
+
+class RepairStatus(StrEnum):
+    APPLIED = "applied"
+    REFUSED = "refused"
+    ACCEPTED = "accepted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class JointStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class JointKind(StrEnum):
+    INCENTIVE = "incentive"  # a red listing
+    PUNISHMENT = "punishment"  # a black or key-attention listing

@@ -6,12 +6,11 @@ import logging
 from datetime import date
 from typing import Any
 
-from ledger import joint
-from ledger.application import CreditLedger
+from ledger.application import By, CreditLedger
+from ledger.contracts.repairs import ClosureIn, JointCaseIn, MeasureIn
 from ledger.domain.errors import DomainError
 from ledger.generator.city import generate
 from ledger.importing.importer import Importer, ImportReport, records
-from ledger.repair_lookup import By
 from ledger.runtime import Runtime
 
 DEMO_SEED = 2019  # the year of the city's credit plan; any fixed seed would do
@@ -49,11 +48,13 @@ def joint_cases(ledger: CreditLedger, rows: list[dict[str, Any]]) -> int:
             continue  # ended since (a black listing ends a red one), or no one to respond
         on, by = date.fromisoformat(row["listed_on"]), By(row["authority"], "demo")
         try:
-            _, case = joint.initiate(ledger, subject=subject.code, listing_id=found[0], on=on,
-                                     by=by)
-            joint.respond(ledger, case.case_id, on=on, by=By(others[0], "demo"),
-                          measure="联合奖惩措施已实施" if row["list"] == "black" else "绿色通道")
-            joint.close(ledger, case.case_id, feedback="措施已落实并反馈", on=on, by=by)
+            _, case = ledger.open_joint_case(subject.code, JointCaseIn(
+                subject=subject.code, listing_id=found[0], initiated_on=on), by)
+            measure = "联合奖惩措施已实施" if row["list"] == "black" else "绿色通道"
+            ledger.respond_to_joint_case(case.case_id, MeasureIn(measure=measure, applied_on=on),
+                                         By(others[0], "demo"))
+            ledger.close_joint_case(case.case_id, ClosureIn(feedback="措施已落实并反馈",
+                                                            closed_on=on), by)
         except DomainError as e:  # a demo row the rules refuse is skipped, not fatal
             log.debug("demo joint case skipped: %s", e)
             continue

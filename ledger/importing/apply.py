@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
+from ledger import subject_cases as cases
+from ledger.core import By, Rules
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
 from ledger.domain.ownership import check_owner
 from ledger.domain.repair import RepairPolicy
-from ledger.domain.subject import Subject, check_not_future
+from ledger.domain.subject import Subject
 from ledger.importing.rows import Row, RowError
+from ledger.subject_cases import Registration, new_subject
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,21 @@ class Context:
     calendar: WorkingCalendar
     actor: str
     policy: RepairPolicy = field(default_factory=RepairPolicy)
+
+    @cached_property  # one per import run
+    def rules(self) -> Rules:
+        return Rules(self.today, self.calendar, self.policy)
+
+    @cached_property
+    def recorders(self) -> dict[str, By]:
+        return {}
+
+    def by(self, row: Row) -> By:
+        """Who records the row: its authority, under the run's actor (one By per authority)."""
+        found = self.recorders.get(row.authority)
+        if found is None:
+            found = self.recorders[row.authority] = By(row.authority, self.actor)
+        return found
 
 
 def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:
@@ -51,54 +70,36 @@ def _register(row: Row, ctx: Context) -> Subject:
     if reg is None:
         raise NotFound(f"no subject with code {row.subject}: register it first (a subject "
                        "record, or party_name and party_kind on the row)", field="subject")
-    check_not_future(ctx.today, registered_on=reg.registered_on)
-    return Subject.register(
-        code=row.subject, name=reg.name, kind=reg.kind, masked=reg.masked,
-        authority=row.authority, actor=ctx.actor, registered_on=reg.registered_on or ctx.today,
-        code_check_failed=reg.code_check_failed)
+    return new_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
+                                    reg.code_check_failed, reg.registered_on),
+                       ctx.by(row), ctx.rules)
 
 
 def _principal(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
-    s.link_principal(principal=row.principal or "", role=b.role.value, name=b.name,
-                     since=b.since, authority=row.authority, actor=ctx.actor, today=ctx.today)
+    cases.link_principal(s, row.principal or "", _body(row), ctx.by(row), ctx.rules)
 
 
 def _permit(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
-    s.grant_permit(authority=row.authority, actor=ctx.actor, decision_no=b.decision_no,
-                   category=b.category, decided_on=b.decided_on, published_on=b.published_on,
-                   details=b.details(), today=ctx.today, calendar=ctx.calendar)
+    cases.grant_permit(s, _body(row), ctx.by(row), ctx.rules)
 
 
 def _penalty(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
-    s.impose_penalty(authority=row.authority, actor=ctx.actor, decision_no=b.decision_no,
-                     severity=b.severity.value, domain=b.domain.value, decided_on=b.decided_on,
-                     published_on=b.published_on, category=b.category, basis=b.basis,
-                     special=b.special, details=b.details(), today=ctx.today,
-                     calendar=ctx.calendar)
+    cases.impose_penalty(s, _body(row), ctx.by(row), ctx.rules)
 
 
 def _listing(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
-    s.put_on_list(authority=row.authority, actor=ctx.actor, list_name=b.list_name.value,
-                  domain=b.domain.value, basis=b.basis, notified_on=b.notified_on,
-                  listed_on=b.listed_on, expires_on=b.expires_on,
-                  removal_conditions=b.removal_conditions or "", today=ctx.today,
-                  policy=ctx.policy, calendar=ctx.calendar)
+    cases.put_on_list(s, _body(row), ctx.by(row), ctx.rules)
 
 
 def _commitment(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
-    s.make_commitment(authority=row.authority, actor=ctx.actor,
-                      commitment_type=b.commitment_type.value, made_on=b.made_on,
-                      content=b.content, due_on=b.due_on, commitment_no=b.commitment_no,
-                      today=ctx.today)
+    cases.make_commitment(s, _body(row), ctx.by(row), ctx.rules)
+
+
+def _body(row: Row) -> Any:
+    return row.body  # the command its record type validated (import_rows)
 
 
 def _outcome(row: Row, s: Subject, ctx: Context) -> None:
-    b: Any = row.body
     cid = _commitment_id(row, s)
     status = "fulfilled" if row.outcome["kept"] else "breached"
     # Before the replay below: another authority's file never learns an outcome by a no-op.
@@ -109,9 +110,7 @@ def _outcome(row: Row, s: Subject, ctx: Context) -> None:
     if s.commitments[cid]["status"] != "made":
         raise WrongState(f"commitment {cid} is already {s.commitments[cid]['status']}",
                          field="outcome")
-    s.settle_commitment(commitment_id=cid, kept=row.outcome["kept"], on=b.on,
-                        note=b.note or "", authority=row.authority, actor=ctx.actor,
-                        today=ctx.today)
+    cases.settle_commitment(s, cid, row.outcome["kept"], _body(row), ctx.by(row), ctx.rules)
 
 
 def _commitment_id(row: Row, s: Subject) -> str:

@@ -21,7 +21,6 @@ from ledger.contracts.records import (
     PrincipalIn,
     SubjectIn,
 )
-from ledger.domain.resident_id import validate_resident_id
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
@@ -204,12 +203,7 @@ def _person_or_code(raw: Any, key: bytes, name: str, people: dict[str, str] | No
         return known
     try:
         code = principal_code(text, key)[0]
-    except CodeError as e:
-        if _RESIDENT_ID.fullmatch(text):  # a person: report the ID rule, never the digits
-            try:
-                validate_resident_id(text)
-            except CodeError as person:
-                raise RowError([(name, str(person))]) from None
+    except CodeError as e:  # a person's number names the ID rule, never the digits
         raise RowError([(name, str(e))]) from None
     if people is not None and len(people) < PEOPLE_LIMIT:
         people[text] = code

@@ -22,8 +22,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from api.app import create_app
-from ledger import joint
-from ledger.repair_lookup import By
+from ledger.application import By
+from tests import calls as joint
 from tests.contract_story import OWNER, World, bearer, serve
 
 ROLES = {"no token": None, "provider": "tok-owner", "officer": "tok-officer",

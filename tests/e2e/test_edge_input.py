@@ -23,6 +23,7 @@ from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.domain.uscc import make_uscc
 from ledger.settings import Settings
+from tests.calls import register
 
 TAX = make_uscc("1", "1", "211100", "00001312")
 ACME = make_uscc("9", "1", "211100", "MA0T4Q1X")
@@ -131,7 +132,7 @@ def test_a_stored_nul_does_not_stop_the_postgresql_views(
     for client in serve(tmp_path, pg_url, unique_name):
         ledger = client.app.state.runtime.ledger  # type: ignore[attr-defined]
         # An event with a NUL recorded behind the API's back (say, before its text rules).
-        ledger.register(code=ACME, name="甲\u0000乙", kind="enterprise", masked=None,
+        register(ledger, code=ACME, name="甲\u0000乙", kind="enterprise", masked=None,
                         authority=TAX, actor="legacy")
         # Later writes still become visible, and the NUL shows as U+FFFD.
         r = client.post("/v1/subjects", json={"code": OTHER, "name": "盘锦某某有限公司",

@@ -22,6 +22,7 @@ from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.domain.uscc import make_uscc
 from ledger.settings import Settings
+from tests.calls import register
 
 TODAY = date(2026, 6, 1)
 TAX = make_uscc("1", "1", "211100", "00001312")
@@ -165,7 +166,7 @@ def test_many_concurrent_readers_on_a_small_pool_all_get_answers(
     # More requests in flight than threads and connections together (40 + 2).
     settings = Settings(database_url=pg_url, app_name=unique_name, env="test", pool_size=2)
     runtime = bootstrap(settings, background=True, clock=lambda: TODAY)
-    receipt = runtime.ledger.register(code=ACME, name="Acme", kind="enterprise", masked=None,
+    receipt = register(runtime.ledger, code=ACME, name="Acme", kind="enterprise", masked=None,
                                       authority=TAX, actor="clerk")
     with TestClient(create_app(runtime)) as client:
         assert client.get(f"/v1/subjects/{ACME}",

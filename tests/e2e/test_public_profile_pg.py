@@ -22,6 +22,7 @@ from ledger.runtime import Runtime
 from ledger.settings import Settings
 from projections import queries
 from projections.storage import view_store
+from tests import calls
 from tests.audit_story import AUTHORITY, CODES, blacklist, penalty, permit, register
 
 ORG, OTHER = CODES
@@ -48,7 +49,7 @@ def served(pg_url: str, unique_name: str) -> Iterator[tuple[TestClient, Runtime,
 
 
 def lead(ledger: CreditLedger, org: str, person: str) -> Receipt:
-    receipt, _ = ledger.execute(org, lambda s: s.link_principal(
+    receipt, _ = calls.decide(ledger, org, lambda s: s.link_principal(
         principal=person, role="legal_representative", name="Zhang San", since=date(2024, 1, 2),
         authority=AUTHORITY, actor="clerk-1", today=date(2026, 1, 5)))
     return receipt
@@ -82,7 +83,7 @@ def test_the_one_statement_profile_is_the_reference_answer_and_follows_the_calen
     # whose ID number the ledger only knows masked; another organisation with nothing.
     register(ledger, ORG)
     register(ledger, OTHER, name="Quiet Co.")
-    ledger.register(code=PERSON.code, name="Zhang San", kind="natural_person",
+    calls.register(ledger, code=PERSON.code, name="Zhang San", kind="natural_person",
                     masked=PERSON.masked, authority=AUTHORITY, actor="clerk-1",
                     registered_on=date(2024, 1, 2))
     lead(ledger, ORG, PERSON.code)

@@ -18,6 +18,7 @@ from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.identity import identify
 from ledger.settings import DEV_PSEUDONYM_KEY, Settings
+from tests.calls import register
 from tests.relay_story import read_topic, schema_validator
 from tests.repair_story import ACME, BETA, CREDIT_OFFICE, City, Clock
 
@@ -223,7 +224,7 @@ def test_a_deadline_counted_into_a_year_without_its_holiday_schedule_is_provisio
 def test_a_person_is_named_by_id_number_only_in_the_request_body(desk: Desk) -> None:
     key = DEV_PSEUDONYM_KEY.encode()
     person = identify(PERSON_ID, "natural_person", key)
-    desk.city.ledger.register(code=person.code, name="张三", kind="natural_person",
+    register(desk.city.ledger, code=person.code, name="张三", kind="natural_person",
                               masked=person.masked, authority=CREDIT_OFFICE, actor="clerk",
                               registered_on=date(2020, 1, 2))
     fine = desk.city.penalty(person.code, date(2026, 4, 1))

@@ -22,6 +22,7 @@ from ledger.domain.uscc import make_uscc
 from ledger.identity import identify
 from ledger.settings import Settings
 from ledger.store.notifications import envelope_from_notification
+from tests.calls import decide, register
 from tests.listing_terms import CALENDAR, POLICY, longest, notice
 
 TODAY = date(2025, 11, 20)
@@ -50,7 +51,7 @@ def ledgers(database_url: str, unique_name: str) -> Iterator[Ledgers]:
 @pytest.fixture
 def ledger(ledgers: Ledgers) -> CreditLedger:
     ledger = ledgers()
-    ledger.register(code=ACME, name="Acme Trading", kind="enterprise", masked=None,
+    register(ledger, code=ACME, name="Acme Trading", kind="enterprise", masked=None,
                     authority=TAX, actor="clerk-1", registered_on=date(2020, 1, 6))
     return ledger
 
@@ -87,7 +88,7 @@ def plain_hash(envelope: dict[str, Any]) -> str:
 
 
 def test_each_write_answers_its_global_position(ledger: CreditLedger) -> None:
-    receipt, version = ledger.execute(ACME, permit(ledger, "P-1"))
+    receipt, version = decide(ledger, ACME, permit(ledger, "P-1"))
     assert (receipt.position, receipt.version, version) == (2, 2, 2)
     assert receipt.type == "PermitGranted" and receipt.created
     assert receipt.hash == envelopes(ledger)[-1]["hash"]
@@ -95,10 +96,10 @@ def test_each_write_answers_its_global_position(ledger: CreditLedger) -> None:
 
 
 def test_resubmission_answers_the_first_receipt_and_stores_nothing(ledger: CreditLedger) -> None:
-    first, _ = ledger.execute(ACME, permit(ledger, "P-1"))
-    ledger.execute(ACME, permit(ledger, "P-2"))
+    first, _ = decide(ledger, ACME, permit(ledger, "P-1"))
+    decide(ledger, ACME, permit(ledger, "P-2"))
     # The department's retry of P-1 arrives after P-2 was recorded.
-    again, _ = ledger.execute(ACME, permit(ledger, "P-1"))
+    again, _ = decide(ledger, ACME, permit(ledger, "P-1"))
     assert not again.created
     assert (again.position, again.version, again.hash) == (first.position, first.version,
                                                            first.hash)
@@ -106,39 +107,39 @@ def test_resubmission_answers_the_first_receipt_and_stores_nothing(ledger: Credi
 
 
 def test_a_conflicting_payload_is_refused_and_stores_nothing(ledger: CreditLedger) -> None:
-    ledger.execute(ACME, permit(ledger, "P-1"))
+    decide(ledger, ACME, permit(ledger, "P-1"))
     with pytest.raises(Conflict):
-        ledger.execute(ACME, permit(ledger, "P-1", published_on=date(2025, 3, 6)))
+        decide(ledger, ACME, permit(ledger, "P-1", published_on=date(2025, 3, 6)))
     assert ledger.head_position() == 2
 
 
 def test_registering_again_is_idempotent_but_a_different_identity_conflicts(
         ledger: CreditLedger) -> None:
-    again = ledger.register(code=ACME, name="Acme Trading", kind="enterprise", masked=None,
+    again = register(ledger, code=ACME, name="Acme Trading", kind="enterprise", masked=None,
                             authority=TAX, actor="clerk-2")
     assert (again.position, again.created) == (1, False)
     with pytest.raises(AlreadyExists):
-        ledger.register(code=ACME, name="Other Name", kind="enterprise", masked=None,
+        register(ledger, code=ACME, name="Other Name", kind="enterprise", masked=None,
                         authority=TAX, actor="clerk-2")
     assert ledger.head_position() == 1
 
 
 def test_an_unknown_subject_is_not_found(ledger: CreditLedger) -> None:
     with pytest.raises(NotFound):
-        ledger.execute("9144030071526726XG", permit(ledger, "P-1"))
+        decide(ledger, "9144030071526726XG", permit(ledger, "P-1"))
     assert ledger.head_position() == 1
 
 
 def test_a_refused_rule_stores_nothing(ledger: CreditLedger) -> None:
     with pytest.raises(DateRuleViolation):
-        ledger.execute(ACME, listing("black", date(2025, 5, 6), notified_on=date(2025, 5, 7)))
+        decide(ledger, ACME, listing("black", date(2025, 5, 6), notified_on=date(2025, 5, 7)))
     assert ledger.head_position() == 1
 
 
 def test_black_listing_ends_red_listing_in_one_save(ledgers: Ledgers,
                                                     ledger: CreditLedger) -> None:
-    _, (_, red) = ledger.execute(ACME, listing("red", date(2024, 3, 1)))
-    receipt, (_, black) = ledger.execute(ACME, listing("black", date(2025, 5, 6)))
+    _, (_, red) = decide(ledger, ACME, listing("red", date(2024, 3, 1)))
+    receipt, (_, black) = decide(ledger, ACME, listing("black", date(2025, 5, 6)))
     # The receipt names the listing; the red listing's end follows it at the next position.
     assert (receipt.position, receipt.type) == (3, "Listed")
     stored = envelopes(ledger)
@@ -152,11 +153,11 @@ def test_black_listing_ends_red_listing_in_one_save(ledgers: Ledgers,
 def test_the_stored_chain_verifies_and_every_hash_recomputes_with_plain_json(
         ledger: CreditLedger) -> None:
     person = identify(PERSON_ID, "natural_person", b"development-only-pseudonym-key")
-    ledger.register(code=person.code, name="张三", kind="natural_person", masked=person.masked,
+    register(ledger, code=person.code, name="张三", kind="natural_person", masked=person.masked,
                     authority=TAX, actor="clerk-1")
-    ledger.execute(ACME, permit(ledger, "京许〔2025〕1号"))
-    ledger.execute(ACME, listing("red", date(2024, 3, 1)))
-    ledger.execute(ACME, listing("key_attention", date(2025, 5, 6)))
+    decide(ledger, ACME, permit(ledger, "京许〔2025〕1号"))
+    decide(ledger, ACME, listing("red", date(2024, 3, 1)))
+    decide(ledger, ACME, listing("key_attention", date(2025, 5, 6)))
     by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for envelope in envelopes(ledger):
         by_stream[envelope["stream"]].append(envelope)
@@ -177,14 +178,14 @@ def test_a_concurrent_write_is_retried_on_fresh_state(ledgers: Ledgers,
     other = ledgers()
     decisions = []
 
-    def decide(s: Subject) -> int:
+    def racing(s: Subject) -> int:
         decisions.append(s.version)
         if len(decisions) == 1:
             # Another process records a permit for the same subject between our read and save.
-            other.execute(ACME, permit(other, "P-other"))
+            decide(other, ACME, permit(other, "P-other"))
         return permit(ledger, "P-mine")(s)
 
-    receipt, _ = ledger.execute(ACME, decide)
+    receipt, _ = decide(ledger, ACME, racing)
     # Our first decision was made on version 1, lost the race, and was made again on version 2.
     assert decisions == [1, 2]
     assert (receipt.version, receipt.created) == (3, True)
@@ -196,17 +197,17 @@ def test_a_concurrent_write_is_retried_on_fresh_state(ledgers: Ledgers,
 
 def test_a_write_that_keeps_losing_the_race_is_a_conflict(ledgers: Ledgers) -> None:
     ledger = ledgers(conflict_retries=1)
-    ledger.register(code=ACME, name="Acme Trading", kind="enterprise", masked=None,
+    register(ledger, code=ACME, name="Acme Trading", kind="enterprise", masked=None,
                     authority=TAX, actor="clerk-1")
     other = ledgers()
     attempts = iter(range(10))
 
-    def decide(s: Subject) -> int:
-        other.execute(ACME, permit(other, f"P-other-{next(attempts)}"))
+    def racing(s: Subject) -> int:
+        decide(other, ACME, permit(other, f"P-other-{next(attempts)}"))
         return permit(ledger, "P-mine")(s)
 
     with pytest.raises(Conflict):
-        ledger.execute(ACME, decide)
+        decide(ledger, ACME, racing)
     # Two attempts, both beaten; our permit was never stored.
     decisions = [e["data"].get("decision_no") for e in envelopes(ledger)]
     assert decisions == [None, "P-other-0", "P-other-1"]
@@ -220,7 +221,7 @@ def test_two_processes_writing_one_subject_lose_nothing(ledgers: Ledgers,
     def write(w: int) -> None:
         try:
             for i in range(10):
-                writers[w].execute(ACME, permit(writers[w], f"P-{w}-{i}"))
+                decide(writers[w], ACME, permit(writers[w], f"P-{w}-{i}"))
         except BaseException as e:  # surfaced to the test thread below
             errors.append(e)
 

@@ -18,6 +18,7 @@ from ledger.application import CreditLedger, Receipt
 from ledger.identity import identify
 from ledger.settings import Settings
 from replay.asof import AsOf, led_in_live_views
+from tests import calls
 from tests.audit_story import (
     AUTHORITY,
     CODES,
@@ -45,7 +46,7 @@ def client(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Test
 
 
 def link(ledger: CreditLedger, org: str, person: str) -> Receipt:
-    receipt, _ = ledger.execute(org, lambda s: s.link_principal(
+    receipt, _ = calls.decide(ledger, org, lambda s: s.link_principal(
         principal=person, role="legal_representative", name="Zhang San", since=date(2024, 1, 2),
         authority=AUTHORITY, actor="clerk-1", today=date(2026, 1, 5)))
     return receipt
@@ -74,7 +75,7 @@ def test_state_as_of_reproduces_the_public_answers(client: TestClient):
 
     # Events arrive one by one; an organisation led by a person (穿透) is penalised and listed.
     observe(register(ledger, ORG))
-    observe(ledger.register(code=person.code, name="Zhang San", kind="natural_person",
+    observe(calls.register(ledger, code=person.code, name="Zhang San", kind="natural_person",
                             masked=person.masked, authority=AUTHORITY, actor="clerk-1",
                             registered_on=date(2024, 1, 2)))
     observe(link(ledger, ORG, person.code))

@@ -13,6 +13,7 @@ from projections.runner import Runner, feed_factory
 from projections.storage import view_store
 from projections.views import load_views
 from replay.asof import AsOf
+from tests.calls import register
 from tests.integration._projection_helpers import run_until
 from tests.projection_story import ACME, MARKET, TODAY, story
 
@@ -28,7 +29,7 @@ def project(database_url: str, app_name: str, checkpoints: bool) -> dict[str, st
     story(runtime.ledger)
     if checkpoints:
         assert checkpointer_for(runtime).record(force=True)
-    runtime.ledger.register(code=LATE, name="Late Co.", kind="enterprise", masked=None,
+    register(runtime.ledger, code=LATE, name="Late Co.", kind="enterprise", masked=None,
                             authority=MARKET, actor="clerk-1", registered_on=TODAY)
     if checkpoints:
         assert checkpointer_for(runtime).record(force=True)

@@ -23,6 +23,7 @@ from ledger.importing.source import Source
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 from ledger.store.notifications import envelope_from_notification
+from tests.calls import decide
 from tests.listing_terms import body as listing_body
 
 KEY = b"import-test-key"
@@ -282,7 +283,7 @@ def test_a_concurrent_write_during_an_import_is_kept_and_the_import_completes(
         if report.rows == 2 and not clerk_wrote:
             while ledger.head_position() < 2:  # the first chunk is saved
                 time.sleep(0.01)
-            receipt, _ = ledger.execute(ACME, lambda s: grant(s, ledger))
+            receipt, _ = decide(ledger, ACME, lambda s: grant(s, ledger))
             clerk_wrote.append(receipt.position)
 
     report = Importer(ledger, key=KEY, authority=MARKET, chunk_rows=2, cap=2,

@@ -14,12 +14,13 @@ from typer.testing import CliRunner
 
 from api import cli
 from api.bootstrap import bootstrap
-from ledger import repairs
 from ledger.domain.errors import RuleViolation
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
-from ledger.repair_worklist import Worklist
+from ledger.repair.worklist import Worklist
 from ledger.settings import Settings
+from tests import calls as repairs
+from tests.calls import decide
 from tests.repair_story import ACME, MARKET, OFFICER, POLICY, City
 
 
@@ -103,7 +104,7 @@ def test_a_concurrent_revocation_makes_the_approval_change_nothing(
 
     def save_after_a_revocation(*objs: Any) -> Any:
         if not other.types(ACME).count("PenaltyRevoked"):
-            other.ledger.execute(ACME, lambda s: s.revoke_penalty(
+            decide(other.ledger, ACME, lambda s: s.revoke_penalty(
                 authority=MARKET, actor="clerk-2", decision_no=decision,
                 revoked_on=date(2026, 8, 5), reason="annulled on review", today=date(2026, 8, 5)))
         return real_save(*objs)

@@ -11,6 +11,7 @@ from kafka.admin import NewTopic
 
 from ledger.build import build_ledger
 from ledger.settings import Settings
+from tests.calls import decide, register
 
 
 def test_kafka_keeps_per_key_order_over_six_partitions(kafka_bootstrap: str, topic_name: str):
@@ -52,9 +53,9 @@ def test_kafka_keeps_per_key_order_over_six_partitions(kafka_bootstrap: str, top
 def test_an_aggregate_saved_is_reloaded(database_url: str, unique_name: str):
     # A subject registered and penalised, in a fresh application (its own tables).
     ledger = build_ledger(Settings(database_url=database_url, app_name=unique_name))
-    ledger.register(code="91110000600037341L", name="Acme Ltd", kind="enterprise", masked=None,
+    register(ledger, code="91110000600037341L", name="Acme Ltd", kind="enterprise", masked=None,
                     authority="11210000MB0000000X", actor="test")
-    ledger.execute("91110000600037341L", lambda s: s.impose_penalty(
+    decide(ledger, "91110000600037341L", lambda s: s.impose_penalty(
         authority="11210000MB0000000X", actor="test", decision_no="PJ-2026-1", severity="general",
         domain="tax", decided_on=date(2026, 6, 1), published_on=date(2026, 6, 3),
         category="fine", basis="Tax Law art. 63", special=False, details={},

@@ -16,6 +16,7 @@ from ledger.store.notifications import envelope_from_notification
 from replay import summary
 from replay.verify import KafkaTarget, verify
 from tests.audit_story import CODES, ledger_for, story
+from tests.calls import register
 
 # CODES[0]'s stream: 1 registered, 2 permit, 3 the first penalty (fine "5000.00").
 TAMPERED_VERSION = 3
@@ -134,7 +135,7 @@ def test_a_record_on_kafka_that_the_store_lacks_is_named(
     story(ledger)
     # Someone slips onto the topic an event that this store never recorded.
     other = ledger_for(pg_url, unique_name + "x")
-    other.register(code="91350100M000100Y43", name="Intruder Co.", kind="enterprise",
+    register(other, code="91350100M000100Y43", name="Intruder Co.", kind="enterprise",
                    masked=None, authority="11100000000013127D", actor="x")
     forged = all_envelopes(other)[0]
     try:

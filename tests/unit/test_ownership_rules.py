@@ -12,13 +12,13 @@ from datetime import date
 
 import pytest
 
-from ledger import repairs
 from ledger.domain.joint_case import JointCase
 from ledger.domain.ownership import NotOwner
 from ledger.domain.repair_case import SameOfficer
 from ledger.domain.resident_id import PersonalNumberAsCode, make_resident_id
 from ledger.domain.subject import Subject
 from ledger.domain.uscc import make_uscc
+from tests import calls as repairs
 from tests.repair_story import ACME, COURT, DECIDER, MARKET, OFFICER, POLICY, City
 
 TODAY = date(2026, 11, 25)

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from ledger import repairs
 from ledger.build import build_ledger
 from ledger.domain.errors import DomainError, WrongState
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
-from ledger.repair_lookup import policy_from
+from ledger.repair.lookup import policy_from
 from ledger.settings import Settings
+from tests import calls as repairs
 from tests.repair_story import ACME, BETA, MARKET, OFFICER, POLICY, City
 
 

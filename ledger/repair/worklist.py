@@ -18,7 +18,6 @@ from ledger.application import CreditLedger
 from ledger.domain import repair_events
 from ledger.domain.events import LedgerEvent
 from ledger.domain.repair_case import OPEN
-from ledger.repair_lookup import get_case
 from ledger.store.sidetables import SideTables, Tx
 
 COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
@@ -50,9 +49,9 @@ class Worklist:
         ids = dict.fromkeys(n.originator_id for n in notes)
         rows = []
         for case_id in ids:
-            case = get_case(self.ledger, case_id)
+            case = self.ledger.repair_case(case_id)
             rows.append((str(case.id), case.subject, case.target_kind, case.target_authority,
-                         case.target_id, case.domain, case.list_name, case.status,
+                         case.target_id, case.domain, case.list_name, case.status.value,
                          case.applied_on, case.accepted_on, case.decision_due, case.decided_on,
                          case.notify_due, case.informed_on, case.due_on(), case.version))
         return rows
@@ -67,10 +66,11 @@ class Worklist:
     def page(self, *, status: str | None = None, domains: Sequence[str] = (),
              overdue_on: date | None = None, page: int = 1, size: int = 50) -> Page:
         """Cases matching the filters, oldest due first (cases with no deadline last)."""
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str] = []
         if status == "open":
             where.append(f"(status IN ({', '.join('?' * len(OPEN))}) OR due_on IS NOT NULL)")
-            params += list(OPEN)
+            params += [s.value for s in OPEN]
         elif status:
             where.append("status = ?")
             params.append(status)

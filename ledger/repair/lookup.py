@@ -1,33 +1,17 @@
-"""Finding repair cases and their targets, the policy from settings, and write receipts."""
+"""A repair case's target and commitment on its subject, and the policy from settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
-from uuid import UUID
 
 import orjson
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 
-from ledger.application import CreditLedger, Receipt
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.repair_case import RepairCase
 from ledger.domain.subject import Subject
 from ledger.settings import Settings
-from ledger.store.recording import position_of
-
-
-@dataclass(frozen=True)
-class By:
-    """Who takes a step: the officer's department (USCC) and a log-safe actor name."""
-
-    authority: str
-    actor: str
-
-    def kw(self) -> dict[str, str]:
-        return {"authority": self.authority, "actor": self.actor}
 
 
 def policy_from(settings: Settings) -> RepairPolicy:
@@ -50,16 +34,6 @@ def policy_from(settings: Settings) -> RepairPolicy:
     if "non_repairable" in raw:
         raw["non_repairable"] = frozenset(raw["non_repairable"])
     return replace(policy, **raw)
-
-
-def get_case(ledger: CreditLedger, case_id: str | UUID) -> RepairCase:
-    try:
-        case: Any = ledger.repository.get(UUID(str(case_id)))
-    except (AggregateNotFoundError, ValueError):
-        case = None
-    if not isinstance(case, RepairCase):
-        raise NotFound(f"no repair case {case_id}", field="id")
-    return case
 
 
 def target_of(subject: Subject, kind: str, ref: str, authority: str | None = None) -> Target:
@@ -86,21 +60,3 @@ def case_target(case: RepairCase, subject: Subject) -> Target:
 
 def commitment_of(case: RepairCase, subject: Subject) -> dict[str, Any] | None:
     return subject.commitments.get(case.commitment_id or "")
-
-
-def receipt(recordings: list[Any], case: Aggregate) -> Receipt:
-    mine = [r for r in recordings if r.domain_event.originator_id == case.id]
-    last = mine[-1]
-    event = last.domain_event
-    return Receipt(last.notification.id, str(case.id), event.originator_version,
-                   type(event).__name__, event.hash, True)
-
-
-def receipt_for(ledger: CreditLedger, case: Aggregate, version: int) -> Receipt:
-    event = next(iter(ledger.events.get(case.id, gt=version - 1, lte=version)))
-    try:
-        position = position_of(ledger.recorder, case.id, version)
-    except TypeError:  # the in-memory store used by unit tests has no positions to look up
-        position = 0
-    return Receipt(position, str(case.id), version, type(event).__name__,
-                   getattr(event, "hash", ""), False)

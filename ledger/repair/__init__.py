@@ -1,0 +1,1 @@
+"""Credit repair (exit) cases and joint reward/punishment cases: use cases, lookup, worklist."""
