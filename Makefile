@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint services-up services-down status bench clean compiled
+.PHONY: run test lint services-up services-down status bench clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH"; exit 1; }
@@ -18,17 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# The rebuild's hot modules compiled by mypyc (projections/compiled.py, ADR 010), when the
-# sources changed since the last build; without a C compiler they run as Python.
-compiled: $(STAMP)
-	@$(BIN)/python scripts/compile_views.py --if-stale || \
-	  echo "make: compiling the views failed (see above); they run as Python"
-
-run: $(STAMP) compiled
+run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/credit-ledger serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) compiled
+test: $(STAMP)
 	scripts/services up
 	CI=$${CI:-true} $(BIN)/pytest tests
 
@@ -45,10 +39,10 @@ services-down:
 status:
 	scripts/services status
 
-bench: $(STAMP) compiled
+bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	scripts/services up
 	$(BIN)/python -m bench.all
 
 clean:
-	rm -rf var/*.sqlite3* build/compiled
+	rm -rf var/*.sqlite3*

@@ -7,7 +7,7 @@ Per size: records N events in a fresh application on PostgreSQL (bench/replay_ci
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
 child process so that its peak resident memory (VmHWM) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
-CPU seconds (its own and its children's: the other share's process, sqlite3 shells), peak
+CPU seconds (its own and its children's: the other shares' worker processes), peak
 memory (its own, and its largest child's) and the ratio to the bare consumer, by wall time
 and by CPU time (the machine is shared: CPU time is the steadier figure).
 Prints figures, asserts nothing; the last line is BENCH_JSON (bench/README).
@@ -57,7 +57,7 @@ def peak_mib() -> int:
 
 
 def children_peak_mib() -> int:
-    """Peak resident memory of the largest child (the other share, sqlite3 shells), in MiB, as
+    """Peak resident memory of the largest child (another share's worker), in MiB, as
     sampled by ChildPeaks while it ran (0 if none was seen)."""
     return round(CHILD_PEAKS.peak_kib / 1024)
 
@@ -113,29 +113,34 @@ def bare(topic: str, events: int) -> dict[str, Any]:
     return result
 
 
-class NoView:
-    """A view that stores nothing: what is left is the cost of the feed and the framework."""
+def no_view() -> Any:
+    """A view that stores nothing: what is left is the cost of the feed and the framework
+    (not registered, so its rebuild is not split over processes)."""
+    from projections.view import View
 
-    name = "none"
-    tables = {"bench_none": "k TEXT PRIMARY KEY"}  # noqa: RUF012 (a class-level constant)
-    indexes: list[str] = []  # noqa: RUF012
+    class NoView(View):
+        name = "none"
 
-    def apply(self, tx: Any, envelope: dict[str, Any]) -> None:
-        """Nothing: every event is still read, decoded, deduplicated and its offset kept."""
+        def __init__(self) -> None:
+            self.tables, self.merges = {"bench_none": "k TEXT PRIMARY KEY"}, {}
+
+        def apply(self, tx: Any, envelopes: list[dict[str, Any]]) -> None:
+            """Nothing: every event is still read, decoded, deduplicated, its offset kept."""
+
+    return NoView()
 
 
 def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     """Rebuild the views into a fresh view store (its own table prefix) from one feed."""
     from ledger.bootstrap import build_ledger
     from ledger.settings import Settings
-    from projections import compiled
     from projections.kafka_feed import KafkaFeed
     from projections.rebuild import rebuild as run
     from projections.storage import ViewStore
     from projections.store_feed import StoreFeed
     from projections.views import load_views
 
-    chosen = ([NoView()] if views == "none"
+    chosen = ([no_view()] if views == "none"
               else load_views(None if views == "all" else views.split(",")))
     store = ViewStore(DATABASE_URL, f"{app.lower()}_{feed}_{uuid.uuid4().hex[:6]}")
     ledger = build_ledger(Settings(database_url=DATABASE_URL, app_name=app))
@@ -144,7 +149,7 @@ def rebuild(feed: str, app: str, topic: str, views: str) -> dict[str, Any]:
     started, cpu = time.perf_counter(), cpu_now()
     CHILD_PEAKS.start()
     report = run(store, conn, source, chosen, chosen, grace=0)
-    result = measured(report.events, started, cpu, views=views, compiled=compiled.active(),
+    result = measured(report.events, started, cpu, views=views,
                       phases={k: round(v, 1) for k, v in report.phases.items()})
     source.close()
     for table in [*(store.physical(t, report.generation) for v in chosen for t in v.tables),
@@ -208,8 +213,6 @@ def line(name: str, r: dict[str, Any], base: dict[str, Any] | None = None) -> st
              f"{(r['events'] / r['cpu_s']) / (base['events'] / base['cpu_s']):4.0%} by CPU"
              if base else "")
     child = f" (child {r['child_peak_mib']:,})" if r.get("child_peak_mib") else ""
-    if r.get("compiled") is False:
-        child += " [views as Python: no matching compiled build]"
     phases = "  (" + ", ".join(f"{k} {v} s" for k, v in r["phases"].items()) + ")" \
         if r.get("phases") else ""
     return (f"  {name:<34} {r['events']:>9,} events {r['seconds']:>8.1f} s {r['rate']:>8,}/s "
@@ -270,13 +273,12 @@ def main() -> None:
         finally:
             cleanup(app, topic)
     result.notes.append(
-        "Rebuilds into PostgreSQL apply the views in a local SQLite stage and COPY the result "
-        "(projections/staging.py); from 20,000 records the feed is split into shares, one "
-        "per core (two here), by stream (Kafka: by partition), each read, decoded and "
-        "applied to every view by a process of its own, the rebuild process taking the first "
-        "(projections/shards.py); "
-        "CPU seconds count all of them. Peak memory is the rebuild process's VmHWM; its "
-        "largest child's is sampled from /proc.")
+        "Rebuilds into PostgreSQL split the feed by stream (Kafka: by partition) into one "
+        "share per core (two here): the rebuild process applies the first, worker processes "
+        "of a concurrent.futures pool the others, each applying every view to a local SQLite "
+        "stage that it then COPYs into PostgreSQL (projections/stage.py, docs/adr/017). CPU "
+        "seconds count all of them. Peak memory is the rebuild process's VmHWM; its largest "
+        "child's is sampled from /proc.")
     result.emit()
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from projections import catalog
 from projections.feed import Record
-from projections.storage import Tx
+from projections.tx import Tx
 from projections.view import View
 
 
@@ -27,21 +26,12 @@ def apply_records(tx: Tx, lane: int, views: Sequence[View], records: Sequence[Re
             continue  # a duplicate (at-least-once delivery) or a replay of what we have
         fresh.append(env)
         known[stream] = moved_versions[stream] = version
-    for view in views:
-        apply_view(tx, view, fresh)
+    if fresh:
+        for view in views:
+            view.apply(tx, fresh)
     catalog.save_versions(tx, lane, moved_versions)
     catalog.save_offsets(tx, lane, advanced(records))
     return len(fresh)
-
-
-def apply_view(tx: Tx, view: View, envelopes: list[dict[str, Any]]) -> None:
-    """The whole batch at once where the view can (`apply_many`), else event by event."""
-    many = getattr(view, "apply_many", None)
-    if many is not None:
-        many(tx, envelopes)
-        return
-    for env in envelopes:
-        view.apply(tx, env)
 
 
 def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:

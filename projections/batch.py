@@ -12,10 +12,6 @@ and flushed in an order that gives the same rows as running them one by one:
   (`least`) keep their minimum: both are order-free.
 
 Each insert statement must be the only one inserting into its table with those keys.
-
-In a rebuild's stage (its transaction has a `spool`, projections.spool), the rows of a table
-a view spools (`row`) go to the table's spool file instead, and the updates of those rows
-(`deferred`) to a file the load applies after copying them.
 """
 
 from __future__ import annotations
@@ -23,18 +19,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-from projections.spool import Spool, deferred_table
 from projections.view import ViewTx
-
-
-def executemany(tx: ViewTx, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """tx.executemany where the transaction has it (the runner's), else row by row."""
-    many = getattr(tx, "executemany", None)
-    if many is not None:
-        many(sql, rows)
-        return
-    for row in rows:
-        tx.execute(sql, row)
 
 
 class _Names(dict[str, str]):
@@ -84,8 +69,6 @@ class Batch:
         self.updated: set[Hashable] = set()
         self.sums: dict[str, dict[tuple[Any, ...], list[int]]] = {}
         self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
-        self.spool: Spool | None = getattr(tx, "spool", None)
-        self.spooled: dict[str, list[Sequence[Any]]] = {}
 
     def sql(self, template: str) -> str:
         found = self._sql.get(template)
@@ -102,31 +85,6 @@ class Batch:
         if rows is None:
             rows = self.inserts[sql] = []
         rows.append(params)
-
-    def row(self, table: str, template: str, params: Sequence[Any], key: Hashable = None,
-            ) -> None:
-        """A row of a table the view spools (`spooled`): the insert `template`, except in a
-        rebuild's stage, where the row (every column, in order) goes to the spool file."""
-        if self.spool is None:
-            self.insert(template, params, key)
-            return
-        self._spool(table, params)
-
-    def deferred(self, table: str, template: str, params: Sequence[Any], key: Hashable,
-                 later: Sequence[Any]) -> None:
-        """An update of a spooled table's rows: `template` with `params`, except in a
-        rebuild's stage, where `later` goes to the table's deferred file, for the view's
-        statement that applies them once the rows are loaded (`spooled`)."""
-        if self.spool is None:
-            self.update(template, params, key)
-            return
-        self._spool(deferred_table(table), later)
-
-    def _spool(self, table: str, row: Sequence[Any]) -> None:
-        rows = self.spooled.get(table)
-        if rows is None:
-            rows = self.spooled[table] = []
-        rows.append(row)
 
     def update(self, template: str, params: Sequence[Any], key: Hashable) -> None:
         """An update of the rows named `key` (as inserts name them)."""
@@ -161,66 +119,12 @@ class Batch:
     def flush(self) -> None:
         tx = self.tx
         for sql, rows in self.inserts.items():
-            executemany(tx, sql, rows)
+            tx.executemany(sql, rows)
         for sql, rows in self.updates:
-            executemany(tx, sql, rows)
-        # A rebuild's stage holds counters over its batches (Held); else they go now.
-        held: Held | None = getattr(tx, "held", None)
-        counters = held if held is not None else Held()
+            tx.executemany(sql, rows)
         for template, sums in self.sums.items():
-            counters.add(self.sql(template), sums)
+            tx.executemany(self.sql(template), [(*key, *amounts) for key, amounts in sums.items()])
         for template, values in self.least_of.items():
-            counters.least(self.sql(template), values)
-        if held is None:
-            counters.write(tx)
-        if self.spool is not None:
-            for table, rows in self.spooled.items():
-                self.spool.write(table, rows)
-            self.spooled = {}
+            tx.executemany(self.sql(template), [(*key, value) for key, value in values.items()])
         self.inserts, self.updates, self.updated = {}, [], set()
-        self.sums, self.least_of = {}, {}
-
-
-class Held:
-    """Counters and earliest dates held over every batch of a rebuild's stage, written once.
-
-    Both are order-free and nothing reads them while applying, so a rebuild (which nobody
-    reads before its swap) may write each key once at the end instead of once per batch:
-    many batches touch the same days. Memory grows with the keys (authorities and days; for
-    earliest dates, the subjects with a repair mark), not with each event.
-    """
-
-    def __init__(self) -> None:
-        self.sums: dict[str, dict[tuple[Any, ...], list[int]]] = {}
-        self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
-
-    def add(self, sql: str, sums: dict[tuple[Any, ...], list[int]]) -> None:
-        held = self.sums.get(sql)
-        if held is None:
-            self.sums[sql] = sums  # a batch's own dict, no longer used by it
-            return
-        for key, amounts in sums.items():
-            found = held.get(key)
-            if found is None:
-                held[key] = amounts
-            else:
-                for i, n in enumerate(amounts):
-                    found[i] += n
-
-    def least(self, sql: str, values: dict[tuple[Any, ...], Any]) -> None:
-        held = self.least_of.get(sql)
-        if held is None:
-            self.least_of[sql] = values
-            return
-        for key, value in values.items():
-            found = held.get(key)
-            if found is None or value < found:
-                held[key] = value
-
-    def write(self, tx: ViewTx) -> None:
-        """Write what is held (inside the stage's last transaction) and forget it."""
-        for sql, sums in self.sums.items():
-            executemany(tx, sql, [(*key, *amounts) for key, amounts in sums.items()])
-        for sql, values in self.least_of.items():
-            executemany(tx, sql, [(*key, value) for key, value in values.items()])
         self.sums, self.least_of = {}, {}

@@ -11,15 +11,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import orjson
 
-from projections.storage import POSTGRES, Tx
+from projections.tx import POSTGRES, Tx
+from projections.view import View
 
-if TYPE_CHECKING:
-    from projections.storage import ViewStore
-    from projections.view import View
+
+class ViewStore(Protocol):
+    """What the catalog needs of a view store (projections.storage): its table naming."""
+
+    prefix: str
+
+    def physical(self, table: str, generation: int | None = None) -> str: ...
 
 LIVE = 0
 CHUNK = 500

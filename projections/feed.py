@@ -40,12 +40,6 @@ class Record:
     envelope: dict[str, Any]
 
 
-class Unreadable(RuntimeError):
-    """Kafka's record batches cannot be read by projections.kafka_batches: the caller should
-    use kafka-python's consumer (defined here, in a module mypyc does not compile, since a
-    compiled class cannot derive from RuntimeError)."""
-
-
 class Feed(Protocol):
     """Reads envelopes from the offsets it is given; holds no committed position of its own."""
 
@@ -59,6 +53,11 @@ class Feed(Protocol):
 
     def end_offsets(self) -> dict[int, int]:
         """The next offset that would be written in each partition (the head)."""
+
+    def shares(self, count: int) -> list[dict[str, Any]]:
+        """At most `count` specs of disjoint parts of the feed by stream, every event of a
+        stream in one, for `open_share` in another process (projections.rebuild); one spec
+        (this feed's own) when it cannot be split."""
 
     def close(self) -> None: ...
 

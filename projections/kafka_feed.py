@@ -1,7 +1,8 @@
 """The Kafka feed: manual partition assignment, seeks to offsets kept in the view store.
 
 No consumer group and no offset commits: the view store's proj_offsets table is the only
-committed position, written in the same transaction as the view rows.
+committed position, written in the same transaction as the view rows. kafka-python's public
+consumer API only: the live runner and every process of a rebuild read Kafka this one way.
 """
 
 from __future__ import annotations
@@ -9,14 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from projections.feed import Record
-from projections.kafka_batches import BatchReader, Unreadable
-from projections.record_sets import decoded, envelope
+import orjson
+from kafka import KafkaConsumer, TopicPartition
 
-if TYPE_CHECKING:
-    from projections.prefetch import Prefetch
+from projections.feed import Record, envelope_json
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +39,27 @@ def consumer_config(bootstrap: str, **overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+def envelope(topic: str, partition: int, offset: int, value: bytes | None) -> dict[str, Any]:
+    """A record's envelope; {} for one that is not an envelope, which still advances the
+    offset and which the runner skips."""
+    if value is None:
+        return {}
+    try:
+        found = envelope_json(value)
+    except orjson.JSONDecodeError:
+        log.warning("skipping undecodable record %s/%s@%s", topic, partition, offset)
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 class KafkaFeed:
-    """Follows every partition of one topic from the offsets the caller passes."""
+    """Follows every partition of one topic (or those in `partitions`) from the offsets the
+    caller passes."""
 
     kind = "kafka"
-    head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
 
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0,
-                 partitions: Sequence[int] | None = None, batches: bool = False) -> None:
-        """Follows every partition of the topic, or only those in `partitions`; with
-        `batches`, reads record batches itself (projections.kafka_batches: for rebuilds,
-        which read long ranges) until anything it cannot read sends it back to the consumer."""
-        from kafka import KafkaConsumer, TopicPartition
-
+                 partitions: Sequence[int] | None = None) -> None:
         self.bootstrap, self.topic = bootstrap, topic
         self.consumer = KafkaConsumer(**consumer_config(bootstrap))
         found = self._discover(wait_for_topic)
@@ -61,15 +68,6 @@ class KafkaFeed:
         self.consumer.assign(list(self._tps.values()))
         self._positions: dict[int, int] = {}
         self._paused: set[int] = set()
-        self._reader: BatchReader | None = None
-        # Per partition: fetched records not handed out yet, and the offset they continue.
-        self._held: dict[int, list[tuple[int, bytes | None]]] = {}
-        self._held_from: dict[int, int] = {}
-        if batches:
-            try:
-                self._reader = BatchReader(self.consumer, topic)
-            except Unreadable as e:
-                log.warning("reading Kafka through kafka-python's consumer: %s", e)
 
     def _discover(self, wait: float) -> list[int]:
         deadline = time.monotonic() + wait
@@ -98,73 +96,24 @@ class KafkaFeed:
             self._paused = wanted_paused
 
     def poll(self, offsets: Mapping[int, int], max_records: int, timeout: float) -> list[Record]:
-        if self._reader is not None:
-            try:
-                return self._poll_batches(offsets, max_records, timeout)
-            except Unreadable as e:
-                log.warning("reading Kafka through kafka-python's consumer from now on: %s", e)
-                self._reader = None
-                self._held.clear()
         self._align(offsets)
         batches = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         records: list[Record] = []
         for tp, messages in batches.items():
-            for m in messages:
-                records.append(self._record(tp.partition, m.offset, m.value))
+            p = tp.partition
+            records.extend(Record(p, m.offset, envelope(self.topic, p, m.offset, m.value))
+                           for m in messages)
             if messages:
-                self._positions[tp.partition] = messages[-1].offset + 1
+                self._positions[p] = messages[-1].offset + 1
         return records
 
-    @property
-    def reads_batches(self) -> bool:
-        """Records come from the batch reader (not, or no longer, kafka-python's consumer)."""
-        return self._reader is not None
-
-    def _record(self, partition: int, offset: int, value: bytes | None) -> Record:
-        # An unusable record still advances the offset; the runner skips it.
-        return Record(partition, offset, envelope(self.topic, partition, offset, value))
-
-    def _poll_batches(self, offsets: Mapping[int, int], max_records: int,
-                      timeout: float) -> list[Record]:
-        """Up to max_records records from the partitions asked for, fetched by the batch
-        reader: records fetched but not handed out are kept for the next call that asks
-        for the offset they continue from."""
-        assert self._reader is not None
-        asked = {p: o for p, o in offsets.items() if p in self._tps}
-        for p, o in asked.items():
-            if self._held.get(p) and self._held_from.get(p) != o:
-                del self._held[p]  # the caller went elsewhere: drop what was read ahead
-        if not any(self._held.get(p) for p in asked):
-            fetched = self._reader.fetch(asked, timeout)
-            for p, found in fetched.items():
-                self._held[p], self._held_from[p] = found, asked[p]
-        records: list[Record] = []
-        for p in asked:
-            held = self._held.get(p)
-            if not held or len(records) >= max_records:
-                continue
-            taken = held[:max_records - len(records)]
-            self._held[p] = held[len(taken):]
-            self._held_from[p] = taken[-1][0] + 1
-            records.extend(decoded(self.topic, p, taken))
-        return records
-
-    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> Prefetch:
-        """The range [start, end) of every partition, fetched ahead by a child process that
-        starts now; iterate it, then close it."""
-        from projections.prefetch import Prefetch
-
-        return Prefetch(self.bootstrap, self.topic, start, end, batch)
-
-    def shares(self) -> int:
-        """How many processes may split this feed (projections.shards): one per partition."""
-        return len(self._parts)
-
-    def share_spec(self, index: int, count: int) -> dict[str, Any]:
-        """Share `index` of `count`: the partitions p with p % count == index. The relay keys
-        records by subject, so every event about a subject is in one share."""
-        return {"kind": self.kind, "bootstrap": self.bootstrap, "topic": self.topic,
-                "partitions": [p for p in self._parts if p % count == index]}
+    def shares(self, count: int) -> list[dict[str, Any]]:
+        """Up to `count` sets of partitions, p % count: the relay keys records by subject, so
+        every event about a subject is in one share."""
+        count = max(1, min(count, len(self._parts)))
+        return [{"kind": self.kind, "bootstrap": self.bootstrap, "topic": self.topic,
+                 "partitions": [p for p in self._parts if p % count == n]}
+                for n in range(count)]
 
     def end_offsets(self) -> dict[int, int]:
         ends = self.consumer.end_offsets(list(self._tps.values()))

@@ -1,33 +1,41 @@
 """Rebuild views into a fresh generation while the serving one keeps answering, then swap.
 
 The rebuild reads the feed from its start in its own lane (offsets and per-stream versions
-keyed by the new generation). Once it reaches the head it takes the writers' lock, brings
-its lane and the live lane to the same offsets, points the views at the new generation and
-drops its lane, all in one transaction. The old tables are dropped after a short grace so
-that reads already under way can finish.
+keyed by the new generation), applying every view the way the live runner does. A rebuild
+of many records into PostgreSQL is split by stream into shares, one per core: the first is
+applied in this process, the others by worker processes (concurrent.futures), each into a
+stage of its own that it bulk-loads (projections.stage). Once the shares reach the head this
+process takes the writers' lock, brings its lane and the live lane to the same offsets,
+points the views at the new generation and drops its lane, all in one transaction. The old
+tables are dropped after a short grace so that reads already under way can finish.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
-from projections import bare_tables, catalog, compiled
+from projections import catalog
 from projections.apply import apply_records, next_offsets
 from projections.feed import Feed, lag, records_upto
-from projections.staging import staged_catch_up
-from projections.storage import POSTGRES, Tx, ViewStore
+from projections.stage import Job, Offsets, build, open_share, run_share
+from projections.storage import ViewStore
+from projections.tx import POSTGRES, Tx
 from projections.view import View
+from projections.views import load_views
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
 GRACE_SECONDS = 2.0
-PREFETCH_MIN = 20_000  # records behind the head that make reading ahead worth it
+# Processes: one per core this process may use (a rebuild is CPU per event), up to a few.
+SHARES = max(1, min(8, len(os.sched_getaffinity(0))))
+SHARD_MIN = 20_000  # records that make starting worker processes (~0.5 s each) worth it
 
 
 @dataclass(frozen=True)
@@ -47,30 +55,28 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
             targets: Sequence[View], *, batch: int = 5000, progress: Progress | None = None,
             grace: float = GRACE_SECONDS) -> Report:
     """Build `targets` from the start of the feed into a new generation and swap them in."""
-    if compiled.status:
-        log.warning("the views run as Python in this rebuild: %s (`make compiled` builds "
-                    "them)", compiled.status)
     store.ensure_catalog()
     started = time.monotonic()
-    staged = store.dialect == POSTGRES
+    bulk = store.dialect == POSTGRES  # indexes once the rows are in, not row by row
     with store.transaction(conn) as tx:
         generation = catalog.next_generation(tx)
         for view in targets:
-            if staged:  # keys and indexes once the rows are in (projections.staging)
-                bare_tables.create(tx, store, view, generation)
-            else:
-                catalog.create_tables(tx, store, view, generation)
+            catalog.create_tables(tx, store, view, generation, indexes=not bulk)
     names = catalog.names_for(store, targets, generation)
     phases: dict[str, float] = {}
     try:
-        if staged:
-            offsets, events = staged_catch_up(store, feed, generation, targets, batch,
-                                              progress, phases)
-        else:
-            offsets, events = catch_up(store, conn, feed, generation, targets, names, batch,
-                                       progress)
-            phases["apply"] = time.monotonic() - started
+        job = Job(store.url, store.prefix, generation, tuple(v.name for v in targets), batch)
+        reached, events = fill(job, feed, targets, progress)
+        phases["apply"] = time.monotonic() - started
+        if bulk:
+            indexing = time.monotonic()
+            with ThreadPoolExecutor(2) as pool:  # PostgreSQL builds each on a core
+                list(pool.map(lambda view: index(store, view, generation), targets))
+            phases["index"] = time.monotonic() - indexing
         swapping = time.monotonic()
+        with store.transaction(conn) as tx:
+            catalog.save_offsets(tx, generation, reached)
+        offsets = {p: o for p, (o, _) in reached.items()}
         old, more = swap(store, conn, feed, views, targets, generation, offsets, batch)
         store.forget_names()
         phases["swap"] = time.monotonic() - swapping
@@ -89,56 +95,72 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     return Report([v.name for v in targets], generation, events + more, seconds, phases)
 
 
-def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
-             names: Mapping[str, str], batch: int, progress: Progress | None, *,
-             end: Mapping[int, int] | None = None) -> tuple[dict[int, int], int]:
-    """Apply the feed from offset 0 to its head, batch by batch in the lane (each batch its
-    own transaction, except in a rebuild's stage, which commits once: projections.staging).
+def fill(job: Job, feed: Feed, targets: Sequence[View],
+         progress: Progress | None) -> tuple[Offsets, int]:
+    """Apply the feed up to its head into the lane: split into shares, the first here and the
+    others in worker processes, when it is worth it (see the module doc)."""
+    end = feed.end_offsets()
+    total = lag(end, {})
+    registered = {id(v) for v in load_views()}  # a worker loads its views by name
+    split = (job.url.startswith("postgresql") and total >= SHARD_MIN
+             and all(id(v) in registered for v in targets))
+    specs = feed.shares(SHARES) if split else []
+    if len(specs) <= 1:
+        return combine([build(job, feed, targets, end, scaled(progress, [], 1, total))])
+    ends = [{p: end[p] for p in s["partitions"]} if s["kind"] == "kafka" else end
+            for s in specs]
+    # Spawned, not forked: this process may hold connections and threads (a server's).
+    pool = ProcessPoolExecutor(len(specs) - 1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        others = [pool.submit(run_share, job, s, e) for s, e in zip(specs[1:], ends[1:],
+                                                                    strict=True)]
+        here = open_share(specs[0])
+        try:
+            done = [build(job, here, targets, ends[0],
+                          scaled(progress, others, len(specs), total))]
+        finally:
+            here.close()
+        return combine(done + [f.result() for f in others])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a failed rebuild waits for its shares
 
-    With `end`, up to that head and no further (each share of a split rebuild stops at the
-    same one, projections.shards); Kafka is then read in this process, whose share is all
-    one core can take."""
-    fixed = end is not None
-    offsets = {p: 0 for p in feed.partitions()}
-    end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
-    events = 0
-    idle = 0
-    bulk = getattr(feed, "bulk", None) if not fixed or feed.kind != "kafka" else None
-    if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
-        # The bulk of the range is read ahead (Kafka: by another process, which takes a moment
-        # to start, so this one applies the first records itself meanwhile); the tail below.
-        share = getattr(feed, "head_start", 0) // max(1, len(offsets))
-        ahead = {p: min(end.get(p, 0), o + share) for p, o in offsets.items()}
-        with closing(bulk(ahead, end, batch)) as chunks:
-            for records in chain(records_upto(feed, offsets, ahead, batch), chunks):
-                with store.transaction(conn, names, pipeline=True) as tx:
-                    events += apply_records(tx, lane, targets, records)
-                offsets = next_offsets(offsets, records)
-                if progress:
-                    progress(events, sum(offsets.values()), sum(end.values()))
-    while True:
-        pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
-        if not pending:
-            if fixed:
-                return offsets, events
-            end = feed.end_offsets()  # new events may have arrived meanwhile
-            if all(o >= end.get(p, 0) for p, o in offsets.items()):
-                return offsets, events
-            continue
-        records = feed.poll(pending, batch, 1.0)
-        if fixed:
-            records = [r for r in records if r.offset < end[r.partition]]
-        if not records:
-            idle += 1
-            if idle >= 3:  # the head counts offsets that carry no record (gaps)
-                return offsets, events
-            continue
-        idle = 0
-        with store.transaction(conn, names, pipeline=True) as tx:
-            events += apply_records(tx, lane, targets, records)
-        offsets = next_offsets(offsets, records)
-        if progress:
-            progress(events, sum(offsets.values()), sum(end.values()))
+
+def scaled(progress: Progress | None, others: Sequence[Future[Any]], count: int,
+           total: int) -> Callable[[int, int], None]:
+    """Called after every batch of this process's share: fails at once if another share
+    failed, and reports the whole rebuild's progress as this share shows it (shares are about
+    equal, and read their records at about the same pace)."""
+    def report(events: int, read: int) -> None:
+        for other in others:
+            if other.done() and other.exception() is not None:
+                raise RuntimeError("a rebuild share failed") from other.exception()
+        if progress is not None:
+            progress(events * count, min(total, read * count), total)
+
+    return report
+
+
+def combine(done: Sequence[tuple[Offsets, int]]) -> tuple[Offsets, int]:
+    """The shares' offsets and events: a partition's offset is the lowest any share that
+    read it reached (the store's one partition is read by all), so whatever a share did not
+    reach is applied again by the swap's catch-up, whose dedupe skips what was applied."""
+    reached: Offsets = {}
+    for share, _ in done:
+        for p, (o, top) in share.items():
+            was = reached.get(p, (o, top))
+            reached[p] = (min(o, was[0]), max(top, was[1]))
+    return reached, sum(events for _, events in done)
+
+
+def index(store: ViewStore, view: View, generation: int) -> None:
+    """A view's indexes over its loaded rows, on a connection of its own."""
+    conn = store.connect()
+    try:
+        with store.transaction(conn, lock=False) as tx:
+            tx.execute("SET LOCAL maintenance_work_mem = '256MB'")  # sorts in memory
+            catalog.create_indexes(tx, store, view, generation)
+    finally:
+        conn.close()
 
 
 def swap(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],

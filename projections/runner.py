@@ -18,8 +18,12 @@ from ledger.runtime import Runtime
 from projections import catalog
 from projections.apply import apply_records, next_offsets
 from projections.feed import Feed, Record, lag
+from projections.kafka_feed import KafkaFeed
+from projections.rebuild import rebuild
 from projections.storage import ViewStore, view_store
+from projections.store_feed import StoreFeed
 from projections.view import View
+from projections.views import load_views
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +128,6 @@ def prepare(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View]) -> N
                     catalog.drop_tables(tx, store, served[view.name][2], served[view.name][0])
     store.forget_names()
     if missing and not fresh:
-        from projections.rebuild import rebuild
-
         log.info("building views %s", ", ".join(v.name for v in missing))
         rebuild(store, conn, feed, views, missing)
 
@@ -134,20 +136,14 @@ def feed_factory(runtime: Runtime) -> Callable[[], Feed]:
     """Kafka when configured, else the store's notification log."""
     settings = runtime.settings
     if settings.kafka_enabled:
-        from projections.kafka_feed import KafkaFeed
-
         assert settings.kafka_bootstrap is not None
         bootstrap, topic = settings.kafka_bootstrap, settings.kafka_topic
         return lambda: KafkaFeed(bootstrap, topic)
-    from projections.store_feed import StoreFeed
-
     return lambda: StoreFeed(runtime.ledger.recorder)
 
 
 def service_for(runtime: Runtime) -> Runner | None:
     if not runtime.wanted.get("project", True):
         return None
-    from projections.views import load_views
-
     return Runner(view_store(runtime), feed_factory(runtime), load_views(),
                   batch=runtime.settings.project_batch)

@@ -12,62 +12,18 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ledger.settings import Settings
+from projections import catalog
+from projections.tx import POSTGRES, SQLITE, Tx, ViewsNotReady
 
-SQLITE, POSTGRES = "sqlite", "postgresql"
+__all__ = ["POSTGRES", "SQLITE", "Tx", "ViewStore", "ViewsNotReady", "view_store", "views_url"]
 CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
 NAMES_TTL = 1.0  # seconds a reader may reuse the serving generation's table names
-
-
-class ViewsNotReady(RuntimeError):
-    """A view has no generation yet: the runner has not built it."""
-
-
-@lru_cache(maxsize=4096)
-def to_pyformat(sql: str) -> str:
-    """`?` placeholders to psycopg's `%s` (a literal `%` doubled first)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-class Tx:
-    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
-
-    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
-                 held: Any = None, spool: Any = None) -> None:
-        self.cursor, self.dialect = cursor, dialect
-        self.names: dict[str, str] = dict(names)
-        self._pg = dialect == POSTGRES
-        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
-        # its files of spooled rows (projections.spool).
-        self.held, self.spool = held, spool
-
-    def t(self, table: str) -> str:
-        try:
-            return self.names[table]
-        except KeyError:
-            raise ViewsNotReady(f"view table {table!r} is not built yet") from None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(to_pyformat(sql) if self._pg else sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.cursor.executemany(to_pyformat(sql) if self._pg else sql, rows)
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.execute(sql, params)
-        row = self.cursor.fetchone()
-        return tuple(row) if row is not None else None
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.execute(sql, params)
-        return [tuple(r) for r in self.cursor.fetchall()]
 
 
 def table_prefix(app_name: str) -> str:
@@ -90,12 +46,6 @@ class ViewStore:
         self._lock = threading.Lock()
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
-        self.held: Any = None  # a rebuild stage's held counters (projections.staging)
-        self.spool: Any = None  # and its spooled rows (projections.spool)
-        # A rebuild stage's batches all run in the one transaction the stage opened
-        # (projections.staging.open_stage), which `write_held` commits.
-        self.open_ended = False
-        self.open_ended_failed = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewStore:
@@ -140,16 +90,9 @@ class ViewStore:
         names = dict(names or {}) | self.catalog_names()
         if self.dialect == SQLITE:
             cur = conn.cursor()
-            if self.open_ended and conn.in_transaction:
-                try:
-                    yield Tx(cur, SQLITE, names, self.held, self.spool)
-                except BaseException:
-                    self.open_ended_failed = True  # its rows are half in: never commit them
-                    raise
-                return
             cur.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(cur, SQLITE, names, self.held, self.spool)
+                yield Tx(cur, SQLITE, names)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -207,8 +150,6 @@ class ViewStore:
         Safe because a swapped-out generation is dropped only after rebuild.GRACE_SECONDS
         (longer than NAMES_TTL), and this process forgets its names when it swaps itself.
         """
-        from projections import catalog
-
         cached = self._names
         if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
             return cached[1]
@@ -240,8 +181,6 @@ class ViewStore:
     def ensure_catalog(self) -> None:
         if self._catalog_ready:
             return
-        from projections import catalog
-
         conn = self.connect()
         try:
             with self.transaction(conn) as tx:

@@ -79,10 +79,10 @@ class MemoryViews:
 
     def apply(self, envelopes: Iterable[dict[str, Any]]) -> None:
         """Apply envelopes in order, in one transaction (the caller passes each event once)."""
+        batch = list(envelopes)
         with self.transaction() as tx:
-            for env in envelopes:
-                for view in self.views:
-                    view.apply(tx, env)
+            for view in self.views:
+                view.apply(tx, batch)
 
     def snapshot(self) -> bytes:
         return self.conn.serialize()

@@ -16,9 +16,9 @@ from typing import Any
 from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
-from projections.views import scores
+from projections.view import View, ViewTx
 from projections.views.repair_ratios import RepairFacts
+from projections.views.scores import VIEW as SCORES
 from projections.views.scores import KindCache, ScoreRows
 from projections.views.timeliness import KINDS
 
@@ -61,14 +61,14 @@ FIRST_COMMITMENT = ("UPDATE {ind_subject} SET first_commitment_on = ? WHERE code
                     "(first_commitment_on IS NULL OR first_commitment_on > ?)")
 
 
-class IndicatorsView:
+class IndicatorsView(View):
     """Dated facts behind every indicator: subjects, counters, scores, black list, marks."""
 
     name = "indicators"
 
     def __init__(self) -> None:
         # The score rows are the scores view's, read by the scorecard: graded by its book.
-        self.points = ScoreRows(*READS, scores.VIEW.rows.book)
+        self.points = ScoreRows(*READS, SCORES.rows.book)
         self.kinds = KindCache()  # the subjects' kinds its counters need, from ind_subject
         self.repair = RepairFacts("ind_listing", "ind_mark", "ind_exit", ("red", "black"))
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
@@ -80,10 +80,8 @@ class IndicatorsView:
         # Counters gather many subjects' facts; marks and exits come from repair cases too.
         self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 
-    def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
-        self.apply_many(tx, [env])
 
-    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+    def apply(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
         batch = Batch(tx, self.statements)
         for env in envelopes:
             self._apply(batch, env)

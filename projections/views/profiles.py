@@ -13,28 +13,13 @@ from typing import Any
 import orjson
 
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 Handler = Callable[[Batch, dict[str, Any]], None]
 
 PERMIT_COLUMNS = ("decision_no", "category", "decided_on", "published_on", "late")
 PENALTY_COLUMNS = ("decision_no", "severity", "domain", "category", "basis", "decided_on",
                    "published_on", "late", "publicity_min_until", "publicity_max_until")
-# A rebuild's stage spools the permit and penalty rows (projections.spool) with the version
-# of the event that made them (a row's facts are all its subject's, in the subject's one
-# stream), and defers their updates (revoked, closed): each row takes the last of the
-# updates after it, as the updates applied one event at a time leave it; an update before
-# its row (out of order: no aggregate allows it) misses it, as it would have.
-PERMIT_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
-                  "version BIGINT NOT NULL, revoked_on TEXT")
-PENALTY_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
-                   "version BIGINT NOT NULL, status TEXT NOT NULL, closed_on TEXT, "
-                   "closed_reason TEXT")
-LAST_UPDATE = (
-    "UPDATE {{table}} t SET {set} FROM (SELECT DISTINCT ON (r.ctid) r.ctid AS target, "
-    "{columns} FROM {{table}} r JOIN {{deferred}} d ON d.code = r.code AND "
-    "d.authority = r.authority AND d.decision_no = r.decision_no AND d.version > r.version "
-    "ORDER BY r.ctid, d.version DESC) f WHERE t.ctid = f.target")
 COMMITMENT_COLUMNS = ("commitment_id", "type", "made_on", "due_on", "content", "commitment_no")
 
 
@@ -63,42 +48,40 @@ def principal_linked(b: Batch, env: dict[str, Any]) -> None:
 
 def permit_granted(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    b.row("profile_permit", "INSERT INTO {profile_permit} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          (env["subject"], env["authority"], d["decision_no"], d.get("category"),
-           d["decided_on"], d["published_on"], int(bool(d.get("late"))), "valid", None,
-           details(d, PERMIT_COLUMNS), int(env["version"])),
-          ("permit", env["subject"], env["authority"], d["decision_no"]))
+    b.insert("INSERT INTO {profile_permit} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (env["subject"], env["authority"], d["decision_no"], d.get("category"),
+              d["decided_on"], d["published_on"], int(bool(d.get("late"))), "valid", None,
+              details(d, PERMIT_COLUMNS), int(env["version"])),
+             ("permit", env["subject"], env["authority"], d["decision_no"]))
 
 
 def permit_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
     on = d.get("revoked_on") or env["occurred_at"]
-    b.deferred("profile_permit", "UPDATE {profile_permit} SET status = 'revoked', "
-               "revoked_on = ? WHERE code = ? AND authority = ? AND decision_no = ?",
-               (on, env["subject"], env["authority"], d["decision_no"]),
-               ("permit", env["subject"], env["authority"], d["decision_no"]),
-               (env["subject"], env["authority"], d["decision_no"], int(env["version"]), on))
+    b.update("UPDATE {profile_permit} SET status = 'revoked', "
+             "revoked_on = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+             (on, env["subject"], env["authority"], d["decision_no"]),
+             ("permit", env["subject"], env["authority"], d["decision_no"]))
 
 
 def penalty_imposed(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    b.row("profile_penalty", "INSERT INTO {profile_penalty} VALUES "
-          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
-           d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
-           int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
-           "public", None, None, details(d, PENALTY_COLUMNS), int(env["version"])),
-          ("penalty", env["subject"], env["authority"], d["decision_no"]))
+    b.insert("INSERT INTO {profile_penalty} VALUES "
+             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (env["subject"], env["authority"], d["decision_no"], d["severity"], d["domain"],
+              d.get("category"), d.get("basis"), d["decided_on"], d["published_on"],
+              int(bool(d.get("late"))), d["publicity_min_until"], d["publicity_max_until"],
+              "public", None, None, details(d, PENALTY_COLUMNS), int(env["version"])),
+             ("penalty", env["subject"], env["authority"], d["decision_no"]))
 
 
 def close_penalty(b: Batch, env: dict[str, Any], authority: str, decision_no: str,
                   status: str, on: str, reason: str | None) -> None:
     code = env["subject"]
-    b.deferred("profile_penalty", "UPDATE {profile_penalty} SET status = ?, closed_on = ?, "
-               "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
-               (status, on, reason, code, authority, decision_no),
-               ("penalty", code, authority, decision_no),
-               (code, authority, decision_no, int(env["version"]), status, on, reason))
+    b.update("UPDATE {profile_penalty} SET status = ?, closed_on = ?, "
+             "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
+             (status, on, reason, code, authority, decision_no),
+             ("penalty", code, authority, decision_no))
 
 
 def penalty_revoked(b: Batch, env: dict[str, Any]) -> None:
@@ -148,7 +131,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-class ProfilesView:
+class ProfilesView(View):
     """One row per subject, permit, penalty, commitment and principal link."""
 
     name = "profiles"
@@ -182,18 +165,9 @@ class ProfilesView:
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
         self.merges: dict[str, str] = {}  # every row is one subject's
-        self.spooled = {"profile_permit": (PERMIT_UPDATES, LAST_UPDATE.format(
-                            set="status = 'revoked', revoked_on = f.revoked_on",
-                            columns="d.revoked_on")),
-                        "profile_penalty": (PENALTY_UPDATES, LAST_UPDATE.format(
-                            set="status = f.status, closed_on = f.closed_on, "
-                                "closed_reason = f.closed_reason",
-                            columns="d.status, d.closed_on, d.closed_reason"))}
 
-    def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        self.apply_many(tx, [envelope])
 
-    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+    def apply(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
         batch = Batch(tx, self.statements)
         for env in envelopes:
             handler = HANDLERS.get(env["type"])

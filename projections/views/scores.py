@@ -23,7 +23,7 @@ from ledger.domain.scoring import (
 )
 from ledger.domain.visibility import lapses_on, open_sql
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
                    "registered_on TEXT NOT NULL")
@@ -39,20 +39,6 @@ CONTRIBUTION_COLUMNS = (
 # that opened it; readers filter by it, so a score needs no expiry run to drop the points.
 ROW = ("record, points, rule, model_version, event_id, stream, version, type, on_day, "
        "ended_on, lapses_on")
-# A rebuild's stage spools the contribution rows (projections.spool) and, instead of ending
-# rows as it goes, the ends: the events that end a record's rows, each row ended by the first
-# of them after it (by version: a record's rows and the events ending them are all facts of
-# its subject, in the subject's one stream) whose type is in its `until_types`, as the
-# update below does one event at a time.
-ENDS_COLUMNS = ("code TEXT NOT NULL, record TEXT NOT NULL, type TEXT NOT NULL, "
-                "stream TEXT NOT NULL, version BIGINT NOT NULL, ended_on TEXT NOT NULL, "
-                "ended_by TEXT NOT NULL")
-APPLY_ENDS = (
-    "UPDATE {table} c SET ended_on = f.ended_on, ended_by = f.ended_by FROM ("
-    "SELECT DISTINCT ON (r.ctid) r.ctid AS target, e.ended_on, e.ended_by FROM {table} r "
-    "JOIN {deferred} e ON e.code = r.code AND e.record = r.record AND e.stream = r.stream "
-    "AND e.version > r.version AND r.until_types LIKE '%,' || e.type || ',%' "
-    "ORDER BY r.ctid, e.version) f WHERE c.ctid = f.target")
 CACHE_LIMIT = 100_000
 
 
@@ -128,12 +114,6 @@ class ScoreRows:
         return {self.subjects: SUBJECT_COLUMNS, self.rows: CONTRIBUTION_COLUMNS}
 
     @property
-    def spooled(self) -> dict[str, tuple[str, str]]:
-        """The table a rebuild's stage spools, with its deferred ends (ENDS_COLUMNS) and the
-        statement applying them (projections.spool)."""
-        return {self.rows: (ENDS_COLUMNS, APPLY_ENDS)}
-
-    @property
     def indexes(self) -> list[str]:
         return [f"CREATE INDEX {self.rows}_by_code ON {{{self.rows}}} (code, on_day)"]
 
@@ -154,10 +134,8 @@ class ScoreRows:
             if kind is None:
                 return  # facts about a subject this feed never registered carry no score
             if type_ in self.book.enders:
-                b.deferred(self.rows, self._end, (on, env["id"], code, record,
-                                                  f"%,{type_},%"), (self.rows, code, record),
-                           (code, record, type_, env["stream"], int(env["version"]), on,
-                            env["id"]))
+                b.update(self._end, (on, env["id"], code, record, f"%,{type_},%"),
+                         (self.rows, code, record))
         family = self.book.family(kind)
         model = self.book.model(family, on)
         data, rows_key = env["data"], (self.rows, code, record)
@@ -167,10 +145,9 @@ class ScoreRows:
                 if data.get(name) not in allowed:
                     break
             else:
-                b.row(self.rows, self._insert, (env["id"], rule_id, code, record, points,
-                                                model.version, env["stream"],
-                                                int(env["version"]), type_, on, until, None,
-                                                None, lapses), rows_key)
+                b.insert(self._insert, (env["id"], rule_id, code, record, points,
+                                        model.version, env["stream"], int(env["version"]),
+                                        type_, on, until, None, None, lapses), rows_key)
 
     def _candidates_for(self, family: str, model: ScoreModel,
                         type_: str) -> tuple[Candidate, ...]:
@@ -212,7 +189,7 @@ def _contribution(r: Sequence[Any]) -> Contribution:
     return Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8], r[10])
 
 
-class ScoresView:
+class ScoresView(View):
     """Per subject: score, grade or band, and its explanation rows."""
 
     name = "scores"
@@ -221,16 +198,13 @@ class ScoresView:
         self.rows = ScoreRows("score_subject", "score_contribution", book)
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
-        # Ending a record's rows looks them up by code (live; a stage defers the ends).
+        # Ending a record's rows looks them up by code.
         self.apply_indexes = self.rows.indexes
         self.statements = Statements(self.tables)
         self.merges: dict[str, str] = {}  # every row is one subject's
-        self.spooled = self.rows.spooled
 
-    def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        self.apply_many(tx, [envelope])
 
-    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+    def apply(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
         batch = Batch(tx, self.statements)
         for env in envelopes:
             self.rows.apply(batch, env)

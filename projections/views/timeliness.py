@@ -11,7 +11,7 @@ from typing import Any
 
 from ledger.domain.scoring import business_day
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 TARGET = 1.0
 KINDS = {"PermitGranted": "permit", "PenaltyImposed": "penalty"}
@@ -35,7 +35,7 @@ def summary(recorded: int, on_time: int) -> dict[str, Any]:
             "passed": None if share is None else share >= TARGET}
 
 
-class TimelinessView:
+class TimelinessView(View):
     """Per authority: permits and penalties recorded, published on time, and the share."""
 
     name = "timeliness"
@@ -46,10 +46,8 @@ class TimelinessView:
         self.statements = Statements(self.tables)
         self.merges = {"timeliness_day": COUNT}  # an authority's counts, from many subjects
 
-    def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
-        self.apply_many(tx, [envelope])
 
-    def apply_many(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
+    def apply(self, tx: ViewTx, envelopes: list[dict[str, Any]]) -> None:
         """Counts summed per (authority, kind, day) over the batch, one upsert each."""
         batch = Batch(tx, self.statements)
         for env in envelopes:

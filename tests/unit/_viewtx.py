@@ -29,6 +29,9 @@ class SqlViewTx:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.conn.execute(self._sql(sql), tuple(params))
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.cursor().executemany(self._sql(sql), [tuple(r) for r in rows])
+
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row = self.conn.execute(self._sql(sql), tuple(params)).fetchone()
         return tuple(row) if row is not None else None
@@ -54,5 +57,5 @@ class SqlViewTx:
                 continue
             self.applied.add(key)
             for view in views:
-                view.apply(self, env)
+                view.apply(self, [env])
         self.conn.commit()

@@ -10,7 +10,7 @@ from api.schemas import Short, Text
 from ledger.domain.bounds import FIRST_DAY, LAST_DAY
 from ledger.import_rows import RowError, parse_record
 from projections.feed import envelope_json
-from projections.record_sets import envelope
+from projections.kafka_feed import envelope
 
 KEY = b"k" * 32
 AUTHORITY = "11211100000013127R"
@@ -63,5 +63,5 @@ def test_the_views_see_a_stored_nul_as_the_replacement_character() -> None:
     raw = orjson.dumps({"data": {"name": "甲\x00乙", "note": "a\\u0000 stays as typed"}})
     assert envelope_json(raw) == {"data": {"name": "甲\ufffd乙",
                                            "note": "a\\u0000 stays as typed"}}
-    # Kafka's copy the same way (projections.record_sets, the batch reader's decoder).
+    # Kafka's copy the same way (projections.kafka_feed.envelope).
     assert envelope("t", 0, 0, raw)["data"]["name"] == "甲\ufffd乙"

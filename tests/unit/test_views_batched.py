@@ -11,21 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.scoring import contributions, default_book
-from projections.apply import apply_view
-from projections.batch import Held
 from projections.views import load_views
 from tests.unit._story import Story
 from tests.unit._viewtx import SqlViewTx
 from tests.unit.test_scoring import ACTIONS, play
 
 VIEWS = load_views()
-
-
-class ManyTx(SqlViewTx):
-    """The test transaction with executemany, as the runner's transaction has it."""
-
-    def executemany(self, sql: str, rows: list[Any]) -> None:
-        self.conn.executemany(self._sql(sql), [tuple(r) for r in rows])
 
 
 def tables(tx: SqlViewTx) -> dict[str, list[tuple[Any, ...]]]:
@@ -39,23 +30,18 @@ def one_by_one(envelopes: list[dict[str, Any]]) -> dict[str, list[tuple[Any, ...
     tx.create(*VIEWS)
     for env in envelopes:
         for view in VIEWS:
-            view.apply(tx, env)
+            view.apply(tx, [env])
     return tables(tx)
 
 
-def batched(envelopes: list[dict[str, Any]], cuts: list[int], *, hold: bool = False,
-            ) -> dict[str, list[tuple[Any, ...]]]:
-    """The envelopes applied in batches cut at `cuts`; with `hold`, as a rebuild's stage
-    applies them: counters and earliest dates held over every batch, written at the end."""
-    tx = ManyTx.memory()
+def batched(envelopes: list[dict[str, Any]], cuts: list[int]) -> dict[str, list[tuple[Any, ...]]]:
+    """The envelopes applied in batches cut at `cuts`."""
+    tx = SqlViewTx.memory()
     tx.create(*VIEWS)
-    tx.held = Held() if hold else None
     bounds = [0, *sorted(c % (len(envelopes) + 1) for c in cuts), len(envelopes)]
     for start, end in pairwise(bounds):
         for view in VIEWS:
-            apply_view(tx, view, envelopes[start:end])
-    if tx.held is not None:
-        tx.held.write(tx)
+            view.apply(tx, envelopes[start:end])
     return tables(tx)
 
 
@@ -76,15 +62,6 @@ def city(actions: list[list[Any]]) -> Story:
 def test_any_batching_gives_the_rows_of_one_by_one(actions: list[Any], cuts: list[int]) -> None:
     envelopes = city(actions).envelopes
     assert batched(envelopes, cuts) == one_by_one(envelopes)
-
-
-@settings(max_examples=25, deadline=None)
-@given(actions=st.lists(ACTIONS, min_size=1, max_size=4),
-       cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=4))
-def test_counters_held_over_every_batch_give_the_rows_of_one_by_one(
-        actions: list[Any], cuts: list[int]) -> None:
-    envelopes = city(actions).envelopes
-    assert batched(envelopes, cuts, hold=True) == one_by_one(envelopes)
 
 
 def test_an_update_before_its_insert_in_one_batch_still_misses() -> None:
@@ -109,7 +86,7 @@ def test_score_rows_are_the_domain_contributions() -> None:
     day = date(2021, 5, 1)
     story = city([[("penalty", "serious", day), ("black", "general", day), ("kept", "", day),
                    ("permit", "", day)]])
-    tx = ManyTx.memory()
+    tx = SqlViewTx.memory()
     tx.create(*[v for v in VIEWS if v.name == "scores"])
     expected = []
     for env in story.envelopes:
@@ -117,7 +94,7 @@ def test_score_rows_are_the_domain_contributions() -> None:
         expected += [(c.event_id, c.rule, env["subject"], c.key, c.points, c.model_version,
                       c.stream, c.version, c.type, c.on) for c in made]
     scores = next(v for v in VIEWS if v.name == "scores")
-    apply_view(tx, scores, story.envelopes)
+    scores.apply(tx, story.envelopes)
     found = tx.fetchall(f"SELECT event_id, rule, code, record, points, model_version, stream, "
                         f"version, type, on_day FROM {tx.t('score_contribution')}")
     assert sorted(found) == sorted(expected) and len(expected) == 5

@@ -1,12 +1,11 @@
-"""Rebuilds that read ahead (Kafka: a prefetch process after a head start; the store: a
-reading thread) or split the feed into shares applied by processes of their own give the
-very views the live runner built; a share process that fails fails the rebuild, and the old
-views keep serving."""
+"""Rebuilds split into shares by stream (Kafka: by partition), applied by worker processes of
+their own, give the very views the live runner built; a share that fails fails the rebuild,
+and the old views keep serving."""
 
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -14,12 +13,12 @@ import pytest
 
 from ledger.bootstrap import bootstrap
 from ledger.settings import Settings
-from projections import catalog, staging
+from projections import catalog
+from projections import rebuild as rebuilding
 from projections.digest import digest
 from projections.kafka_feed import KafkaFeed
 from projections.rebuild import rebuild, rebuild_named
 from projections.runner import Runner, feed_factory
-from projections.shards import Share
 from projections.storage import view_store
 from projections.store_feed import StoreFeed
 from projections.views import load_views
@@ -31,18 +30,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 @pytest.mark.parametrize(("feed_kind", "shares"), [("kafka", 1), ("kafka", 2), ("store", 1),
                                                   ("store", 2)])
-def test_a_rebuild_reading_ahead_gives_the_live_views(
+def test_a_split_rebuild_gives_the_live_views(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str, feed_kind: str,
         shares: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # With shares, subjects enough for every share (Kafka: partition) to have some, whose
     # counters (same authorities, same days) the shares then add up.
     runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
                                                  topic_name, subjects=30 if shares > 1 else 0)
-    # Read ahead from the first record; Kafka applies two records per partition itself first.
-    monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
-    monkeypatch.setattr(KafkaFeed, "head_start", 6)
-    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
-    monkeypatch.setattr("projections.shards.SHARES", shares)
+    monkeypatch.setattr("projections.rebuild.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.rebuild.SHARES", shares)
     done = shares_done(monkeypatch)
     feed = (KafkaFeed(kafka_bootstrap, topic_name) if feed_kind == "kafka"
             else StoreFeed(runtime.ledger.recorder))
@@ -59,16 +55,16 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
     runtime.close()
 
 
-def shares_done(monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[int, int], int]]:
+def shares_done(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, int]]:
     """What each share of the next split rebuild reports: (offsets, events applied)."""
-    done: list[tuple[dict[int, int], int]] = []
+    done: list[tuple[Any, int]] = []
 
-    def combine(shares: list[tuple[dict[int, int], int]]) -> tuple[dict[int, int], int]:
+    def combine(shares: list[tuple[Any, int]]) -> tuple[Any, int]:
         done.extend(shares)
         return real(shares)
 
-    real = staging.combine
-    monkeypatch.setattr(staging, "combine", combine)
+    real = rebuilding.combine
+    monkeypatch.setattr(rebuilding, "combine", combine)
     return done
 
 
@@ -89,27 +85,19 @@ def test_shares_applied_by_processes_of_their_own_give_the_live_views(
         monkeypatch: pytest.MonkeyPatch) -> None:
     runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
                                                        topic_name)
-    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
-    monkeypatch.setattr("projections.shards.SHARES", shares)
-    started: list[Share] = []
-
-    def share(spec: dict[str, Any]) -> Share:
-        started.append(Share(spec))
-        return started[-1]
-
-    monkeypatch.setattr("projections.staging.Share", share)
+    monkeypatch.setattr("projections.rebuild.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.rebuild.SHARES", shares)
+    done = shares_done(monkeypatch)
     report = rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
-    assert len(started) == shares - 1  # the rebuild process applies the first share itself
+    assert len(done) == shares  # the rebuild process applies the first share itself
     assert report.events == runtime.ledger.head_position()
     assert digest(store) == served
     runtime.close()
 
 
-class Broken(Share):
-    """A share process asked for a view it does not know: it fails at once."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__(spec | {"views": ["no-such-view"]})
+def broken(job: Any, spec: Mapping[str, Any], end: Mapping[int, int]) -> Any:
+    """A worker's share that fails at once (run in the worker process: module level)."""
+    raise RuntimeError("this share failed")
 
 
 def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving(
@@ -119,9 +107,10 @@ def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving
                                                        topic_name)
     with store.reader() as tx:
         before = sorted(catalog.current_names(store, tx).values())
-    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
-    monkeypatch.setattr("projections.staging.Share", Broken)
-    with pytest.raises(RuntimeError, match="share process failed"):
+    monkeypatch.setattr("projections.rebuild.SHARD_MIN", 1)
+    monkeypatch.setattr("projections.rebuild.SHARES", 2)
+    monkeypatch.setattr("projections.rebuild.run_share", broken)
+    with pytest.raises(RuntimeError, match="share failed"):
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert digest(store) == served
     assert generation_tables(pg_url, store.prefix) == set(before)  # the failed one's are gone
@@ -134,32 +123,3 @@ def generation_tables(pg_url: str, prefix: str) -> set[str]:
         return {name for (name,) in conn.execute(
             "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
             (prefix + "%",)).fetchall() if re.search(r"_g\d+$", name)}
-
-
-def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
-        pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first share's spooled rows are copied while the other shares finish
-    (staging.EarlyLoad): a failure there fails the rebuild, whose tables go."""
-    runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
-                                                       topic_name)
-    with store.reader() as tx:
-        before = sorted(catalog.current_names(store, tx).values())
-    monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
-    monkeypatch.setattr("projections.shards.SHARES", 2)
-    early: list[str] = []
-
-    def failing(path: str, cursor: Any, table: str) -> None:
-        if not threading.current_thread().name.startswith("rebuild-early-load"):
-            return real(path, cursor, table)  # the load's own copies work
-        early.append(table)
-        raise OSError("the stage's disk went away")
-
-    real = staging.copy_file
-    monkeypatch.setattr("projections.staging.copy_file", failing)
-    with pytest.raises(OSError, match="disk went away"):
-        rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
-    assert early  # the early copy was tried, and its failure alone failed the rebuild
-    assert digest(store) == served
-    assert generation_tables(pg_url, store.prefix) == set(before)
-    runtime.close()
