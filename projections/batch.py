@@ -1,6 +1,6 @@
 """A view's writes for one batch of events, sent with one executemany per statement.
 
-Views apply a whole batch at once (`apply_many`): row by row, a statement's Python call and
+Views apply a whole batch at once (`View.apply`): row by row, a statement's Python call and
 its placeholder handling cost as much as SQLite's own work. Writes are held per statement
 and flushed in an order that gives the same rows as running them one by one:
 

@@ -28,12 +28,8 @@ class ViewStore(Protocol):
 
 LIVE = 0
 CHUNK = 500
-# PostgreSQL compares TEXT by the database's collation; under a libc locale (C.UTF-8 here)
-# every comparison is a strcoll call and sorts get no abbreviated keys: a million score rows'
-# index took twice as long to build. View and bookkeeping tables declare their text COLLATE
-# "C" there: byte order, which for UTF-8 is codepoint order, as C.UTF-8 sorts and as SQLite
-# (the embedded mode, a rebuild's stage) always sorts; under another database locale (say
-# en_US) text sorts by bytes too, so both modes order the same.
+# On PostgreSQL text is COLLATE "C": byte (codepoint) order, as SQLite sorts, so both modes
+# order the same; a libc collation also made index builds twice as slow (strcoll per compare).
 _TEXT = re.compile(r"\bTEXT\b")
 
 DDL = (

@@ -1,13 +1,9 @@
-"""Rebuild views into a fresh generation while the serving one keeps answering, then swap.
+"""Rebuild views into a fresh generation and its own lane while the serving one answers.
 
-The rebuild reads the feed from its start in its own lane (offsets and per-stream versions
-keyed by the new generation), applying every view the way the live runner does. A rebuild
-of many records into PostgreSQL is split by stream into shares, one per core: the first is
-applied in this process, the others by worker processes (concurrent.futures), each into a
-stage of its own that it bulk-loads (projections.stage). Once the shares reach the head this
-process takes the writers' lock, brings its lane and the live lane to the same offsets,
-points the views at the new generation and drops its lane, all in one transaction. The old
-tables are dropped after a short grace so that reads already under way can finish.
+Into PostgreSQL a long feed is split by stream into shares, one per core: this process
+applies the first, worker processes the others (projections.stage). At the head, one
+transaction under the writers' lock aligns the rebuild's lane with the live one and points
+the views at the new generation; the old tables go after a grace (docs/adr/005, 017).
 """
 
 from __future__ import annotations
@@ -97,8 +93,7 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
 
 def fill(job: Job, feed: Feed, targets: Sequence[View],
          progress: Progress | None) -> tuple[Offsets, int]:
-    """Apply the feed up to its head into the lane: split into shares, the first here and the
-    others in worker processes, when it is worth it (see the module doc)."""
+    """Apply the feed up to its head into the lane, split into shares when worth it."""
     end = feed.end_offsets()
     total = lag(end, {})
     registered = {id(v) for v in load_views()}  # a worker loads its views by name
@@ -127,9 +122,8 @@ def fill(job: Job, feed: Feed, targets: Sequence[View],
 
 def scaled(progress: Progress | None, others: Sequence[Future[Any]], count: int,
            total: int) -> Callable[[int, int], None]:
-    """Called after every batch of this process's share: fails at once if another share
-    failed, and reports the whole rebuild's progress as this share shows it (shares are about
-    equal, and read their records at about the same pace)."""
+    """After each batch of this process's share: fail if another share failed; report the
+    rebuild's progress as this share shows it (shares are about equal)."""
     def report(events: int, read: int) -> None:
         for other in others:
             if other.done() and other.exception() is not None:
@@ -141,9 +135,8 @@ def scaled(progress: Progress | None, others: Sequence[Future[Any]], count: int,
 
 
 def combine(done: Sequence[tuple[Offsets, int]]) -> tuple[Offsets, int]:
-    """The shares' offsets and events: a partition's offset is the lowest any share that
-    read it reached (the store's one partition is read by all), so whatever a share did not
-    reach is applied again by the swap's catch-up, whose dedupe skips what was applied."""
+    """The shares' offsets (per partition the lowest reached: the swap's catch-up, deduped,
+    applies the rest) and events."""
     reached: Offsets = {}
     for share, _ in done:
         for p, (o, top) in share.items():

@@ -1,18 +1,11 @@
 """One share of a rebuild: every view applied to a part of the feed, then bulk-loaded.
 
-The views apply their batches exactly as the live runner does (projections.apply), into the
-rebuild's lane. Into an SQLite view store they apply in place. Into PostgreSQL, where every
-statement is a round trip, they apply to a private SQLite file (the stage: same SQL, the
-contract keeps it portable), whose tables then go in with COPY, formatted by SQLite itself:
-
-- a table whose rows are each one stream's (most) is copied into the new table as it is;
-  the shares' streams are disjoint, so their rows are too;
-- a table the view `merges` (counters, earliest dates) goes through the view's upsert, from a
-  temporary table, one share at a time (the writers' lock);
-- the lane's per-stream versions go to the view store's bookkeeping (a stream found in two
-  shares breaks its primary key and so fails the rebuild).
-
-`run_share` is what a worker process of the rebuild runs (projections.rebuild).
+The views apply batches as the live runner does (projections.apply), in the rebuild's lane:
+in place into SQLite; into PostgreSQL, where a statement is a round trip, into a private
+SQLite stage (same SQL) that is then COPYed in. Rows of one stream each go straight in (the
+shares' streams are disjoint); rows of tables a view `merges` go through its upsert, one
+share at a time; the lane's versions too (a stream in two shares fails the key).
+`run_share` is what a worker process runs (projections.rebuild).
 """
 
 from __future__ import annotations
@@ -118,10 +111,8 @@ def build(job: Job, feed: Feed, views: Sequence[View], end: Mapping[int, int],
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Every event is a few dicts, nearly all freed by reference counting, yet by default
-    every 700 allocations start a collection: young collections every 50,000 instead, with
-    what was alive before frozen out of them, cost a share about 8 % less CPU. The setting
-    is the process's: a rebuild in a thread of a server (the admin API's) leaves it alone."""
+    """Events are dicts freed by reference counting: collections every 50,000 allocations
+    instead of 700 cost a share about 8 % less CPU. Main thread only (a server's others)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
