@@ -15,6 +15,8 @@ from typing import Any
 
 from ledger.settings import Settings
 from projections.feed import Feed
+from projections.kafka_feed import KafkaFeed
+from projections.store_feed import StoreFeed
 from replay.memory import MemoryViews
 from replay.report import NoProgress, Progress
 from replay.when import recorded_by
@@ -50,13 +52,9 @@ class Built:
 def open_feed(settings: Settings, recorder: Any, source: str) -> Feed:
     """The Kafka topic or the store's notification log, whichever the caller names."""
     if source == "kafka":
-        from projections.kafka_feed import KafkaFeed
-
         if not settings.kafka_bootstrap:
             raise ValueError("--source kafka needs LEDGER_KAFKA_BOOTSTRAP")
         return KafkaFeed(settings.kafka_bootstrap, settings.kafka_topic)
-    from projections.store_feed import StoreFeed
-
     return StoreFeed(recorder)
 
 
