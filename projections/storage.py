@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg_pool import ConnectionPool
+
 from ledger.settings import Settings
 from projections import catalog
 from projections.tx import POSTGRES, SQLITE, Tx, ViewsNotReady
@@ -79,8 +82,6 @@ class ViewStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives process crashes
             return conn
-        import psycopg
-
         return psycopg.connect(self.url, autocommit=True)
 
     @contextmanager
@@ -170,8 +171,6 @@ class ViewStore:
     def _readers(self) -> Any:
         with self._lock:
             if self._pool is None:
-                from psycopg_pool import ConnectionPool
-
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size,
                                             kwargs={"autocommit": True}, open=True,
                                             configure=self._configure,
