@@ -84,7 +84,7 @@ class LedgerEvent(Aggregate.Event, Payload):
     Versioned by the library's mechanism: a class whose payload changes shape sets
     `class_version = N` and `upcast_vK_vK1(state)` static methods, which the mapper applies to
     stored events as it reads them. Envelopes and hashes are always rebuilt from the stored
-    JSON (`ledger/notifications.py`), never from an upcast object, so upcasting never touches
+    JSON (`ledger/store/notifications.py`), never from an upcast object, so upcasting never touches
     what auditors verify.
     """
 

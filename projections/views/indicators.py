@@ -28,7 +28,7 @@ MARKET_KINDS = frozenset({"enterprise", "individual_business", "farmer_cooperati
 # Facts that make up a subject's public credit record (公共信用信息), counted per legal person;
 # permits and penalties are counted with their timeliness in `ind_published`.
 RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
-# The joint reward/punishment workflow (ledger/joint.py: initiate, respond, feedback) records
+# The joint reward/punishment workflow (ledger/repair/joint.py: open, respond, close) records
 # this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
 # The scores view's tables the scorecard reads: its subjects and its contribution rows.
