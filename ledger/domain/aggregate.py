@@ -2,11 +2,12 @@
 
 Subjects, repair cases and joint cases all start with `_start` and record with `_record`:
 an event class and its typed payload fields (`ledger/domain/payload.py`), who records it and
-its business date. Both do what the library's `_create` and `trigger_event` do (the next
-version, the event applied, then pending), without their generic per-event checks: the
-event is ours and next by construction. Measured here, the library's path costs 7–10 µs
-more per event (about a third of deciding one), which the bulk import pays per row
-(docs/adr/018).
+its business date. Both go through the library's public path, `_create` and `trigger_event`
+(the event checked against the aggregate, applied, its version and time taken, then pending);
+no attribute of the library's own is read or written here. Each passes the event's timestamp
+and its sealed hash (docs/events.md), which need only the next version, known beforehand:
+the aggregate holds its stream's text, which the event would otherwise rebuild from the UUID
+on every event (docs/adr/018).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
 
-from ledger.domain.events import LedgerEvent
+from ledger.domain.events import LedgerCreated, LedgerEvent, seal
 
 
 class LedgerAggregate(Aggregate):
@@ -36,20 +36,17 @@ class LedgerAggregate(Aggregate):
         raise NotImplementedError
 
     @classmethod
-    def _start(cls, event_class: type[LedgerEvent], stream: UUID, *, subject: str,
+    def _start(cls, event_class: type[LedgerCreated], stream: UUID, *, subject: str,
                on: date, authority: str, actor: str, extra: dict[str, Any] | None = None,
                **payload: Any) -> Self:
         """A new aggregate, from its first event."""
-        event = event_class.sealed(
-            stream, str(stream), cls.INITIAL_VERSION, subject=subject, authority=authority,
-            actor=actor, occurred_at=on.isoformat(), data=event_class.data_of(extra, **payload),
-            prev_hash="", topic=get_topic(cls))
-        aggregate = cls.__new__(cls)
-        aggregate.__base_init__(stream, cls.INITIAL_VERSION, event.timestamp)
-        aggregate.__init__()  # type: ignore[misc]
-        event.apply(aggregate)
-        aggregate._pending_events.append(event)
-        return aggregate
+        timestamp, occurred_at = event_class.create_timestamp(), on.isoformat()
+        data = event_class.data_of(extra, **payload)
+        return cls._create(
+            event_class, id=stream, timestamp=timestamp, subject=subject, authority=authority,
+            actor=actor, occurred_at=occurred_at, data=data, prev_hash="",
+            hash=seal(event_class, str(stream), cls.INITIAL_VERSION, timestamp, subject,
+                      occurred_at, authority, actor, data, ""))
 
     def _record(self, event_class: type[LedgerEvent], on: date, authority: str, actor: str,
                 extra: dict[str, Any] | None = None, /, **payload: Any) -> int:
@@ -60,11 +57,11 @@ class LedgerAggregate(Aggregate):
     def _record_data(self, event_class: type[LedgerEvent], on: date, authority: str,
                      actor: str, data: dict[str, Any]) -> int:
         """Record the next fact, its data built by `event_class.data_of`."""
-        version = self._version + 1
-        event = event_class.sealed(
-            self._id, self._stream, version, subject=self.envelope_subject(), authority=authority,
-            actor=actor, occurred_at=on.isoformat(), data=data, prev_hash=self.last_hash)
-        event.apply(self)
-        self._version, self._modified_on = version, event.timestamp
-        self._pending_events.append(event)
+        version, timestamp = self.version + 1, event_class.create_timestamp()
+        subject, occurred_at, prev_hash = self.envelope_subject(), on.isoformat(), self.last_hash
+        self.trigger_event(
+            event_class, timestamp=timestamp, subject=subject, authority=authority, actor=actor,
+            occurred_at=occurred_at, data=data, prev_hash=prev_hash,
+            hash=seal(event_class, self._stream, version, timestamp, subject, occurred_at,
+                      authority, actor, data, prev_hash))
         return version
