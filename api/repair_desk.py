@@ -19,7 +19,6 @@ from ledger.domain.resident_id import pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError
 from ledger.domain.vocabulary import RepairStatus
 from ledger.identity import path_code
-from ledger.repair.lookup import policy_from
 from ledger.repair.worklist import Worklist
 
 _lock = threading.Lock()
@@ -50,7 +49,7 @@ def desk(runtime: RuntimeDep) -> Desk:
         if "repair_desk" not in runtime.extras:
             key = runtime.settings.pseudonym_key.get_secret_value().encode()
             runtime.extras["repair_desk"] = Desk(runtime.ledger, Worklist(runtime.ledger),
-                                                 policy_from(runtime.settings), key)
+                                                 runtime.ledger.policy, key)
     found: Desk = runtime.extras["repair_desk"]
     return found
 

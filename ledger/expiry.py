@@ -26,7 +26,6 @@ from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.bulk_store import load_subjects
-from ledger.repair.lookup import policy_from
 from ledger.runtime import Runtime
 from ledger.store.sidetables import SideTables, Tx
 
@@ -184,5 +183,5 @@ class ExpiryService:
 def service_for(runtime: Runtime) -> ExpiryService | None:
     if not runtime.wanted.get("expire", False):
         return None
-    expiry = Expiry(runtime.ledger, policy_from(runtime.settings))
+    expiry = Expiry(runtime.ledger, runtime.ledger.policy)
     return ExpiryService(expiry, runtime.settings.expiry_interval_s)

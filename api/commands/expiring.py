@@ -20,7 +20,6 @@ def expire(
     """Record PenaltyPublicityEnded / Delisted (reason expired) for everything due by today."""
     from api.bootstrap import bootstrap  # here: a second of imports (docs/adr/019)
     from ledger.expiry import Expiry
-    from ledger.repair.lookup import policy_from
 
     try:
         as_of = date.fromisoformat(today) if today else None
@@ -31,7 +30,7 @@ def expire(
     runtime = bootstrap(settings, background=False)
     try:
         as_of = as_of or runtime.ledger.clock()
-        counts = Expiry(runtime.ledger, policy_from(settings)).run(as_of)
+        counts = Expiry(runtime.ledger, runtime.ledger.policy).run(as_of)
     finally:
         runtime.close()
     typer.echo(f"as of {as_of}: {counts['penalty_publicity_ended']} penalty publicities ended, "
