@@ -9,7 +9,6 @@ Checkpoints are events of their own stream: they reach Kafka through the relay l
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from ledger.domain.checkpoint import (
     extend_running,
 )
 from ledger.domain.envelope import GENESIS_HASH, link_problem
-from ledger.runtime import Runtime
+from ledger.runtime import Periodic, Runtime
 from ledger.signing import Signer
 from ledger.store.notifications import UnreadableEvent, read_stored
 from ledger.store.recording import position_of
@@ -187,33 +186,23 @@ class Checkpointer:
             str(self.stream), version, recordings[0].notification.id, event.hash))
 
 
-class CheckpointService:
+class CheckpointService(Periodic):
     """Records due checkpoints in `serve`: polls often, signs at least every N events / M s."""
 
     name = "checkpoints"
 
     def __init__(self, checkpointer: Checkpointer, poll_s: float) -> None:
-        self.checkpointer, self.poll_s = checkpointer, poll_s
-        self.last: dict[str, Any] = {}
+        super().__init__(poll_s)
+        self.checkpointer = checkpointer
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                made = self.checkpointer.record()
-                if made:
-                    self.last = {"ok": True, "at": datetime.now(UTC).isoformat(),
-                                 "position": made[-1].covers, "recorded": len(made)}
-            except UnsafeToSign as e:  # tampering, not a fault: said once, kept in the status
-                if self.last.get("error") != str(e):
-                    log.error("%s", e)
-                self.last = {"ok": False, "error": str(e), "refused_at": e.position}
-            except Exception as e:  # reported in /readyz and retried at the next tick
-                log.exception("recording a checkpoint failed")
-                self.last = {"ok": False, "error": f"{type(e).__name__}: {e}"}
-            stop.wait(self.poll_s)
-
-    def status(self) -> dict[str, Any]:
-        return {"ok": self.last.get("ok", True), "last": self.last}
+    def step(self) -> dict[str, Any] | None:
+        try:
+            made = self.checkpointer.record()
+        except UnsafeToSign as e:  # tampering, not a fault: said once, kept in the status
+            if self.last.get("error") != str(e):
+                log.error("%s", e)
+            return {"ok": False, "error": str(e), "refused_at": e.position}
+        return {"ok": True, "position": made[-1].covers, "recorded": len(made)} if made else None
 
 
 def checkpointer_for(runtime: Runtime) -> Checkpointer:

@@ -10,10 +10,9 @@ subject's own state makes re-runs and crashed runs harmless; rows are deleted af
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import orjson
@@ -26,7 +25,7 @@ from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.bulk_store import load_subjects
-from ledger.runtime import Runtime
+from ledger.runtime import Periodic, Runtime
 from ledger.store.sidetables import SideTables, Tx
 
 log = logging.getLogger(__name__)
@@ -157,27 +156,17 @@ def _key(target: Target) -> str:
     return ev.key(target.authority, target.id) if target.kind == "penalty" else target.id
 
 
-class ExpiryService:
+class ExpiryService(Periodic):
     """Runs the expiry process on start and then every `interval` seconds."""
 
-    name = "expiry"
+    name, status_key = "expiry", "last_run"
 
     def __init__(self, expiry: Expiry, interval: float) -> None:
-        self.expiry, self.interval = expiry, interval
-        self.last: dict[str, Any] = {}
+        super().__init__(interval)
+        self.expiry = expiry
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                counts = self.expiry.run()
-                self.last = {"ok": True, "at": datetime.now(UTC).isoformat()} | dict(counts)
-            except Exception as e:  # a failed run is reported and retried at the next tick
-                log.exception("expiry run failed")
-                self.last = {"ok": False, "error": f"{type(e).__name__}: {e}"}
-            stop.wait(self.interval)
-
-    def status(self) -> dict[str, Any]:
-        return {"ok": self.last.get("ok", True), "last_run": self.last}
+    def step(self) -> dict[str, Any]:
+        return {"ok": True} | dict(self.expiry.run())
 
 
 def service_for(runtime: Runtime) -> ExpiryService | None:

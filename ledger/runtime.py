@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ledger.application import CreditLedger
 from ledger.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Service(Protocol):
@@ -19,6 +23,36 @@ class Service(Protocol):
     def run(self, stop: threading.Event) -> None: ...
 
     def status(self) -> dict[str, Any]: ...
+
+
+class Periodic:
+    """A service that takes one step now and then every `interval` seconds, and reports the
+    last step's outcome (`status_key` in /readyz); a failed step is logged and retried."""
+
+    name = "periodic"
+    status_key = "last"
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.last: dict[str, Any] = {}
+
+    def step(self) -> dict[str, Any] | None:
+        """Do one step: what to report (with "ok"), or None to keep the last report."""
+        raise NotImplementedError
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                done = self.step()
+                if done is not None:
+                    self.last = {"at": datetime.now(UTC).isoformat()} | done
+            except Exception as e:  # reported in /readyz and retried at the next tick
+                log.exception("%s failed", self.name)
+                self.last = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+            stop.wait(self.interval)
+
+    def status(self) -> dict[str, Any]:
+        return {"ok": self.last.get("ok", True), self.status_key: self.last}
 
 
 @dataclass
