@@ -28,7 +28,8 @@ from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.bulk_store import load_subjects
 from ledger.repair.lookup import policy_from
 from ledger.runtime import Runtime
-from ledger.store.sidetables import SideTables, Tx
+from ledger.store.sidetables import SideTables
+from ledger.store.sql import Tx
 
 log = logging.getLogger(__name__)
 ACTOR = "expiry"

@@ -12,15 +12,15 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ledger.settings import Settings
+from ledger.store import sql
+from ledger.store.sql import POSTGRES, SQLITE
 
-SQLITE, POSTGRES = "sqlite", "postgresql"
 CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
 NAMES_TTL = 1.0  # seconds a reader may reuse the serving generation's table names
 
@@ -29,20 +29,17 @@ class ViewsNotReady(RuntimeError):
     """A view has no generation yet: the runner has not built it."""
 
 
-@lru_cache(maxsize=4096)
-def to_pyformat(sql: str) -> str:
-    """`?` placeholders to psycopg's `%s` (a literal `%` doubled first)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-class Tx:
+class Tx(sql.Tx):
     """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
+
+    # View rows come from envelopes whose NULs the feed already turned into U+FFFD
+    # (projections.feed), and a rebuild writes millions of them: no second scan.
+    scrub_nul = False
 
     def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
                  held: Any = None, spool: Any = None) -> None:
-        self.cursor, self.dialect = cursor, dialect
+        super().__init__(cursor, dialect)
         self.names: dict[str, str] = dict(names)
-        self._pg = dialect == POSTGRES
         # A rebuild stage's counters, written once at its end (projections.batch.Held), and
         # its files of spooled rows (projections.spool).
         self.held, self.spool = held, spool
@@ -52,22 +49,6 @@ class Tx:
             return self.names[table]
         except KeyError:
             raise ViewsNotReady(f"view table {table!r} is not built yet") from None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(to_pyformat(sql) if self._pg else sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.cursor.executemany(to_pyformat(sql) if self._pg else sql, rows)
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.execute(sql, params)
-        row = self.cursor.fetchone()
-        return tuple(row) if row is not None else None
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.execute(sql, params)
-        return [tuple(r) for r in self.cursor.fetchall()]
 
 
 def table_prefix(app_name: str) -> str:
