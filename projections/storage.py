@@ -18,37 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ledger.settings import Settings
-from ledger.store import sql
 from ledger.store.sql import POSTGRES, SQLITE
+from projections import catalog
 
-CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
+# Re-exported: the view store hands these out, and its callers name them from here.
+from projections.tx import Tx as Tx
+from projections.tx import ViewsNotReady as ViewsNotReady
+
 NAMES_TTL = 1.0  # seconds a reader may reuse the serving generation's table names
-
-
-class ViewsNotReady(RuntimeError):
-    """A view has no generation yet: the runner has not built it."""
-
-
-class Tx(sql.Tx):
-    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
-
-    # View rows come from envelopes whose NULs the feed already turned into U+FFFD
-    # (projections.feed), and a rebuild writes millions of them: no second scan.
-    scrub_nul = False
-
-    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
-                 held: Any = None, spool: Any = None) -> None:
-        super().__init__(cursor, dialect)
-        self.names: dict[str, str] = dict(names)
-        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
-        # its files of spooled rows (projections.spool).
-        self.held, self.spool = held, spool
-
-    def t(self, table: str) -> str:
-        try:
-            return self.names[table]
-        except KeyError:
-            raise ViewsNotReady(f"view table {table!r} is not built yet") from None
 
 
 def table_prefix(app_name: str) -> str:
@@ -93,7 +70,7 @@ class ViewStore:
         return f"{self.prefix}_{table}_g{generation}"
 
     def catalog_names(self) -> dict[str, str]:
-        return {name: self.physical(name) for name in CATALOG}
+        return {name: self.physical(name) for name in catalog.TABLES}
 
     @property
     def lock_key(self) -> int:
@@ -188,8 +165,6 @@ class ViewStore:
         Safe because a swapped-out generation is dropped only after rebuild.GRACE_SECONDS
         (longer than NAMES_TTL), and this process forgets its names when it swaps itself.
         """
-        from projections import catalog
-
         cached = self._names
         if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
             return cached[1]
@@ -221,8 +196,6 @@ class ViewStore:
     def ensure_catalog(self) -> None:
         if self._catalog_ready:
             return
-        from projections import catalog
-
         conn = self.connect()
         try:
             with self.transaction(conn) as tx:
