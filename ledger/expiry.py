@@ -26,7 +26,8 @@ from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_t
 from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.bulk_store import load_subjects
 from ledger.runtime import Periodic, Runtime
-from ledger.store.sidetables import SideTables, Tx
+from ledger.store.sidetables import SideTables
+from ledger.store.sql import Tx
 
 log = logging.getLogger(__name__)
 ACTOR = "expiry"

@@ -11,16 +11,27 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import orjson
 
-from projections.storage import POSTGRES, Tx
+from ledger.store.sql import POSTGRES
+from projections.tx import Tx
 
 if TYPE_CHECKING:
-    from projections.storage import ViewStore
     from projections.view import View
 
+
+class Naming(Protocol):
+    """What the catalog needs of a view store: its prefix and its physical table names
+    (projections.storage.ViewStore is one)."""
+
+    prefix: str
+
+    def physical(self, table: str, generation: int | None = None) -> str: ...
+
+
+TABLES = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
 LIVE = 0
 CHUNK = 500
 # PostgreSQL compares TEXT by the database's collation; under a libc locale (C.UTF-8 here)
@@ -68,13 +79,13 @@ def generations(tx: Tx) -> dict[str, tuple[int, str, list[str]]]:
     return {v: (int(g), s, t.split(",") if t else []) for v, g, s, t in rows}
 
 
-def current_names(store: ViewStore, tx: Tx) -> dict[str, str]:
+def current_names(store: Naming, tx: Tx) -> dict[str, str]:
     """Logical table name -> physical name in its view's serving generation."""
     return {table: store.physical(table, gen)
             for gen, _, tables in generations(tx).values() for table in tables}
 
 
-def names_for(store: ViewStore, views: Iterable[View], generation: int) -> dict[str, str]:
+def names_for(store: Naming, views: Iterable[View], generation: int) -> dict[str, str]:
     return {table: store.physical(table, generation) for v in views for table in v.tables}
 
 
@@ -98,7 +109,7 @@ def next_generation(tx: Tx) -> int:
     return generation
 
 
-def _index_sql(store: ViewStore, statement: str, names: Mapping[str, str], gen: int) -> str:
+def _index_sql(store: Naming, statement: str, names: Mapping[str, str], gen: int) -> str:
     sql = statement.format_map(names)
     match = re.match(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON", sql,
                      re.IGNORECASE)
@@ -110,7 +121,7 @@ def _index_sql(store: ViewStore, statement: str, names: Mapping[str, str], gen: 
     return sql[:match.start(3)] + name + sql[match.end(3):]
 
 
-def create_tables(tx: Tx, store: ViewStore, view: View, generation: int, *,
+def create_tables(tx: Tx, store: Naming, view: View, generation: int, *,
                   indexes: bool = True) -> None:
     names = names_for(store, [view], generation)
     for table, columns in view.tables.items():
@@ -119,7 +130,7 @@ def create_tables(tx: Tx, store: ViewStore, view: View, generation: int, *,
         create_indexes(tx, store, view, generation)
 
 
-def create_indexes(tx: Tx, store: ViewStore, view: View, generation: int,
+def create_indexes(tx: Tx, store: Naming, view: View, generation: int,
                    statements: Iterable[str] | None = None) -> None:
     """The view's indexes (or only the statements given, from them)."""
     names = names_for(store, [view], generation)
@@ -127,7 +138,7 @@ def create_indexes(tx: Tx, store: ViewStore, view: View, generation: int,
         tx.execute(_index_sql(store, statement, names, generation))
 
 
-def drop_tables(tx: Tx, store: ViewStore, tables: Iterable[str], generation: int) -> None:
+def drop_tables(tx: Tx, store: Naming, tables: Iterable[str], generation: int) -> None:
     for table in tables:
         tx.execute(f"DROP TABLE IF EXISTS {store.physical(table, generation)}")
 

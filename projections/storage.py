@@ -12,62 +12,20 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ledger.settings import Settings
+from ledger.store.sql import POSTGRES, SQLITE
+from projections import catalog
 
-SQLITE, POSTGRES = "sqlite", "postgresql"
-CATALOG = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
+# Re-exported: the view store hands these out, and its callers name them from here.
+from projections.tx import Tx as Tx
+from projections.tx import ViewsNotReady as ViewsNotReady
+
 NAMES_TTL = 1.0  # seconds a reader may reuse the serving generation's table names
-
-
-class ViewsNotReady(RuntimeError):
-    """A view has no generation yet: the runner has not built it."""
-
-
-@lru_cache(maxsize=4096)
-def to_pyformat(sql: str) -> str:
-    """`?` placeholders to psycopg's `%s` (a literal `%` doubled first)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-class Tx:
-    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
-
-    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
-                 held: Any = None, spool: Any = None) -> None:
-        self.cursor, self.dialect = cursor, dialect
-        self.names: dict[str, str] = dict(names)
-        self._pg = dialect == POSTGRES
-        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
-        # its files of spooled rows (projections.spool).
-        self.held, self.spool = held, spool
-
-    def t(self, table: str) -> str:
-        try:
-            return self.names[table]
-        except KeyError:
-            raise ViewsNotReady(f"view table {table!r} is not built yet") from None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(to_pyformat(sql) if self._pg else sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.cursor.executemany(to_pyformat(sql) if self._pg else sql, rows)
-
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        self.execute(sql, params)
-        row = self.cursor.fetchone()
-        return tuple(row) if row is not None else None
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.execute(sql, params)
-        return [tuple(r) for r in self.cursor.fetchall()]
 
 
 def table_prefix(app_name: str) -> str:
@@ -112,7 +70,7 @@ class ViewStore:
         return f"{self.prefix}_{table}_g{generation}"
 
     def catalog_names(self) -> dict[str, str]:
-        return {name: self.physical(name) for name in CATALOG}
+        return {name: self.physical(name) for name in catalog.TABLES}
 
     @property
     def lock_key(self) -> int:
@@ -207,8 +165,6 @@ class ViewStore:
         Safe because a swapped-out generation is dropped only after rebuild.GRACE_SECONDS
         (longer than NAMES_TTL), and this process forgets its names when it swaps itself.
         """
-        from projections import catalog
-
         cached = self._names
         if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
             return cached[1]
@@ -240,8 +196,6 @@ class ViewStore:
     def ensure_catalog(self) -> None:
         if self._catalog_ready:
             return
-        from projections import catalog
-
         conn = self.connect()
         try:
             with self.transaction(conn) as tx:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from ledger.store.sql import POSTGRES, dialect_of, recorder_tx
 
 
 @dataclass(frozen=True)
@@ -27,24 +26,18 @@ class Row:
 
 
 def is_postgres(recorder: Any) -> bool:
-    if isinstance(recorder, PostgresApplicationRecorder):
-        return True
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        return False
-    raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+    return dialect_of(recorder) == POSTGRES
 
 
 def _query(recorder: Any, sql: str, params: tuple[Any, ...]) -> list[Row]:
     """Run a SELECT of (position, originator_id, originator_version, topic, state)."""
-    if is_postgres(recorder):
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(sql.replace("?", "%s").replace("{pos}", "notification_id"), params)
-            return [Row(int(r["pos"]), str(r["originator_id"]), int(r["originator_version"]),
-                        r["topic"], bytes(r["state"])) for r in curs.fetchall()]
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(sql.replace("{pos}", "rowid"), params)
-        return [Row(int(r[0]), str(UUID(r[1])), int(r[2]), r[3], bytes(r[4]))
-                for r in c.fetchall()]
+    pg = is_postgres(recorder)
+    sql = sql.replace("{pos}", "notification_id" if pg else "rowid")
+    with recorder_tx(recorder, commit=False) as tx:
+        rows = tx.fetchall(sql, params)
+    # PostgreSQL hands the stream id back as a UUID, SQLite as its hex digits.
+    return [Row(int(pos), str(stream if pg else UUID(stream)), int(version), topic, bytes(state))
+            for pos, stream, version, topic, state in rows]
 
 
 def _stream_param(recorder: Any, stream: UUID | str) -> Any:
@@ -66,13 +59,9 @@ def stream_rows(recorder: Any, stream: UUID | str, *, after_version: int = 0) ->
 
 def count_rows(recorder: Any) -> int:
     """How many events the store holds (for progress bars)."""
-    if is_postgres(recorder):
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(f"SELECT count(*) AS n FROM {recorder.events_table_name}")
-            return int(curs.fetchone()["n"])
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(f"SELECT count(*) FROM {recorder.events_table_name}")
-        return int(c.fetchone()[0])
+    with recorder_tx(recorder, commit=False) as tx:
+        row = tx.fetchone(f"SELECT count(*) FROM {recorder.events_table_name}")
+    return int(row[0]) if row else 0
 
 
 def all_rows(recorder: Any, *, batch: int = 5000) -> Iterator[list[Row]]:
@@ -111,10 +100,5 @@ def positions_between(recorder: Any, after: int, upto: int) -> set[int]:
     """The positions the store holds in (after, upto]."""
     pos = "notification_id" if is_postgres(recorder) else "rowid"
     sql = f"SELECT {pos} FROM {recorder.events_table_name} WHERE {pos} > ? AND {pos} <= ?"
-    if is_postgres(recorder):
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(sql.replace("?", "%s"), (after, upto))
-            return {int(r[pos]) for r in curs.fetchall()}
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(sql, (after, upto))
-        return {int(r[0]) for r in c.fetchall()}
+    with recorder_tx(recorder, commit=False) as tx:
+        return {int(p) for (p,) in tx.fetchall(sql, (after, upto))}

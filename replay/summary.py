@@ -2,52 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
 
+from ledger.store.sql import Tx, recorder_tx
 from replay.report import Report
-from replay.rows import is_postgres
 
 
 def table_name(app_name: str) -> str:
     return f"{app_name.lower()}_verifications"
 
 
-def _execute(recorder: Any, app_name: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
+@contextmanager
+def _table(recorder: Any, app_name: str) -> Iterator[tuple[Tx, str]]:
+    """A transaction in the store's database, with the reports' table made if missing."""
     table = table_name(app_name)
-    create = (f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, started_at TEXT NOT "
-              "NULL, status TEXT NOT NULL, body TEXT NOT NULL)")
-    sql = sql.format(table=table)
-    if is_postgres(recorder):
-        with recorder.datastore.transaction(commit=True) as curs:
-            curs.execute(create)
-            curs.execute(sql.replace("?", "%s"), params)
-            return [tuple(r.values()) for r in curs.fetchall()] if curs.description else []
-    with recorder.datastore.transaction(commit=True) as c:
-        c.execute(create)
-        c.execute(sql, params)
-        return list(c.fetchall())
+    with recorder_tx(recorder, commit=True) as tx:
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, started_at TEXT "
+                   "NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL)")
+        yield tx, table
+
+
+def _bodies(recorder: Any, app_name: str, where: str, params: tuple[Any, ...]) -> list[Any]:
+    with _table(recorder, app_name) as (tx, table):
+        return tx.fetchall(f"SELECT body FROM {table} {where}", params)
 
 
 def save(recorder: Any, app_name: str, report: Report) -> None:
     """Insert or update one report (a running one is saved at start, then again when done)."""
     body = orjson.dumps(report.as_dict()).decode()
-    _execute(recorder, app_name,
-             "INSERT INTO {table} (id, started_at, status, body) VALUES (?, ?, ?, ?) "
-             "ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body",
-             (report.id, report.started_at, report.status, body))
+    with _table(recorder, app_name) as (tx, table):
+        tx.execute(f"INSERT INTO {table} (id, started_at, status, body) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                   "body = excluded.body", (report.id, report.started_at, report.status, body))
 
 
 def latest(recorder: Any, app_name: str, *, finished: bool = False) -> Report | None:
     """The most recently started report (or the most recent finished one)."""
     where = "WHERE status <> 'running' " if finished else ""
-    rows = _execute(recorder, app_name,
-                    "SELECT body FROM {table} " + where + "ORDER BY started_at DESC LIMIT 1", ())
+    rows = _bodies(recorder, app_name, where + "ORDER BY started_at DESC LIMIT 1", ())
     return Report.from_dict(orjson.loads(rows[0][0])) if rows else None
 
 
 def get(recorder: Any, app_name: str, report_id: str) -> Report | None:
     """One report by id."""
-    rows = _execute(recorder, app_name, "SELECT body FROM {table} WHERE id = ?", (report_id,))
+    rows = _bodies(recorder, app_name, "WHERE id = ?", (report_id,))
     return Report.from_dict(orjson.loads(rows[0][0])) if rows else None

@@ -18,7 +18,8 @@ from ledger.application import CreditLedger
 from ledger.domain import repair_events
 from ledger.domain.events import LedgerEvent
 from ledger.domain.repair_case import OPEN
-from ledger.store.sidetables import SideTables, Tx
+from ledger.store.sidetables import SideTables
+from ledger.store.sql import Tx
 
 COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
            "list", "status", "applied_on", "accepted_on", "decision_due", "decided_on",

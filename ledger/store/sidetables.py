@@ -13,54 +13,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from ledger.store.sql import Tx, dialect_of, recorder_tx
 
-Handler = Callable[["Tx", Sequence[Any]], None]
-
-
-class Tx:
-    """One open transaction; SQL is written with `?` placeholders for both dialects."""
-
-    def __init__(self, cursor: Any, dialect: str) -> None:
-        self.cursor, self.dialect = cursor, dialect
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        if self.dialect == "postgresql":
-            sql, params = sql.replace("?", "%s"), storable(params)
-        self.cursor.execute(sql, tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """One statement for many rows (pipelined on PostgreSQL: one round trip, not one each)."""
-        if not rows:
-            return
-        if self.dialect == "postgresql":
-            sql, rows = sql.replace("?", "%s"), [storable(r) for r in rows]
-        self.cursor.executemany(sql, [tuple(r) for r in rows])
-
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.execute(sql, params)
-        rows = self.cursor.fetchall()
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
-
-
-def storable(params: Sequence[Any]) -> tuple[Any, ...]:
-    """Parameters PostgreSQL text can hold: a NUL that an event stored before the edge rules
-    carries becomes U+FFFD (as the views see it), instead of stopping the side table."""
-    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
+Handler = Callable[[Tx, Sequence[Any]], None]
 
 
 class SideTables:
     """Tables named `<app>_<name>` in the store's database, with positions in the log."""
 
     def __init__(self, recorder: Any, tables: dict[str, str]) -> None:
-        if isinstance(recorder, PostgresApplicationRecorder):
-            self.dialect = "postgresql"
-        elif isinstance(recorder, SQLiteApplicationRecorder):
-            self.dialect = "sqlite"
-        else:
-            raise TypeError(f"side tables need SQLite or PostgreSQL, not "
-                            f"{type(recorder).__name__}")
+        self.dialect = dialect_of(recorder)
         self.recorder = recorder
         self.prefix = recorder.events_table_name.removesuffix("_events")
         self.lock = threading.Lock()  # one catch-up at a time in this process
@@ -74,8 +36,8 @@ class SideTables:
 
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Tx]:
-        with self.recorder.datastore.transaction(commit=commit) as cursor:
-            yield Tx(cursor, self.dialect)
+        with recorder_tx(self.recorder, commit=commit) as tx:
+            yield tx
 
     def position(self, name: str) -> int:
         with self.transaction(commit=False) as tx:

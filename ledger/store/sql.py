@@ -1,0 +1,88 @@
+"""The one SQL dialect adapter: SQL written once with `?` placeholders, run on SQLite or
+PostgreSQL through a DB-API cursor.
+
+Every table of our own (side tables, views, verification reports) and every raw read of the
+event store goes through `Tx`, so the two dialects differ in one place only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
+
+SQLITE, POSTGRES = "sqlite", "postgresql"
+
+
+@lru_cache(maxsize=4096)
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders to psycopg's `%s`; a literal `%` (as in `LIKE 'a%'`) doubled first,
+    or psycopg would read it as a placeholder of its own."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def storable(params: Sequence[Any]) -> tuple[Any, ...]:
+    """Parameters PostgreSQL text can hold: a NUL that an event stored before the edge rules
+    carries becomes U+FFFD (as the views see it), instead of failing the statement."""
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in params)
+
+
+class Tx:
+    """One open transaction over a DB-API cursor; SQL uses `?` placeholders in both dialects."""
+
+    # Subclasses whose parameters cannot hold a NUL may skip the scan (projections.storage).
+    scrub_nul = True
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self.cursor, self.dialect = cursor, dialect
+        self._pg = dialect == POSTGRES
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if self._pg:
+            sql = to_pyformat(sql)
+            if self.scrub_nul:
+                params = storable(params)
+        self.cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for many rows (pipelined on PostgreSQL: one round trip, not one each)."""
+        if not rows:
+            return
+        if self._pg:
+            sql = to_pyformat(sql)
+            if self.scrub_nul:
+                rows = [storable(r) for r in rows]
+        self.cursor.executemany(sql, rows)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self.execute(sql, params)
+        row = self.cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.execute(sql, params)
+        return [tuple(r) for r in self.cursor.fetchall()]
+
+
+def dialect_of(recorder: Any) -> str:
+    """The dialect of an event store's recorder (only SQLite and PostgreSQL are stores here)."""
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return POSTGRES
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return SQLITE
+    raise TypeError(f"SQL of our own needs SQLite or PostgreSQL, not {type(recorder).__name__}")
+
+
+@contextmanager
+def recorder_tx(recorder: Any, *, commit: bool) -> Iterator[Tx]:
+    """A transaction in the event store's own database, on the recorder's connections."""
+    dialect = dialect_of(recorder)
+    with recorder.datastore.transaction(commit=commit) as cursor:
+        if dialect == POSTGRES:
+            cursor.row_factory = tuple_row  # the library's pool hands out dict rows
+        yield Tx(cursor, dialect)

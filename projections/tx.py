@@ -1,0 +1,34 @@
+"""A transaction on the view store: the one SQL adapter, with logical table names resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ledger.store import sql
+
+
+class ViewsNotReady(RuntimeError):
+    """A view has no generation yet: the runner has not built it."""
+
+
+class Tx(sql.Tx):
+    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
+
+    # View rows come from envelopes whose NULs the feed already turned into U+FFFD
+    # (projections.feed), and a rebuild writes millions of them: no second scan.
+    scrub_nul = False
+
+    def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
+                 held: Any = None, spool: Any = None) -> None:
+        super().__init__(cursor, dialect)
+        self.names: dict[str, str] = dict(names)
+        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
+        # its files of spooled rows (projections.spool).
+        self.held, self.spool = held, spool
+
+    def t(self, table: str) -> str:
+        try:
+            return self.names[table]
+        except KeyError:
+            raise ViewsNotReady(f"view table {table!r} is not built yet") from None
