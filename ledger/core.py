@@ -180,7 +180,9 @@ class LedgerCore(Application[UUID]):
                       ) -> Receipt:
         mine = [r for r in recordings if r.domain_event.originator_id == main.id]
         chosen = mine[-1] if decision.version is None else next(
-            r for r in mine if r.domain_event.originator_version == decision.version)
+            (r for r in mine if r.domain_event.originator_version == decision.version), None)
+        if chosen is None:  # the decision names a version recorded before this save
+            return self._receipt_for(main, decision.version or main.version, decision.extra)
         event = chosen.domain_event
         return Receipt(chosen.notification.id, str(main.id), event.originator_version,
                        type(event).__name__, event.hash, True, decision.extra)

@@ -2,7 +2,8 @@
 
 Subjects, repair cases and joint cases all start with `_start` and record with `_record`:
 an event class and its typed payload fields (`ledger/domain/payload.py`), who records it and
-its business date. Both go through the library's public path, `_create` and `trigger_event`
+its business date. Both go through the library's documented path, `_create` (protected,
+shown in its docs for explicit created events) and `trigger_event`
 (the event checked against the aggregate, applied, its version and time taken, then pending);
 no attribute of the library's own is read or written here. Each passes the event's timestamp
 and its sealed hash (docs/events.md), which need only the next version, known beforehand:

@@ -96,7 +96,7 @@ def _commitment(row: Row, s: Subject, ctx: Context) -> None:
 
 
 def _body(row: Row) -> Any:
-    return row.body  # the command its record type validated (import_rows)
+    return row.body  # the command its record type validated (ledger.importing.rows)
 
 
 def _outcome(row: Row, s: Subject, ctx: Context) -> None:

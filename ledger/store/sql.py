@@ -1,8 +1,10 @@
 """The one SQL dialect adapter: SQL written once with `?` placeholders, run on SQLite or
 PostgreSQL through a DB-API cursor.
 
-Every table of our own (side tables, views, verification reports) and every raw read of the
-event store goes through `Tx`, so the two dialects differ in one place only.
+Every table of our own (side tables, views, verification reports) and the auditors' raw reads
+go through `Tx`. Not yet: the relay's positions (`ledger/relay/positions.py`), `position_of`
+(`recording.py`), the bulk loader (`ledger/importing/bulk_store.py`) and the relay's
+PostgreSQL reader still write their dialect's SQL themselves.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The registered views: module paths imported lazily; each module exposes `VIEW`."""
+"""The registered views: an explicit list of module paths, each exposing `VIEW`.
+
+Imported on first use rather than at package import, so that a matching compiled build
+(projections/compiled.py) is in place first; a listed module that cannot be imported stops
+start-up with its name."""
 
 from __future__ import annotations
 
@@ -17,16 +21,8 @@ VIEW_MODULES = [
 
 
 def load_views(names: list[str] | None = None) -> list[View]:
-    """Every view whose module exists (or only those named), in registration order."""
-    views: list[View] = []
-    for path in VIEW_MODULES:
-        try:
-            module = importlib.import_module(path)
-        except ModuleNotFoundError as e:
-            if e.name != path:
-                raise
-            continue  # a view not written yet
-        views.append(module.VIEW)
+    """Every registered view (or only those named), in registration order."""
+    views: list[View] = [importlib.import_module(path).VIEW for path in VIEW_MODULES]
     check_unique(views)
     if names is None:
         return views
