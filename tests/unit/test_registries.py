@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from projections import views
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -53,3 +55,12 @@ def test_every_command_module_is_registered() -> None:
     files = {f"api.commands.{p.stem}" for p in (ROOT / "api" / "commands").glob("*.py")
              if p.stem not in ("__init__", "logs")}
     assert {m.__name__ for m in COMMANDS} == files
+
+
+def test_a_registered_view_that_cannot_be_imported_stops_start_up_with_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A view renamed without its registry entry must not vanish from the read models.
+    monkeypatch.setattr(views, "VIEW_MODULES", [*views.VIEW_MODULES, "projections.views.gone"])
+    with pytest.raises(ModuleNotFoundError, match="projections.views.gone"):
+        views.load_views()
