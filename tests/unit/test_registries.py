@@ -62,5 +62,5 @@ def test_a_registered_view_that_cannot_be_imported_stops_start_up_with_its_name(
 ) -> None:
     # A view renamed without its registry entry must not vanish from the read models.
     monkeypatch.setattr(views, "VIEW_MODULES", [*views.VIEW_MODULES, "projections.views.gone"])
-    with pytest.raises(ModuleNotFoundError, match="projections.views.gone"):
+    with pytest.raises(ModuleNotFoundError, match=r"projections\.views\.gone"):
         views.load_views()
