@@ -4,13 +4,38 @@ api/bootstrap.py, the composition root (docs/adr/019)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import orjson
+
 from ledger.application import CreditLedger, utc_today
 from ledger.domain.calendar import WorkingCalendar
-from ledger.repair.lookup import policy_from
+from ledger.domain.repair import RepairPolicy
 from ledger.settings import Settings
+
+
+def policy_from(settings: Settings) -> RepairPolicy:
+    """The repair policy: defaults, the day settings, then the optional policy file."""
+    policy = RepairPolicy(decision_days=settings.repair_decision_days,
+                          notify_days=settings.repair_notify_days,
+                          four_eyes=settings.repair_four_eyes)
+    if settings.repair_policy_file is None:
+        return policy
+    raw = orjson.loads(settings.repair_policy_file.read_bytes())
+    unknown = set(raw) - {"non_repairable", "listing_min_months", "listing_max_months",
+                          "listing_notice_days"}
+    if unknown:
+        raise ValueError(f"{settings.repair_policy_file}: unknown repair policy keys "
+                         f"{sorted(unknown)}")
+    notice = raw.get("listing_notice_days", policy.listing_notice_days)
+    if not isinstance(notice, int) or isinstance(notice, bool) or not 0 <= notice <= 60:
+        raise ValueError(f"{settings.repair_policy_file}: listing_notice_days must be a whole "
+                         f"number of working days from 0 to 60, got {notice!r}")
+    if "non_repairable" in raw:
+        raw["non_repairable"] = frozenset(raw["non_repairable"])
+    return replace(policy, **raw)
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:

@@ -17,6 +17,7 @@ from typing import Any
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import RuleViolation
 from ledger.domain.publicity import RULES, PublicityRule, add_months, publicity_window
+from ledger.domain.vocabulary import CommitmentStatus, PenaltyStatus
 
 # Especially serious conduct whose harm cannot be undone (DOMAIN.md), as violation_type codes;
 # Chinese names are accepted too since departments send either.
@@ -93,7 +94,7 @@ class Target:
 def penalty_target(authority: str, entry: dict[str, Any]) -> Target:
     data = entry["data"]
     return Target("penalty", data["decision_no"], authority, data["domain"],
-                  entry["status"] == "public", date.fromisoformat(data["decided_on"]),
+                  entry["status"] == PenaltyStatus.PUBLIC, date.fromisoformat(data["decided_on"]),
                   severity=data["severity"], special=bool(data.get("special")),
                   violation_type=data.get("violation_type"))
 
@@ -146,7 +147,7 @@ def commitment_failures(commitment: dict[str, Any] | None) -> list[Failure]:
     if commitment["data"]["type"] != "repair":
         return [Failure("repair_commitment", f"commitment {commitment['data']['commitment_id']} "
                         f"is of type {commitment['data']['type']!r}, not 'repair'")]
-    if commitment["status"] == "breached":
+    if commitment["status"] == CommitmentStatus.BREACHED:
         return [Failure("repair_commitment", "the linked repair commitment was breached")]
     return []
 

@@ -10,11 +10,10 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from ledger.build import build_ledger
+from ledger.build import build_ledger, policy_from
 from ledger.domain.errors import DomainError, WrongState
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
-from ledger.repair.lookup import policy_from
 from ledger.settings import Settings
 from tests import calls as repairs
 from tests.repair_story import ACME, BETA, MARKET, OFFICER, POLICY, City
