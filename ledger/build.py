@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 
 from ledger.application import CreditLedger, utc_today
+from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.repair import RepairPolicy
 from ledger.settings import Settings
@@ -36,6 +37,10 @@ def policy_from(settings: Settings) -> RepairPolicy:
     if "non_repairable" in raw:
         raw["non_repairable"] = frozenset(raw["non_repairable"])
     return replace(policy, **raw)
+
+
+def build_authorities(settings: Settings) -> AuthorityCatalogue:
+    return AuthorityCatalogue.load(settings.authorities_file)
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:

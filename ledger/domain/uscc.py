@@ -92,3 +92,25 @@ def make_uscc(authority: str, org_type: str, region: str, org_body8: str) -> str
     body = org_body8.upper()
     first17 = (authority + org_type + region).upper() + body + org_code_check_character(body)
     return validate_uscc(first17 + uscc_check_character(first17))
+
+
+# Registration authority and category characters (positions 1-2, GB 32100-2015 Table 1) →
+# subject kind: what a department's file that has no 行政相对人类别 column is read as.
+_KIND_BY_CATEGORY = {
+    "11": "government_body", "12": "public_institution", "13": "social_organisation",
+    "31": "law_firm", "32": "notary_office", "33": "legal_service_office",
+    "34": "forensic_institution", "51": "social_organisation", "52": "social_organisation",
+    "53": "social_organisation", "59": "social_organisation", "91": "enterprise",
+    "92": "individual_business", "93": "farmer_cooperative",
+}
+
+
+def kind_of_uscc(code: str) -> str | None:
+    """The subject kind (a SubjectKind code) that a USCC's category characters name, or None
+    when the category is not one the ledger models (foreign, religious, military ...)."""
+    return _KIND_BY_CATEGORY.get(code[:2].upper())
+
+
+def region_of_uscc(code: str) -> str:
+    """The administrative division code (GB/T 2260) of a USCC: characters 3-8."""
+    return code[2:8]

@@ -14,9 +14,24 @@ class SubjectKind(StrEnum):
     GOVERNMENT_BODY = "government_body"
     NATURAL_PERSON = "natural_person"
     PROFESSIONAL = "professional"
+    # The legal professions' institutions (plan §12), registered by the justice bureau (3x).
+    LAW_FIRM = "law_firm"
+    NOTARY_OFFICE = "notary_office"
+    LEGAL_SERVICE_OFFICE = "legal_service_office"
+    FORENSIC_INSTITUTION = "forensic_institution"
 
 
 PERSON_KINDS = frozenset({SubjectKind.NATURAL_PERSON, SubjectKind.PROFESSIONAL})
+
+
+class Profession(StrEnum):
+    """The legal professions a `professional` subject may carry (plan §12)."""
+
+    LAWYER = "lawyer"
+    NOTARY = "notary"
+    GRASSROOTS_LEGAL_WORKER = "grassroots_legal_worker"
+    LEGAL_AID_WORKER = "legal_aid_worker"
+    FORENSIC_APPRAISER = "forensic_appraiser"
 
 
 class ListName(StrEnum):

@@ -17,7 +17,6 @@ from ledger.generator.data import (
     ASSOCIATIONS,
     AUTHORITIES,
     BRAND_CHARS,
-    CITY_REGION,
     COOPS,
     DISTRICTS,
     GIVEN,
@@ -46,11 +45,6 @@ def reference_date(seed: int) -> date:
     return date(2026, 4, 1) + timedelta(days=100 + seed % 120)
 
 
-def authority_code(index: int) -> str:
-    """The fixed USCC of the index-th authority of AUTHORITIES (the same for every seed)."""
-    return make_uscc("1", "1", CITY_REGION, f"{(index + 1) * 1234567 % 100_000_000:08d}")
-
-
 def generate(subjects: int, seed: int) -> Iterator[Record]:
     """Yield the city's records: authorities, then persons, then organisations, each with facts."""
     return _City(subjects, seed).records()
@@ -63,7 +57,7 @@ class _City:
         self.subjects = subjects
         self.codes: set[str] = set()
         self.names: set[str] = {a.name for a in AUTHORITIES}
-        self.authorities = {a.name: (a, authority_code(i)) for i, a in enumerate(AUTHORITIES)}
+        self.authorities = {a.name: (a, a.code) for a in AUTHORITIES}
         self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
         self.facts = Facts(self.rng, self.today, self.authorities)
 

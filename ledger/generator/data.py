@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ledger.domain.authorities import AuthorityCatalogue
 
 # GB/T 2260 codes of the city and its districts and county.
 CITY_REGION = "211100"
@@ -10,38 +10,9 @@ REGIONS = ("211102", "211103", "211104", "211122")
 DISTRICTS = {"211102": "双台子区", "211103": "兴隆台区", "211104": "大洼区", "211122": "盘山县"}
 
 
-@dataclass(frozen=True)
-class Authority:
-    """A department that records facts: its name, decision-number prefix and domains."""
-
-    name: str
-    prefix: str
-    domains: tuple[str, ...]
-    registers: tuple[str, ...] = ()
-
-
-AUTHORITIES = (
-    Authority("盘锦市市场监督管理局", "盘市监", ("production", "circulation", "price", "e_commerce",
-              "intermediary_advertising", "intellectual_property", "false_certification"),
-              ("enterprise", "individual_business", "farmer_cooperative")),
-    Authority("国家税务总局盘锦市税务局", "盘税", ("tax",)),
-    Authority("盘锦市生态环境局", "盘环", ("environment",)),
-    Authority("盘锦市住房和城乡建设局", "盘建", ("construction",)),
-    Authority("盘锦市交通运输局", "盘交", ("transport",)),
-    Authority("盘锦市卫生健康委员会", "盘卫", ("health",)),
-    Authority("盘锦市文化旅游和广播电视局", "盘文旅", ("tourism", "culture_education_science")),
-    Authority("盘锦市人力资源和社会保障局", "盘人社", ("social_security",),
-              ("professional",)),
-    Authority("盘锦市统计局", "盘统", ("statistics",)),
-    Authority("盘锦市中级人民法院", "盘中法", ("judicial",)),
-    Authority("盘锦市公安局", "盘公", ("public_security",), ("natural_person",)),
-    Authority("盘锦市地方金融监督管理局", "盘金", ("finance",)),
-    Authority("盘锦市公共资源交易中心", "盘公资", ("procurement_bidding",)),
-    Authority("盘锦市应急管理局", "盘应急", ("production",)),
-    Authority("盘锦市民政局", "盘民", (), ("social_organisation",)),
-    Authority("盘锦市委机构编制委员会办公室", "盘编", (), ("public_institution",)),
-    Authority("盘锦市行政审批局", "盘审批", ()),
-)
+# The authorities are the shipped authority catalogue (ledger/domain/data/authorities.json):
+# one list of the city's departments for the generator, the importer and the portal.
+AUTHORITIES = tuple(AuthorityCatalogue.load())
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志海波鹏辉宇晨浩然子轩"

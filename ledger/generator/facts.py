@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.domain.authorities import Authority
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.listing_rules import latest_expiry, latest_notice
 from ledger.domain.repair import RepairPolicy
@@ -17,7 +18,6 @@ from ledger.generator.data import (
     PERMIT_CATEGORIES,
     PERMIT_CERTIFICATES,
     VIOLATIONS,
-    Authority,
 )
 
 Record = dict[str, Any]
@@ -46,7 +46,8 @@ class Facts:
         self.numbers: Counter[str] = Counter()
         self.authorities = authorities
         self.penalising = [a for a in authorities.values() if a[0].domains]
-        self.by_domain = {d: a for a in self.penalising for d in a[0].domains}
+        self.by_domain: dict[str, tuple[Authority, str]] = {
+            d.value: a for a in self.penalising for d in a[0].domains}
 
     def of(self, code: str, kind: str, registered: date) -> Iterator[Record]:
         rng = self.rng
@@ -71,9 +72,9 @@ class Facts:
         return start + timedelta(days=round(self.rng.triangular(0, span, span)))
 
     def number(self, authority: Authority, letter: str, year: int) -> str:
-        key = f"{authority.prefix}{letter}{year}"
+        key = f"{authority.number_prefix}{letter}{year}"
         self.numbers[key] += 1
-        return f"{authority.prefix}{letter}〔{year}〕{self.numbers[key]}号"
+        return f"{authority.number_prefix}{letter}〔{year}〕{self.numbers[key]}号"
 
     def published(self, decided: date, late_share: float) -> date:
         late = self.rng.random() < late_share
@@ -88,7 +89,8 @@ class Facts:
                 "category": self.rng.choice(PERMIT_CATEGORIES), "decided_on": decided.isoformat(),
                 "published_on": self.published(decided, 0.05).isoformat(),
                 "document_name": "准予行政许可决定书", "certificate_name": certificate,
-                "certificate_no": f"{authority.prefix}{decided.year}{self.numbers.total():07d}",
+                "certificate_no":
+                    f"{authority.number_prefix}{decided.year}{self.numbers.total():07d}",
                 "content": f"准予核发{certificate}", "valid_from": decided.isoformat(),
                 "valid_to": (decided + timedelta(days=5 * 365)).isoformat(),
                 "data_source_unit": authority.name}
@@ -111,7 +113,7 @@ class Facts:
             "domain": rng.choice(authority.domains), "decided_on": decided.isoformat(),
             "published_on": self.published(decided, 0.12).isoformat(), "category": category,
             "basis": f"《中华人民共和国行政处罚法》第{rng.randint(9, 60)}条",
-            "special": authority.prefix == "盘应急", "violation_type": violation,
+            "special": authority.number_prefix == "盘应急", "violation_type": violation,
             "facts": f"经查，当事人{violation}，事实清楚，证据确凿。",
             "penalty_content": category, "data_source_unit": authority.name}
         if category == "罚款":
