@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from ledger.contracts.fields import RecordId, SubjectCode
+from ledger.domain.vocabulary import RepairStatus
 
-
-class Status(StrEnum):
-    OPEN = "open"
-    APPLIED = "applied"
-    REFUSED = "refused"
-    ACCEPTED = "accepted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+# The worklist's status filter: a case's status, or `open` for any case not yet decided.
+StatusFilter = RepairStatus | Literal["open"]
 
 
 class RepairPublic(BaseModel):

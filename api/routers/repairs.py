@@ -16,7 +16,7 @@ from api.repair_schemas import (
     RepairPublic,
     RepairsPage,
     RepairWritten,
-    Status,
+    StatusFilter,
     TimelineEntry,
 )
 from ledger.contracts.repairs import RepairIn
@@ -48,7 +48,7 @@ def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Respo
 
 
 @router.get("", response_model=RepairsPage)
-def worklist(caller: Officer, d: DeskDep, status: Status | None = None,
+def worklist(caller: Officer, d: DeskDep, status: StatusFilter | None = None,
              domain: str | None = None, overdue: bool = False, page: int = Query(1, ge=1),
              page_size: int = Query(50, ge=1, le=200)) -> RepairsPage:
     """The worklist, oldest due first; `overdue=true` keeps the cases past a deadline."""
@@ -56,7 +56,7 @@ def worklist(caller: Officer, d: DeskDep, status: Status | None = None,
         check_scope(caller, domain)
     d.worklist.catch_up()
     today = d.ledger.clock()
-    found = d.worklist.page(status=status.value if status else None,
+    found = d.worklist.page(status=str(status) if status else None,
                             domains=[domain] if domain else sorted(caller.domains),
                             overdue_on=today if overdue else None, page=page, size=page_size)
     items = [RepairPublic(**row_public(row, today, d.ledger.calendar)) for row in found.items]

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field
 
-from ledger.contracts.fields import SUBJECT_CODE_PATTERN, IsoDate, LongText, OneLine, pattern
-
-Short = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-                 OneLine]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=5_000, strip_whitespace=True),
-                 LongText]
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from ledger.contracts.fields import SUBJECT_CODE_PATTERN, In, IsoDate, Short, Text, pattern
 
 
 class RepairIn(In):
