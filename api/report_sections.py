@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ledger.domain.labels import label, rule_label
+from ledger.domain.labels import SCORE_GRADES, label, rule_label
 from ledger.domain.vocabulary import (
     CommitmentStatus,
     CommitmentType,
@@ -103,7 +103,7 @@ def _commitments(rows: list[dict[str, Any]], authority: Names) -> list[list[Pair
 
 
 def _score(s: dict[str, Any]) -> list[Pair]:
-    grade = f"{s['grade']}（较差）" if s["poor"] else s["grade"]
+    grade = SCORE_GRADES.get(s["grade"], s["grade"]) + ("（较差档次）" if s["poor"] else "")
     family = "法人和非法人组织" if s["family"] == "enterprise" else "自然人"
     return [("评分", f"{s['score']} 分"), ("等级", grade),
             ("评分模型", f"{family}模型 {s['model_version']}")]

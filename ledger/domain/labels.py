@@ -140,3 +140,9 @@ def rule_label(rule: str) -> str:
     """The words for a score rule (E-PEN-GENERAL → 一般行政处罚); the id when unknown."""
     family, _, rest = rule.partition("-")
     return SCORE_RULES.get(rule) or SCORE_RULES.get(rest if family in ("E", "C") else "", rule)
+
+# The citizen family's bands (the enterprise family's grades, A+ … D-, are shown as they are).
+SCORE_GRADES: dict[str, str] = {
+    "excellent": "优秀", "very_good": "很好", "good": "良好", "fair": "一般", "poor": "偏低",
+    "very_poor": "很低",
+}

@@ -93,7 +93,10 @@ def parse(text: str) -> ReportCode:
     except (binascii.Error, ValueError):
         raise BadCode("the verification code has the wrong length", "验证码长度不对") from None
     fixed = 1 + 2 + 5 + DIGEST_BYTES
-    if len(raw) <= fixed + CHECK_BYTES or _check(raw[:-CHECK_BYTES]) != raw[-CHECK_BYTES:]:
+    # The last character's spare bits must be zero: one code, one spelling.
+    canonical = base64.b32encode(raw).decode().rstrip("=") == cleaned
+    if (not canonical or len(raw) <= fixed + CHECK_BYTES
+            or _check(raw[:-CHECK_BYTES]) != raw[-CHECK_BYTES:]):
         raise BadCode("the verification code does not check: a character is wrong or missing",
                       "验证码校验不通过：有字符输错或缺漏")
     fmt, day = raw[0], EPOCH + timedelta(days=int.from_bytes(raw[1:3], "big"))
