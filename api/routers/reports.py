@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -18,6 +19,8 @@ from ledger.identity import path_code
 from replay.credit_report import NotConfirmed
 
 router = APIRouter(prefix="/v1", tags=["reports"])
+RENDERS = threading.BoundedSemaphore(2)
+RENDER_WAIT_S = 10.0
 
 CODE = Query(min_length=1, max_length=100,
              description="The verification code printed on the report (hyphens and case "
@@ -57,17 +60,25 @@ class ReportVerification(BaseModel):
     200: {"content": {"application/pdf": {}},
           "description": "The report; its verification code also in `X-Report-Code`"},
     404: {"description": "No subject with this code"},
-    503: {"description": "No CJK font installed to embed (see the detail)"}})
+    503: {"description": "No CJK font installed to embed (see the detail), or too many "
+                         "reports being made at once (Retry-After)"}})
 def subject_report(code: str, request: Request, runtime: RuntimeDep) -> Response:
     """The subject's credit report as a PDF in Chinese, stamped with a verification code."""
     report = cut_now(runtime, path_code(code))
     text = report.code.text()
     url = str(request.url_for("verify_page").include_query_params(code=text))
+    # Rendering is CPU-bound (the font's parsing and subsetting, docs/adr/025): a few at a
+    # time, so that a burst of downloads cannot starve the API's other requests.
+    if not RENDERS.acquire(timeout=RENDER_WAIT_S):
+        raise HTTPException(503, "too many credit reports being made; try again shortly",
+                            headers={"Retry-After": "2"})
     try:
         body = render(report, font=runtime.settings.report_font, made_at=datetime.now(UTC),
                       verify_url=url, authority=names(runtime))
     except FontMissing as e:
         raise HTTPException(503, str(e)) from None
+    finally:
+        RENDERS.release()
     filename = f"credit-report-{report.code.subject}-{report.code.day.isoformat()}.pdf"
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',

@@ -7,6 +7,7 @@ hyphens, spaces); and any text that is not a code fails with BadCode, nothing el
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -66,10 +67,9 @@ def test_one_character_changed_is_never_the_same_code(code: ReportCode, data: st
     i = data.draw(st.integers(0, len(text) - 1))
     other = data.draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").filter(
         lambda c: c != text[i]))
-    try:
+    # Nearly every typo is BadCode (the check bytes do not match); none reads as the same code.
+    with contextlib.suppress(BadCode):
         assert parse(text[:i] + other + text[i + 1:]) != code
-    except BadCode:
-        pass  # what nearly every typo gives: the check bytes do not match
 
 
 @given(st.text(max_size=120))
