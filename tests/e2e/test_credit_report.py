@@ -160,6 +160,8 @@ def test_codes_not_made_by_the_ledger_are_refused_never_a_500(api: Api) -> None:
     page = api.client.get("/reports/verify", params={"code": text})
     assert page.status_code == 200 and 'data-verdict="confirmed"' in page.text
     assert api.client.get("/reports/verify").status_code == 200  # the empty form
+    page = api.client.get("/reports/verify", params={"code": '"><script>alert(1)</script>'})
+    assert page.status_code == 422 and "<script>alert" not in page.text  # echoed, escaped
     # A report of a subject the ledger does not know is a 404 problem.
     problem(api.client.get("/v1/subjects/91211100MA0T4Q9X0X/report.pdf"), 404)
 
