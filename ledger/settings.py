@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # The public keys `replay verify` trusts (JSON list, base64 or hex; list old and new to
     # rotate). Empty: the public key of signing_key. An auditor needs only these, no seed.
     checkpoint_public_keys: list[str] = Field(default_factory=list)
+    # The CJK font credit reports embed (api/report_font.py): unset means Debian's
+    # fonts-wqy-microhei, else fonts-noto-cjk's Sans SC.
+    report_font: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -10,6 +10,7 @@ with the public API's queries, so it is what the API would have answered.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -87,6 +88,23 @@ class AsOf:
                 "effective": effective.isoformat() if effective else None,
                 "day": day.isoformat(), "known": known(timeline, code, n, extra),
                 "profile": profile, "score": score}
+
+    def at_position(self, code: str, position: int, day: date) -> dict[str, Any]:
+        """Profile and score after every event up to a global `position`, read on `day` (a
+        credit report's cut: commits land in position order, docs/adr/001, so it never moves)."""
+        with self._lock:
+            timeline = self.timelines.get(code, self.related(code))
+            n = bisect_right([e["position"] for e in timeline.envelopes], position)
+            key = ("position", n, day)
+            found = timeline.answers.get(key)
+            if found is None:
+                found = timeline.remember(key, self._answer(timeline, code, n, [], day, None))
+        profile, score = found
+        if profile is None:
+            raise NotFound(f"no subject with code {redact(code)!r} at position {position}",
+                           field="code")
+        return {"code": code, "position": position, "day": day.isoformat(),
+                "known": known(timeline, code, n, []), "profile": profile, "score": score}
 
     def _answer(self, timeline: Timeline, code: str, n: int, extra: list[dict[str, Any]],
                 day: date, effective: date | None) -> Answer:

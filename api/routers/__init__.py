@@ -17,6 +17,8 @@ from api.routers import (
     public,
     publicity,
     repairs,
+    report_pages,
+    reports,
     subjects,
 )
 
@@ -35,5 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,       # repair officers
     joint.router,         # joint rewards and punishments
     audit.router,         # auditors
+    reports.router,       # public: credit reports (PDF) and their verification (JSON)
+    report_pages.router,  # public: the report verification page (HTML)
 )
 

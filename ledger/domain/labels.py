@@ -124,3 +124,25 @@ def normalise(enum: type[StrEnum], text: object) -> object:
 def labels_of(enum: type[StrEnum]) -> dict[str, str]:
     """Code → label for one vocabulary (the portal's selects, /v1/vocabulary)."""
     return dict(LABELS[enum])
+
+
+# Score rules (ledger/domain/data/score_models.json) by what follows the family's prefix
+# (E- enterprises, C- citizens), and the two rules every score has.
+SCORE_RULES: dict[str, str] = {
+    "BASE": "基础分", "CLAMP": "分值上下限调整",
+    "PEN-MINOR": "轻微行政处罚", "PEN-GENERAL": "一般行政处罚", "PEN-SERIOUS": "严重行政处罚",
+    "LIST-BLACK": "列入黑名单", "LIST-KEY": "列入重点关注名单", "LIST-RED": "列入红名单",
+    "COMMIT-BREACH": "违反信用承诺", "COMMIT-KEPT": "履行信用承诺", "PERMIT": "取得行政许可",
+}
+
+
+def rule_label(rule: str) -> str:
+    """The words for a score rule (E-PEN-GENERAL → 一般行政处罚); the id when unknown."""
+    family, _, rest = rule.partition("-")
+    return SCORE_RULES.get(rule) or SCORE_RULES.get(rest if family in ("E", "C") else "", rule)
+
+# The citizen family's bands (the enterprise family's grades, A+ … D-, are shown as they are).
+SCORE_GRADES: dict[str, str] = {
+    "excellent": "优秀", "very_good": "很好", "good": "良好", "fair": "一般", "poor": "偏低",
+    "very_poor": "很低",
+}
