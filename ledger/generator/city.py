@@ -17,6 +17,7 @@ from ledger.generator.data import (
     ASSOCIATIONS,
     AUTHORITIES,
     BRAND_CHARS,
+    CITY_REGION,
     COOPS,
     DISTRICTS,
     GIVEN,
@@ -26,6 +27,7 @@ from ledger.generator.data import (
     SUFFIXES,
     SURNAMES,
     TRADES,
+    ZONES,
 )
 from ledger.generator.facts import Facts
 
@@ -60,6 +62,9 @@ class _City:
         self.authorities = {a.name: (a, a.code) for a in AUTHORITIES}
         self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
         self.facts = Facts(self.rng, self.today, self.authorities)
+        # Persons are registered by their district's (or zone's) public-security branch.
+        self.branches = {a.region: a.code for a in AUTHORITIES
+                         if "natural_person" in a.registers and a.region != CITY_REGION}
 
     def records(self) -> Iterator[Record]:
         registrar = self.authorities["盘锦市委机构编制委员会办公室"][1]
@@ -78,7 +83,8 @@ class _City:
         if kind == "natural_person":
             self.persons.append((code, name))
         registered = self.today - timedelta(days=self.rng.randint(120, 15 * 365))
-        registrar = self.registrar(kind)
+        registrar = self.person_registrar(code) if kind == "natural_person" else \
+            self.registrar(kind)
         yield {"record": "subject", "authority": registrar, "code": code, "name": name,
                "kind": kind, "registered_on": registered.isoformat()}
         if not person:
@@ -101,6 +107,14 @@ class _City:
             if kind in authority.registers:
                 return code
         return self.authorities["盘锦市市场监督管理局"][1]
+
+    def person_registrar(self, number: str) -> str:
+        """The branch of the region the person's ID was issued in (or of its zone)."""
+        region = number[:6]
+        zone, every = ZONES.get(region, ("", 0))
+        if every and int(number[14:17]) % every == 0:
+            region = zone
+        return self.branches.get(region) or self.registrar("natural_person")
 
     def uscc(self, kind: str) -> str:
         prefix = USCC_PREFIX[kind]
