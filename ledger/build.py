@@ -13,7 +13,7 @@ import orjson
 from ledger.application import CreditLedger, utc_today
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.regions import RegionTable
+from ledger.domain.regions import Geography, RegionTable
 from ledger.domain.repair import RepairPolicy
 from ledger.settings import Settings
 
@@ -46,6 +46,11 @@ def build_authorities(settings: Settings) -> AuthorityCatalogue:
 
 def build_regions(settings: Settings) -> RegionTable:
     return RegionTable.load(settings.regions_file)
+
+
+def build_geography(settings: Settings) -> Geography:
+    """The regions table and the authority catalogue, which together place a subject."""
+    return Geography(build_regions(settings), build_authorities(settings))
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:

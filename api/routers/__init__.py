@@ -16,6 +16,7 @@ from api.routers import (
     metrics,
     public,
     publicity,
+    regions,
     repairs,
     subjects,
 )
@@ -35,5 +36,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,       # repair officers
     joint.router,         # joint rewards and punishments
     audit.router,         # auditors
+    regions.router,       # public reads: the county monitoring ranking
 )
 

@@ -126,3 +126,16 @@ def _checked(regions: list[Region], city: str, source: str) -> RegionTable:
         raise ValueError(f"{source}: the counties' population ({parts}) exceeds the city's "
                          f"({table.city.population})")
     return table
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The regions table with the authority catalogue: a subject's region from its facts."""
+
+    table: RegionTable
+    catalogue: AuthorityCatalogue
+
+    def region_of(self, code: str, kind: str, authority: str) -> Region:
+        """The unit a registered subject belongs to."""
+        found = self.table.region_of_origin(origin_of(code, kind, authority), self.catalogue)
+        return self.table.get(found) or self.table.city

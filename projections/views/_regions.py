@@ -69,14 +69,15 @@ class Counties:
     def ranked(self, as_of: str) -> list[dict[str, Any]]:
         """Each county with its scorecard, each indicator's rank and the overall rank."""
         cards = {r.code: self.card(r, as_of) for r in self.table.counties}
-        entries = {r.code: {"code": r.code, "name": r.name, "short_name": r.short_name,
-                            "level": r.level, "population": r.population,
-                            "indicators": [dict(i) for i in cards[r.code]]}
-                   for r in self.table.counties}
-        ids = [i["id"] for i in next(iter(cards.values()), [])]
-        for n, id_ in enumerate(ids):
-            lower = lower_is_better(cards[next(iter(cards))][n])
-            ranked = ranks({code: card[n]["value"] for code, card in cards.items()}, lower)
+        entries: dict[str, dict[str, Any]] = {
+            r.code: {"code": r.code, "name": r.name, "short_name": r.short_name,
+                     "level": r.level, "population": r.population,
+                     "indicators": [dict(i) for i in cards[r.code]]}
+            for r in self.table.counties}
+        first = next(iter(cards.values()), [])
+        for n, item in enumerate(first):
+            ranked = ranks({code: card[n]["value"] for code, card in cards.items()},
+                           lower_is_better(item))
             for code, rank in ranked.items():
                 entries[code]["indicators"][n]["rank"] = rank
         for entry in entries.values():
@@ -97,7 +98,8 @@ class Counties:
         on `as_of`, already read)."""
         return [{"month": day.isoformat()[:7], "as_of": day,
                  "ranking": [{"code": e["code"], "rank": e["rank"], "mean_rank": e["mean_rank"],
-                              "passed": e["passed"]}
+                              "passed": e["passed"],
+                              "ranks": {i["id"]: i["rank"] for i in e["indicators"]}}
                              for e in (now if now is not None and day == as_of
                                        else self.ranked(day.isoformat()))]}
                 for day in month_ends(as_of, months)]
