@@ -22,7 +22,7 @@ def regions(
                               "means the end of that day, UTC). Default: now."),
     effective: str = typer.Option(None, "--effective", help="Business date of the scorecards "
                                   "(default: the --as-of date, else today)."),
-    months: int = typer.Option(6, min=1, max=24, help="Month ends in the rank history."),
+    months: int = typer.Option(3, min=1, max=24, help="Month ends in the rank history."),
     source: str = typer.Option(None, help=SOURCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (as GET /v1/regions)."),
 ) -> None:

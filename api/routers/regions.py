@@ -20,8 +20,9 @@ router = APIRouter(prefix="/v1", tags=["public"])
 @router.get("/regions", response_model=Monitoring)
 def region_ranking(
     views: ViewsDep, runtime: RuntimeDep, geography: GeographyDep, as_of: AsOf = None,
-    months: Annotated[int, Query(ge=1, le=24, description="Month ends in the rank history, "
-                                                         "the last on `as_of`.")] = 6,
+    # Each month is a scorecard per county: bounded, as anyone may ask (docs/adr/026).
+    months: Annotated[int, Query(ge=1, le=12, description="Month ends in the rank history, "
+                                                         "the last on `as_of`.")] = 3,
 ) -> dict[str, Any]:
     """Every county's scorecard side by side, each indicator ranked, and the ranking by month."""
     day = as_of or runtime.ledger.clock()

@@ -57,14 +57,15 @@ class Counties:
         self.known = [row[0] for row in tx.fetchall(
             f"SELECT DISTINCT origin FROM {tx.t('ind_subject')}")]
         self.tables = view.tables | scores.VIEW.tables
+        self.memo: dict[Any, Any] = {}  # city-wide reads, shared by every scorecard here
 
     def card(self, region: Region, as_of: str) -> list[dict[str, Any]]:
         """A county's scorecard over its registered population; the city's over all rows."""
         if region.code == self.table.city.code:
-            return scorecard(self.view, self.tx, as_of, region.population)
+            return scorecard(self.view, self.tx, as_of, region.population, self.memo)
         origins = self.table.origins_in(region.code, self.known, self.catalogue)
         tx = scoped(self.tx, self.tables, "ind_subject", origins)
-        return scorecard(self.view, tx, as_of, region.population)
+        return scorecard(self.view, tx, as_of, region.population, self.memo)
 
     def ranked(self, as_of: str) -> list[dict[str, Any]]:
         """Each county with its scorecard, each indicator's rank and the overall rank."""

@@ -58,8 +58,10 @@ class Scorecard:
     """Reads every indicator as of a business date."""
 
     def __init__(self, view: IndicatorsView, tx: ViewTx, as_of: str,
-                 population: int | None = None) -> None:
+                 population: int | None = None, memo: dict[Any, Any] | None = None) -> None:
         self.view, self.tx, self.as_of, self.population = view, tx, as_of, population
+        # City-wide reads shared by the scorecards of one answer (every county, every month).
+        self.memo = {} if memo is None else memo
 
     def one(self, sql: str, *params: Any) -> int:
         """A count; {table} reads the (region's) rows, {whole_table} every region's."""
@@ -172,12 +174,26 @@ class Scorecard:
                          committed=committed, market_subjects=market)
 
     def poor_codes(self, as_of: str, kinds: frozenset[str] | None = None) -> set[str]:
-        book, poor = self.view.points.book, set()
-        for code, kind, family, raw in self.view.points.raw_as_of(self.tx, as_of):
-            model = book.model(family, as_of)
-            if (kinds is None or kind in kinds) and model.grade(model.clamp(raw)) in model.poor:
-                poor.add(code)
-        return poor
+        """Subjects graded poor on a date: graded city-wide once per answer (the grading is
+        Python over every score row), then kept to the scope's subjects."""
+        poor: set[str] | None = self.memo.get(("poor", as_of, kinds))
+        if poor is None:
+            book, poor = self.view.points.book, set()
+            for code, kind, family, raw in self.view.points.raw_as_of(whole_tx(self.tx),
+                                                                      as_of):
+                model = book.model(family, as_of)
+                if (kinds is None or kind in kinds) and \
+                        model.grade(model.clamp(raw)) in model.poor:
+                    poor.add(code)
+            self.memo[("poor", as_of, kinds)] = poor
+        if whole_tx(self.tx) is self.tx:
+            return poor
+        return poor & self.in_scope()
+
+    def in_scope(self) -> set[str]:
+        """The codes of the subjects this scorecard reads."""
+        return {row[0] for row in self.tx.fetchall(
+            f"SELECT code FROM {self.tx.t('ind_subject')}")}
 
     def reports(self) -> dict[str, Any]:
         members = self.view.repair.members(self.tx, self.as_of)
@@ -213,7 +229,14 @@ class Scorecard:
         return result
 
 
-def scorecard(view: IndicatorsView, tx: ViewTx, as_of: str,
-              population: int | None = None) -> list[dict[str, Any]]:
-    """Every indicator of the plan as of a business date (over a registered population)."""
-    return Scorecard(view, tx, as_of, population).all()
+def whole_tx(tx: ViewTx) -> ViewTx:
+    """The unscoped transaction under a scoped one (projections.views._scope), or `tx`."""
+    found: ViewTx = getattr(tx, "tx", tx)
+    return found
+
+
+def scorecard(view: IndicatorsView, tx: ViewTx, as_of: str, population: int | None = None,
+              memo: dict[Any, Any] | None = None) -> list[dict[str, Any]]:
+    """Every indicator of the plan as of a business date (over a registered population);
+    `memo` shares city-wide reads between the scorecards of one answer."""
+    return Scorecard(view, tx, as_of, population, memo).all()
