@@ -9,7 +9,7 @@ from datetime import date
 from kafka import KafkaAdminClient
 
 from ledger.application import utc_today
-from ledger.build import build_ledger
+from ledger.build import build_geography, build_ledger
 from ledger.checkpoints import service_for as checkpoint_service
 from ledger.expiry import service_for as expiry_service
 from ledger.relay import service_for as relay_service
@@ -51,6 +51,9 @@ def bootstrap(
     runtime = Runtime(settings=settings, ledger=ledger,
                       wanted={"relay": relay and settings.kafka_enabled, "project": project,
                               "expire": expire, "checkpoint": checkpoint})
+    # The regions table and the authority catalogue, read now: a malformed file stops
+    # start-up naming its entry, rather than failing the first read (api/geography.py).
+    runtime.extras["geography"] = build_geography(settings)
     runtime.checks["store"] = lambda: {"head_position": ledger.head_position(),
                                        "backend": "postgresql" if settings.is_postgres
                                        else "sqlite"}

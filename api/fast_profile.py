@@ -15,6 +15,7 @@ import re
 from anyio import to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.geography import geography_of
 from api.routers.public import profile_body
 from ledger.identity import path_code
 from projections.storage import view_store
@@ -47,6 +48,6 @@ class FastProfile:
         runtime = scope["app"].state.runtime
         try:
             return profile_body(view_store(runtime), path_code(raw),
-                                runtime.ledger.clock().isoformat())
+                                runtime.ledger.clock().isoformat(), geography_of(runtime))
         except Exception:  # views not built, database down...: the app gives its own answer
             return None

@@ -79,6 +79,10 @@ class Scorecard(BaseModel):
     indicators: list[Indicator]
     passed: int
     failed: int
+    # The county read (`region`), or the whole city; its registered population.
+    region: str | None = None
+    region_label: str | None = None
+    population: int | None = None
 
 
 class ProfilePublic(BaseModel):
@@ -103,6 +107,9 @@ class ProfilePublic(BaseModel):
     commitments_total: int
     principals: list[dict[str, Any]]
     led_organisations: list[dict[str, Any]]
+    # The county or district (docs/adr/026): its code and name; null for a principal only.
+    region: str | None = None
+    region_label: str | None = None
 
 
 class RebuildJob(BaseModel):

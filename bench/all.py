@@ -46,6 +46,7 @@ PLAN = [
     Step("api_load", ["--quick"], 90, needs={"--app": "pipeline.params.app"}),
     Step("one_query", ["--quick"], 40, needs={"--app": "pipeline.params.app"}),
     Step("scaling", ["--quick"], 200),
+    Step("regions", ["--quick"], 240),
 ]
 
 

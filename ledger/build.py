@@ -13,6 +13,7 @@ import orjson
 from ledger.application import CreditLedger, utc_today
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.regions import Geography, RegionTable
 from ledger.domain.repair import RepairPolicy
 from ledger.settings import Settings
 
@@ -41,6 +42,15 @@ def policy_from(settings: Settings) -> RepairPolicy:
 
 def build_authorities(settings: Settings) -> AuthorityCatalogue:
     return AuthorityCatalogue.load(settings.authorities_file)
+
+
+def build_regions(settings: Settings) -> RegionTable:
+    return RegionTable.load(settings.regions_file)
+
+
+def build_geography(settings: Settings) -> Geography:
+    """The regions table and the authority catalogue, which together place a subject."""
+    return Geography(build_regions(settings), build_authorities(settings))
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:

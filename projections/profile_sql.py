@@ -107,8 +107,9 @@ def statement(names: tuple[str, ...]) -> str:
     identity = [("code", "k.code"), *((f, f"s.{f}") for f in IDENTITY[1:])]
     # queries.profile leaves `masked` out when it is null: two objects, the same otherwise.
     unmasked = obj([p for p in identity if p[0] != "masked"] + tail)
+    # Kind and registering authority beside the text: what places the subject in a region.
     return (f"SELECT (CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
-            "END)::text FROM (SELECT $1::text AS code, $2::text AS day) k "
+            "END)::text, s.kind, s.authority FROM (SELECT $1::text AS code, $2::text AS day) k "
             f"LEFT JOIN {t['profile_subject']} s ON s.code = k.code "
             + " ".join(f"CROSS JOIN LATERAL {sql} {name}" for name, sql in sections.items())
             + " WHERE s.code IS NOT NULL OR led.n > 0")
@@ -126,9 +127,16 @@ def statement_for(names: Mapping[str, str]) -> str:
 # placeholders on every execution (its cache skips long queries), this one included. Prepared
 # from the first execution on each connection, since parsing and planning it is most of the
 # cost of an unprepared one.
-def profile_json(tx: Tx, code: str, today: str) -> str | None:
-    """The public profile of `code` on `today` as JSON text, or None when the code is unknown."""
+def profile_row(tx: Tx, code: str, today: str) -> tuple[str, str | None, str | None] | None:
+    """The public profile of `code` on `today` as JSON text, with the subject's kind and
+    registering authority (None when not registered), or None when the code is unknown."""
     with RawCursor(tx.cursor.connection) as cur:
         found = cur.execute(statement_for(tx.names), (code, today), prepare=True).fetchone()
-    return None if found is None else str(found[0])
+    return None if found is None else (str(found[0]), found[1], found[2])
+
+
+def profile_json(tx: Tx, code: str, today: str) -> str | None:
+    """The public profile of `code` on `today` as JSON text, or None when the code is unknown."""
+    found = profile_row(tx, code, today)
+    return None if found is None else found[0]
 

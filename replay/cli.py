@@ -9,6 +9,7 @@ import typer
 from ledger.domain.errors import NotFound
 from ledger.settings import Settings
 from replay import cli_views, render
+from replay.regions import regions
 from replay.render import fail, print_json
 from replay.when import BadTime, parse_as_of, parse_effective
 
@@ -156,3 +157,4 @@ def register(replay_app: typer.Typer) -> None:
     for command in (history, state, verify, export):
         replay_app.command(command.__name__)(command)
     cli_views.register(replay_app)
+    replay_app.command("regions")(regions)

@@ -16,6 +16,7 @@ from api.routers import (
     metrics,
     public,
     publicity,
+    regions,
     repairs,
     report_pages,
     reports,
@@ -39,5 +40,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,         # auditors
     reports.router,       # public: credit reports (PDF) and their verification (JSON)
     report_pages.router,  # public: the report verification page (HTML)
+    regions.router,       # public reads: the county monitoring ranking
 )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep
+from api.geography import GeographyDep
 from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
 from ledger.contracts.fields import IsoDate
@@ -17,7 +18,7 @@ from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain
 from ledger.identity import path_code
 from projections.views import indicators, repair_ratios, scores, timeliness
-from projections.views._scorecard import scorecard
+from projections.views._regions import Counties
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
@@ -110,13 +111,25 @@ def publicity_timeliness(
             "total": len(rows), "items": rows[(page - 1) * page_size: page * page_size]}
 
 
-@router.get("/indicators", response_model=Scorecard)
-def indicator_scorecard(views: ViewsDep, runtime: RuntimeDep, as_of: AsOf = None,
-                        ) -> dict[str, Any]:
+@router.get("/indicators", response_model=Scorecard,
+            responses={404: {"description": "No region with this code"}})
+def indicator_scorecard(
+    views: ViewsDep, runtime: RuntimeDep, geography: GeographyDep, as_of: AsOf = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description=(
+        "One county's scorecard (a code of the regions table, GET /v1/regions); default the "
+        "whole city."))] = None,
+) -> dict[str, Any]:
     """Every measurable target of the plan, with value, target and pass/fail, as of a date."""
     day = as_of or runtime.ledger.clock()
+    table = geography.table
+    found = table.city if region is None else table.get(region)
+    if found is None:
+        known = ", ".join(r.code for r in table)
+        raise NotFound(f"no region {region!r}; known: {known}", field="region")
     with views.reader() as tx:
-        card = scorecard(indicators.VIEW, tx, day.isoformat())
+        card = Counties(indicators.VIEW, tx, table, geography.catalogue).card(
+            found, day.isoformat())
     return {"as_of": day, "indicators": card,
             "passed": sum(1 for i in card if i["passed"]),
-            "failed": sum(1 for i in card if i["passed"] is False)}
+            "failed": sum(1 for i in card if i["passed"] is False),
+            "region": found.code, "region_label": found.name, "population": found.population}

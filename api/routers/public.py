@@ -10,10 +10,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
+from api.geography import geography_of, placed
 from api.read_schemas import ProfilePublic
 from api.readiness import CaughtUp, ViewsDep
 from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
+from ledger.domain.regions import Geography
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
 from ledger.privacy import redact
@@ -42,15 +44,22 @@ class ListPage(Page):
     as_of: date
 
 
-def profile_body(store: ViewStore, code: str, today: str) -> bytes | None:
-    """The profile's JSON: on PostgreSQL one statement whose text is the body, as it is."""
+def profile_body(store: ViewStore, code: str, today: str,
+                 geography: Geography) -> bytes | None:
+    """The profile's JSON: on PostgreSQL one statement whose text is the body, as it is, with
+    the subject's region appended (the last keys, as on SQLite)."""
     if store.dialect == POSTGRES:
         with store.statement_reader() as tx:
-            text = profile_sql.profile_json(tx, code, today)
-        return None if text is None else text.encode()
+            row = profile_sql.profile_row(tx, code, today)
+        if row is None:
+            return None
+        region = orjson.dumps(placed(geography, code, row[1], row[2]))
+        return row[0].rstrip()[:-1].encode() + b", " + region[1:]
     with store.reader() as tx:
         found = queries.profile(tx, code, today)
-    return None if found is None else orjson.dumps(found)
+    if found is None:
+        return None
+    return orjson.dumps(found | placed(geography, code, found["kind"], found["authority"]))
 
 
 # The hottest read: one hop into the thread pool for the whole request (no sync dependencies,
@@ -65,7 +74,8 @@ def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""
     code = path_code(code)
     runtime = get_runtime(request)
-    body = profile_body(view_store(runtime), code, runtime.ledger.clock().isoformat())
+    body = profile_body(view_store(runtime), code, runtime.ledger.clock().isoformat(),
+                        geography_of(runtime))
     if body is None:
         raise NotFound(f"no subject with code {redact(code)!r}", field="code")
     return Response(body, media_type="application/json")

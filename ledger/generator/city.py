@@ -7,16 +7,18 @@ so one seed always yields the same file and every date is in the past.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.domain.authorities import Authority
 from ledger.domain.resident_id import is_resident_id, make_resident_id
 from ledger.domain.uscc import ALPHABET, make_uscc
 from ledger.generator.data import (
     ASSOCIATIONS,
     AUTHORITIES,
     BRAND_CHARS,
+    CITY_REGION,
     COOPS,
     DISTRICTS,
     GIVEN,
@@ -26,6 +28,7 @@ from ledger.generator.data import (
     SUFFIXES,
     SURNAMES,
     TRADES,
+    ZONES,
 )
 from ledger.generator.facts import Facts
 
@@ -45,21 +48,28 @@ def reference_date(seed: int) -> date:
     return date(2026, 4, 1) + timedelta(days=100 + seed % 120)
 
 
-def generate(subjects: int, seed: int) -> Iterator[Record]:
-    """Yield the city's records: authorities, then persons, then organisations, each with facts."""
-    return _City(subjects, seed).records()
+def generate(subjects: int, seed: int,
+             authorities: Iterable[Authority] | None = None) -> Iterator[Record]:
+    """Yield the city's records: authorities, then persons, then organisations, each with facts.
+    `authorities`: the city's departments (default: the shipped catalogue); a story written
+    earlier passes the catalogue of its time, so that it is told again the same."""
+    return _City(subjects, seed, AUTHORITIES if authorities is None else tuple(authorities)
+                 ).records()
 
 
 class _City:
-    def __init__(self, subjects: int, seed: int) -> None:
+    def __init__(self, subjects: int, seed: int, authorities: tuple[Authority, ...]) -> None:
         self.rng = random.Random(seed)
         self.today = reference_date(seed)
         self.subjects = subjects
         self.codes: set[str] = set()
-        self.names: set[str] = {a.name for a in AUTHORITIES}
-        self.authorities = {a.name: (a, a.code) for a in AUTHORITIES}
+        self.names: set[str] = {a.name for a in authorities}
+        self.authorities = {a.name: (a, a.code) for a in authorities}
         self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
         self.facts = Facts(self.rng, self.today, self.authorities)
+        # Persons are registered by their district's (or zone's) public-security branch.
+        self.branches = {a.region: a.code for a in authorities
+                         if "natural_person" in a.registers and a.region != CITY_REGION}
 
     def records(self) -> Iterator[Record]:
         registrar = self.authorities["盘锦市委机构编制委员会办公室"][1]
@@ -78,7 +88,8 @@ class _City:
         if kind == "natural_person":
             self.persons.append((code, name))
         registered = self.today - timedelta(days=self.rng.randint(120, 15 * 365))
-        registrar = self.registrar(kind)
+        registrar = self.person_registrar(code) if kind == "natural_person" else \
+            self.registrar(kind)
         yield {"record": "subject", "authority": registrar, "code": code, "name": name,
                "kind": kind, "registered_on": registered.isoformat()}
         if not person:
@@ -101,6 +112,14 @@ class _City:
             if kind in authority.registers:
                 return code
         return self.authorities["盘锦市市场监督管理局"][1]
+
+    def person_registrar(self, number: str) -> str:
+        """The branch of the region the person's ID was issued in (or of its zone)."""
+        region = number[:6]
+        zone, every = ZONES.get(region, ("", 0))
+        if every and int(number[14:17]) % every == 0:
+            region = zone
+        return self.branches.get(region) or self.registrar("natural_person")
 
     def uscc(self, kind: str) -> str:
         prefix = USCC_PREFIX[kind]

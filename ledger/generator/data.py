@@ -8,6 +8,10 @@ from ledger.domain.authorities import AuthorityCatalogue
 CITY_REGION = "211100"
 REGIONS = ("211102", "211103", "211104", "211122")
 DISTRICTS = {"211102": "双台子区", "211103": "兴隆台区", "211104": "大洼区", "211122": "盘山县"}
+# Functional zones (configured codes, ledger/domain/data/regions.json) inside a district: the
+# residents of a district whose ID sequence number is a multiple of N live in the zone, and
+# are registered by its public-security branch (a rule of the ID, so no random draw changes).
+ZONES = {"211104": ("211171", 5), "211103": ("211172", 8)}
 
 
 # The authorities are the shipped authority catalogue (ledger/domain/data/authorities.json):

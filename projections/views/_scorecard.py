@@ -3,6 +3,10 @@ and the scores view's (`indicators.READS`).
 
 Each indicator is {id, title, unit, value, target, passed, detail}. `passed` is None when
 the population is empty (nothing to measure yet). Shares always lie in [0, 1].
+
+The same code reads one county's scorecard when its transaction is scoped to the county's
+rows (projections.views._scope, projections.views._regions); `population` is the registered
+population of the area read (the regions table), the denominator of per-capita indicators.
 """
 
 from __future__ import annotations
@@ -38,9 +42,12 @@ def share(count: int, total: int) -> float | None:
     return None if total == 0 else count / total
 
 
-# Subjects known by a date: their earliest fact is on or before it.
-KNOWN = ("{ind_subject} s JOIN (SELECT code, MIN(on_day) AS since FROM {score_contribution} "
-         "GROUP BY code) sc ON sc.code = s.code WHERE sc.since <= ?")
+# Subjects known by a date: their earliest fact is on or before it. A probe of the
+# contributions' (code, on_day) index per subject, so a county's count costs its own subjects.
+KNOWN = ("{ind_subject} s WHERE EXISTS (SELECT 1 FROM {score_contribution} sc WHERE "
+         "sc.code = s.code AND sc.on_day <= ?)")
+# When a subject came to exist (in a query over KNOWN): its earliest fact.
+SINCE = "(SELECT MIN(m.on_day) FROM {score_contribution} m WHERE m.code = s.code)"
 
 
 def _in(kinds: frozenset[str]) -> str:
@@ -50,12 +57,18 @@ def _in(kinds: frozenset[str]) -> str:
 class Scorecard:
     """Reads every indicator as of a business date."""
 
-    def __init__(self, view: IndicatorsView, tx: ViewTx, as_of: str) -> None:
-        self.view, self.tx, self.as_of = view, tx, as_of
+    def __init__(self, view: IndicatorsView, tx: ViewTx, as_of: str,
+                 population: int | None = None, memo: dict[Any, Any] | None = None) -> None:
+        self.view, self.tx, self.as_of, self.population = view, tx, as_of, population
+        # City-wide reads shared by the scorecards of one answer (every county, every month).
+        self.memo = {} if memo is None else memo
 
     def one(self, sql: str, *params: Any) -> int:
+        """A count; {table} reads the (region's) rows, {whole_table} every region's."""
         tables = (*self.view.tables, *READS)
-        row = self.tx.fetchone(sql.format(**{t: self.tx.t(t) for t in tables}), params)
+        whole = getattr(self.tx, "whole", self.tx.t)
+        names = {t: self.tx.t(t) for t in tables} | {f"whole_{t}": whole(t) for t in tables}
+        row = self.tx.fetchone(sql.format(**names), params)
         return int(row[0] or 0) if row else 0
 
     def subjects(self, kinds: frozenset[str], milestone: str | None = None) -> int:
@@ -78,12 +91,13 @@ class Scorecard:
     def uscc(self) -> dict[str, Any]:
         total = self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL",
                          self.as_of)
-        # A duplicate is a second code for a name already known under another code.
+        # A duplicate is a second code for a name already known under another code (in any
+        # county: the other code's region does not matter).
         bad = self.one(
             f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL AND (s.code_error = 1 OR "
-            "EXISTS (SELECT 1 FROM {ind_subject} o JOIN {score_contribution} op ON "
-            "op.code = o.code WHERE o.name_key = s.name_key AND o.code <> s.code AND "
-            "(op.on_day < sc.since OR (op.on_day = sc.since AND o.code < s.code))))", self.as_of)
+            "EXISTS (SELECT 1 FROM {whole_ind_subject} o JOIN {score_contribution} op ON "
+            f"op.code = o.code WHERE o.name_key = s.name_key AND o.code <> s.code AND "
+            f"(op.on_day < {SINCE} OR (op.on_day = {SINCE} AND o.code < s.code))))", self.as_of)
         return indicator("uscc_error_rate", "USCC duplicate-or-error rate", "share",
                          share(bad, total), "<", 1 / 10_000, flawed=bad, organisations=total)
 
@@ -110,9 +124,13 @@ class Scorecard:
             f"SELECT COUNT(*) FROM {KNOWN} AND s.kind IN {_in(PERSON_KINDS)} AND EXISTS "
             f"(SELECT 1 FROM {{score_contribution}} p WHERE p.code = s.code AND "
             f"p.rule <> '{BASE_RULE}' AND p.on_day <= ?)", self.as_of, self.as_of)
+        # Over the registered population (plan §4), not the persons the ledger happens to
+        # know; those only when no population is given (a story without a regions table).
+        population = self.population if self.population else people
         return indicator("citizen_score_holders", "Registered population holding a citizen "
-                         "score", "share", share(holders, people), ">", 0.5,
-                         holders=holders, registered_persons=people)
+                         "score", "share", share(min(holders, population), population), ">",
+                         0.5, holders=holders, registered_persons=people,
+                         registered_population=self.population)
 
     def joint_domains(self) -> dict[str, Any]:
         domains = self.one("SELECT COUNT(DISTINCT key) FROM {ind_count} WHERE metric = "
@@ -156,12 +174,26 @@ class Scorecard:
                          committed=committed, market_subjects=market)
 
     def poor_codes(self, as_of: str, kinds: frozenset[str] | None = None) -> set[str]:
-        book, poor = self.view.points.book, set()
-        for code, kind, family, raw in self.view.points.raw_as_of(self.tx, as_of):
-            model = book.model(family, as_of)
-            if (kinds is None or kind in kinds) and model.grade(model.clamp(raw)) in model.poor:
-                poor.add(code)
-        return poor
+        """Subjects graded poor on a date: graded city-wide once per answer (the grading is
+        Python over every score row), then kept to the scope's subjects."""
+        poor: set[str] | None = self.memo.get(("poor", as_of, kinds))
+        if poor is None:
+            book, poor = self.view.points.book, set()
+            for code, kind, family, raw in self.view.points.raw_as_of(whole_tx(self.tx),
+                                                                      as_of):
+                model = book.model(family, as_of)
+                if (kinds is None or kind in kinds) and \
+                        model.grade(model.clamp(raw)) in model.poor:
+                    poor.add(code)
+            self.memo[("poor", as_of, kinds)] = poor
+        if whole_tx(self.tx) is self.tx:
+            return poor
+        return poor & self.in_scope()
+
+    def in_scope(self) -> set[str]:
+        """The codes of the subjects this scorecard reads."""
+        return {row[0] for row in self.tx.fetchall(
+            f"SELECT code FROM {self.tx.t('ind_subject')}")}
 
     def reports(self) -> dict[str, Any]:
         members = self.view.repair.members(self.tx, self.as_of)
@@ -197,6 +229,14 @@ class Scorecard:
         return result
 
 
-def scorecard(view: IndicatorsView, tx: ViewTx, as_of: str) -> list[dict[str, Any]]:
-    """Every indicator of the plan as of a business date."""
-    return Scorecard(view, tx, as_of).all()
+def whole_tx(tx: ViewTx) -> ViewTx:
+    """The unscoped transaction under a scoped one (projections.views._scope), or `tx`."""
+    found: ViewTx = getattr(tx, "tx", tx)
+    return found
+
+
+def scorecard(view: IndicatorsView, tx: ViewTx, as_of: str, population: int | None = None,
+              memo: dict[Any, Any] | None = None) -> list[dict[str, Any]]:
+    """Every indicator of the plan as of a business date (over a registered population);
+    `memo` shares city-wide reads between the scorecards of one answer."""
+    return Scorecard(view, tx, as_of, population, memo).all()

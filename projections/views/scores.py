@@ -60,8 +60,10 @@ class KindCache:
     """Subject kinds by code: immutable once registered, so remembering them saves a read per
     event; keyed by physical table, so generations and ledgers never mix; bounded."""
 
-    def __init__(self, limit: int = CACHE_LIMIT) -> None:
-        self.limit, self.kinds = limit, dict[tuple[str, str], str]()
+    def __init__(self, limit: int = CACHE_LIMIT, column: str = "kind") -> None:
+        # `column`: what is cached, an expression over the table (the indicators view caches
+        # kind and origin together).
+        self.limit, self.column, self.kinds = limit, column, dict[tuple[str, str], str]()
 
     def remember(self, physical: str, code: str, kind: str) -> None:
         if len(self.kinds) >= self.limit:
@@ -83,7 +85,7 @@ class KindCache:
     def kind(self, tx: ViewTx, physical: str, code: str) -> str | None:
         found = self.kinds.get((physical, code))
         if found is None:
-            row = tx.fetchone(f"SELECT kind FROM {physical} WHERE code = ?", (code,))
+            row = tx.fetchone(f"SELECT {self.column} FROM {physical} WHERE code = ?", (code,))
             if row is None:
                 return None
             found = row[0]

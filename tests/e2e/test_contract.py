@@ -162,7 +162,7 @@ def test_every_error_is_one_problem_schema(world: World) -> None:
     writes = doc["paths"]["/v1/subjects/{code}/commitments/{commitment_id}/breach"]["post"]
     assert set(writes["responses"]) == {"200", "201", "401", "403", "404", "409", "413", "422"}
     reads = doc["paths"]["/v1/indicators"]["get"]
-    assert set(reads["responses"]) == {"200", "422", "503"}
+    assert set(reads["responses"]) == {"200", "404", "422", "503"}  # 404: an unknown region
     problem = doc["components"]["schemas"]["Problem"]
     assert problem["required"] == ["type", "title", "status", "detail"]
 

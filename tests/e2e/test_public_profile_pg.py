@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from api.app import create_app
 from api.bootstrap import bootstrap
+from api.geography import geography_of, placed
 from ledger.application import CreditLedger, Receipt
 from ledger.identity import identify
 from ledger.runtime import Runtime
@@ -56,8 +57,11 @@ def lead(ledger: CreditLedger, org: str, person: str) -> Receipt:
 
 
 def reference(runtime: Runtime, code: str, today: date) -> dict[str, Any] | None:
+    """queries.profile, with the region the API appends (as on SQLite)."""
     with view_store(runtime).reader() as tx:
-        return queries.profile(tx, code, today.isoformat())
+        found = queries.profile(tx, code, today.isoformat())
+    return None if found is None else found | placed(geography_of(runtime), code,
+                                                     found["kind"], found["authority"])
 
 
 def answer(client: TestClient, code: str, **params: Any) -> dict[str, Any]:

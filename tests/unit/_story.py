@@ -35,9 +35,10 @@ class Story:
         return f"No.{self.numbers:05d}"
 
     def register(self, code: str, kind: str = "enterprise", on: str = "2020-01-01",
-                 name: str | None = None, code_check_failed: bool = False) -> str:
+                 name: str | None = None, code_check_failed: bool = False,
+                 authority: str = AUTHORITY) -> str:
         subject = Subject.register(code=code, name=name or f"Company {code}", kind=kind,
-                                   masked=None, authority=AUTHORITY, actor="test",
+                                   masked=None, authority=authority, actor="test",
                                    registered_on=date.fromisoformat(on),
                                    code_check_failed=code_check_failed)
         self.subjects[code] = subject
