@@ -25,7 +25,7 @@ from ledger.importing.templates import (
 )
 
 _UNIT = re.compile(r"\((万?元)\)$")
-_NUMBERED = re.compile(r"^(行政相对人代码\d)\(.+\)$")
+_NUMBERED = re.compile(r"^(行政相对人代码_?\d)\(.+\)$")
 _DROPPED = re.compile(r"[\s_\-—–*:]+")
 
 
