@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +180,12 @@ def test_a_row_with_another_number_of_cells_is_rejected() -> None:
     with pytest.raises(RowError) as e:
         layout(PENALTY).record_of(["only", "three", "cells"])
     assert e.value.problems == [("record", "expected 11 columns as in the header, got 3")]
+
+
+def test_every_column_of_both_templates_is_documented() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    documented = {normalise(cell)[0] for line in docs.splitlines() if line.startswith("|")
+                  for cell in line.split("|")}
+    missing = {name for columns in TEMPLATES.values() for name, _ in columns
+               if normalise(name)[0] not in documented}
+    assert not missing
