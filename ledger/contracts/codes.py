@@ -33,6 +33,8 @@ def code_or_label(enum: type[StrEnum]) -> BeforeValidator:
     choices = ", ".join(f"{m.value} ({label(m)})" for m in enum)
 
     def read(value: Any) -> Any:
+        if type(value) is str and value in codes:
+            return value  # the common case, a code: no label lookup (it runs on every row)
         value = normalise(enum, value)
         if isinstance(value, str) and value.strip() not in codes:
             raise PydanticCustomError("enum", "'{given}' is not one of: {choices}",

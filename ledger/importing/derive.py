@@ -16,13 +16,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ledger.domain.authorities import AuthorityCatalogue
-from ledger.domain.labels import normalise
+from ledger.domain.labels import labels_of, normalise
 from ledger.domain.penalty_severity import severity_of
 from ledger.domain.resident_id import id_shaped
 from ledger.domain.uscc import kind_of_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, Domain, SubjectKind
 from ledger.importing.rows import RowError
 from ledger.importing.templates import GENERIC_PARTY_KINDS
+
+# A person's kind, as a code or its label: the summary-procedure ceiling is lower for persons.
+_PERSON_WORDS = frozenset(k.value for k in PERSON_KINDS) | frozenset(
+    labels_of(SubjectKind)[k.value] for k in PERSON_KINDS)
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,7 @@ def _domain(record: dict[str, Any], derived: dict[str, str], ctx: TemplateContex
 def _severity(record: dict[str, Any], derived: dict[str, str]) -> None:
     if "severity" in record:
         return
-    kind = record.get("party_kind")
-    person = (kind in PERSON_KINDS or normalise(SubjectKind, kind) in PERSON_KINDS
+    person = (record.get("party_kind") in _PERSON_WORDS
               or id_shaped(record.get("subject", "")))
     categories = [record.get("category", ""), record.get("template_details", {})
                   .get("category_2", "")]
