@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -23,7 +23,7 @@ from ledger.contracts.records import (
     SubjectIn,
 )
 from ledger.contracts.templates import TEMPLATE_BODIES
-from ledger.domain.resident_id import pseudonym
+from ledger.domain.resident_id import mask, pseudonym
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
@@ -116,6 +116,11 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
     code, alt = ref[0], _uscc_reading(raw) if ref[0].startswith(PSEUDONYM_PREFIX) else None
+    if alt is None and code.startswith(PSEUDONYM_PREFIX) and "register" in extra:
+        # A person first named by a row (a penalty's party) shows masked, as if registered.
+        text = str(raw).strip()
+        if _RESIDENT_ID.fullmatch(text):
+            extra["register"] = replace(extra["register"], masked=mask(text))
     if alt is not None and "register" in extra:  # the row declares its party's kind
         code, alt = (code if SubjectKind(extra["register"].kind) in PERSON_KINDS else alt), None
     return Row(line, record, authority, code, body=body, code_error=ref[1], alt_subject=alt,

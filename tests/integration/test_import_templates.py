@@ -109,7 +109,8 @@ def test_no_id_number_is_stored_in_clear(ledger: CreditLedger) -> None:
     assert not [n for n in ID_NUMBERS if n in stored]
     # The persons are subjects under their pseudonyms, the same the API would give them.
     person = ledger.repository.get(subject_stream(pseudonym(ID_NUMBERS[2], KEY)))
-    assert (person.kind, person.name) == ("natural_person", "张敏")
+    assert (person.kind, person.name, person.masked) == ("natural_person", "张敏",
+                                                         "211**************7")
 
 
 def test_the_catalogue_and_the_command_line_choose_the_domain(ledger: CreditLedger) -> None:
