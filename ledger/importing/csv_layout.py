@@ -28,6 +28,8 @@ _CN_DATE = re.compile(r"(\d{4})[/年.\-](\d{1,2})[/月.\-](\d{1,2})日?(?:[ T].*
 # A number column that holds a person's ID number, alone or with a suffix (a person's tax
 # registration number is often the ID number and two digits): kept only as a pseudonym.
 _ID_RUN = re.compile(r"^\d{17}[\dXx]")
+_FIELD_OF = {"uscc": "subject", "person_id": "subject",
+             "category_2": "template_details.category_2"}
 
 
 class CsvLayout:
@@ -45,6 +47,12 @@ class CsvLayout:
             missing.insert(0, "行政相对人代码_1(统一社会信用代码) or 证件号码")
         if missing:
             raise HeaderError(f"{self.record} file lacks required column(s) {missing}")
+        self.names: dict[str, str] = {}  # field -> the file's own column name, if not ASCII
+        for c in self.columns:
+            field = _FIELD_OF.get(c.target, c.target.replace("+", "template_details.", 1))
+            if not c.header.isascii():  # two columns may name the subject: both are named
+                known = self.names.get(field)
+                self.names[field] = c.header if known is None else f"{known}/{c.header}"
 
     def record_of(self, row: Sequence[str]) -> dict[str, Any]:
         """One CSV row as an import record, with what the template lacks derived."""
@@ -79,7 +87,9 @@ class CsvLayout:
         derive(record, derived, self.context)
         record["derived"] = derived
         record["personal_ids"] = personal
-        return TemplateRecord(record)
+        read = TemplateRecord(record)
+        read.columns = self.names
+        return read
 
     def _subject(self, record: dict[str, Any], personal: dict[str, str]) -> None:
         """The USCC names the subject; without one, the person's ID number does. An ID number

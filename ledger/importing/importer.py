@@ -134,7 +134,7 @@ class Importer:
                     raise obj
                 row = parse_record(obj, line, self.authority, self.key, self.people)
             except RowError as e:
-                report.reject(line, e)
+                report.reject(line, e, getattr(obj, "columns", None))
                 continue
             rows.append(row)
         self._load({row.subject for row in rows}
@@ -148,7 +148,7 @@ class Importer:
             try:
                 subject = apply_row(row, subject, ctx)
             except (DomainError, RowError) as e:
-                report.reject(row.line, e)
+                report.reject(row.line, e, row.columns)
                 continue
             self.cache[row.subject] = touched[row.subject] = subject
         # What the chunk built stays alive (cached subjects, held events): keep the cyclic GC

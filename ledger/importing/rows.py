@@ -44,7 +44,10 @@ PEOPLE_LIMIT = 200_000  # references remembered per import (bounded memory)
 
 class TemplateRecord(dict[str, Any]):
     """A record read from a national-template CSV file (ledger.importing.csv_layout): it may
-    carry `template_details`, `derived` and `personal_ids`, which no NDJSON record can."""
+    carry `template_details`, `derived` and `personal_ids`, which no NDJSON record can.
+    `columns`: the file's own (Chinese) column name of each field, for rejection reports."""
+
+    columns: dict[str, str] = {}  # noqa: RUF012 (replaced per file, never mutated)
 
 
 class RowError(Exception):
@@ -83,6 +86,7 @@ class Row:
     # An 18-digit reference that is a valid resident ID and a valid USCC: `subject` is the
     # person's pseudonym, this the organisation's code. The registered subject's kind decides.
     alt_subject: str | None = None
+    columns: dict[str, str] | None = None  # a template file's own column names (reports)
 
 
 def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
@@ -124,7 +128,7 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
     if alt is not None and "register" in extra:  # the row declares its party's kind
         code, alt = (code if SubjectKind(extra["register"].kind) in PERSON_KINDS else alt), None
     return Row(line, record, authority, code, body=body, code_error=ref[1], alt_subject=alt,
-               **extra)
+               columns=getattr(obj, "columns", None), **extra)
 
 
 def _pseudonymise(fields: dict[str, Any], key: bytes) -> None:

@@ -149,3 +149,22 @@ def test_ndjson_records_take_chinese_labels_too(ledger: CreditLedger, tmp_path: 
     data = penalty(ledger, DELONG, "罚〔2026〕1号")
     assert (data["severity"], data["domain"]) == ("general", "circulation")
     assert "derived" not in data  # an NDJSON record says everything itself
+
+
+def test_a_rejected_row_names_the_column_as_the_file_spells_it(
+    ledger: CreditLedger, tmp_path: Path,
+) -> None:
+    export = tmp_path / "penalties.csv"
+    export.write_text("\n".join([
+        "行政相对人名称,行政相对人代码_1（统一社会信用代码）,行政处罚决定书文号,处罚类别,处罚依据,"
+        "罚款金额（万元）,处罚决定日期",
+        f"盘锦德隆商贸有限公司,{DELONG},罚〔2026〕1号,罚款,《价格法》,0.5,2026-13-02",
+        f"盘锦德隆商贸有限公司,{DELONG},罚〔2026〕2号,罚款,《价格法》,五千,2026-11-02",
+        "盘锦德隆商贸有限公司,91211103MA0TPL015X,罚〔2026〕3号,罚款,《价格法》,0.5,2026-11-02",
+    ]) + "\n", encoding="gb18030")
+    report = run(ledger, str(export), MARKET)  # an absolute path: FILES / it is itself
+    assert [(r.line, r.field) for r in report.rejected] == [
+        (2, "处罚决定日期 (decided_on)"), (3, "罚款金额（万元） (fine_amount)"),
+        (4, "行政相对人代码_1（统一社会信用代码） (subject)")]
+    assert "expected 'B'" in report.rejected[2].reason
+    assert report.events == 0
