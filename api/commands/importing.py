@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledger.domain.errors import Conflict
+from ledger.domain.labels import code_of
 from ledger.domain.uscc import CodeError, validate_uscc
+from ledger.domain.vocabulary import Domain
 from ledger.settings import Settings
 
 MAX_SHOWN = 100  # rejected rows printed; --report writes them all
@@ -38,6 +40,10 @@ def import_command(
                                        "as JSON lines."),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes sharing the subjects "
                                 "(0: one per CPU, at most 4, for files over 8 MiB; else 1)."),
+    domain: str | None = typer.Option(None, "--domain", help="Domain of a CSV file's penalties "
+                                      "that have no 领域 column (a code or its label, e.g. "
+                                      "price or 价格); default: the authority's default domain "
+                                      "in the authority catalogue."),
 ) -> None:
     """Import permits, penalties, listings, commitments... in batches; re-running adds nothing."""
     # Here, not at the top: the store and importer modules take about a second to import,
@@ -45,6 +51,7 @@ def import_command(
     from eventsourcing.persistence import PersistenceError
 
     from api.bootstrap import bootstrap
+    from ledger.build import build_authorities
     from ledger.importing.importer import import_file
     from ledger.importing.parallel import import_parallel
     from ledger.importing.source import SourceError
@@ -53,6 +60,10 @@ def import_command(
         authority = validate_uscc(authority)
     except CodeError as e:
         raise typer.BadParameter(str(e), param_hint="--authority") from None
+    try:
+        domain = code_of(Domain, domain).value if domain else None
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--domain") from None
     settings = Settings()
     runtime = bootstrap(settings, background=False)  # also creates the tables, once
     workers = workers or auto_workers(file)
@@ -61,14 +72,16 @@ def import_command(
             if workers > 1:
                 result = import_parallel(settings, file, workers=workers, authority=authority,
                                          fmt=fmt, all_or_nothing=all_or_nothing,
-                                         actor="cli-import", progress=on_progress)
+                                         actor="cli-import", progress=on_progress,
+                                         domain=domain)
             else:
                 result = import_file(
                     runtime.ledger, file, authority=authority, fmt=fmt,
                     all_or_nothing=all_or_nothing, actor="cli-import",
                     key=settings.pseudonym_key.get_secret_value().encode(),
                     progress=lambda source, r: on_progress(r.rows, source.position,
-                                                           source.size))
+                                                           source.size),
+                    domain=domain, authorities=build_authorities(settings))
     except (SourceError, Conflict, PersistenceError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from None

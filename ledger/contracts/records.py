@@ -6,6 +6,15 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, field_validator
 
+from ledger.contracts.codes import (
+    CommitmentTypeCode,
+    DelistReasonCode,
+    DomainCode,
+    KindCode,
+    ListCode,
+    RoleCode,
+    SeverityCode,
+)
 from ledger.contracts.fields import (
     SUBJECT_CODE_PATTERN,
     USCC_PATTERN,
@@ -19,22 +28,13 @@ from ledger.contracts.fields import (
     not_before,
     pattern,
 )
-from ledger.domain.vocabulary import (
-    CommitmentType,
-    DelistReason,
-    Domain,
-    ListName,
-    PrincipalRole,
-    Severity,
-    SubjectKind,
-)
 
 
 class SubjectIn(In):
     code: Annotated[Code, pattern(USCC_PATTERN)] = Field(
         description="USCC, or an 18-digit resident ID for persons (never echoed)")
     name: Short
-    kind: SubjectKind
+    kind: KindCode
     allow_invalid_code: StrictBool = Field(
         False, description="record a USCC failing its check characters (early pilot codes)")
 
@@ -42,7 +42,7 @@ class SubjectIn(In):
 class PrincipalIn(In):
     principal: Annotated[Code, pattern(SUBJECT_CODE_PATTERN)] = Field(
         description="the principal's USCC, resident ID or pseudonym")
-    role: PrincipalRole
+    role: RoleCode
     name: Short | None = None
     since: IsoDate
 
@@ -70,8 +70,8 @@ class PenaltyIn(PublicityIn):
     CORE = frozenset({"decision_no", "severity", "domain", "decided_on", "published_on",
                       "category", "basis", "special"})
     decision_no: Short
-    severity: Severity
-    domain: Domain
+    severity: SeverityCode
+    domain: DomainCode
     decided_on: IsoDate
     published_on: IsoDate
     category: Short
@@ -92,8 +92,8 @@ class PenaltyIn(PublicityIn):
 
 
 class ListingIn(In):
-    list_name: ListName = Field(alias="list")
-    domain: Domain
+    list_name: ListCode = Field(alias="list")
+    domain: DomainCode
     basis: Text
     notified_on: IsoDate
     listed_on: IsoDate
@@ -105,11 +105,11 @@ class ListingIn(In):
 
 class RemovalIn(In):
     delisted_on: IsoDate
-    reason: DelistReason
+    reason: DelistReasonCode
 
 
 class CommitmentIn(In):
-    commitment_type: CommitmentType = Field(alias="type")
+    commitment_type: CommitmentTypeCode = Field(alias="type")
     made_on: IsoDate
     content: Text
     due_on: IsoDate | None = None

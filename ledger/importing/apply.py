@@ -15,6 +15,7 @@ from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
 from ledger.domain.ownership import check_owner
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject
+from ledger.domain.subject_events import key
 from ledger.domain.vocabulary import CommitmentStatus
 from ledger.importing.rows import Row, RowError
 from ledger.subject_cases import Registration, new_subject
@@ -81,11 +82,24 @@ def _principal(row: Row, s: Subject, ctx: Context) -> None:
 
 
 def _permit(row: Row, s: Subject, ctx: Context) -> None:
-    cases.grant_permit(s, _body(row), ctx.by(row), ctx.rules)
+    cases.grant_permit(s, _first_publication(row, s.permits), ctx.by(row), ctx.rules)
 
 
 def _penalty(row: Row, s: Subject, ctx: Context) -> None:
-    cases.impose_penalty(s, _body(row), ctx.by(row), ctx.rules)
+    cases.impose_penalty(s, _first_publication(row, s.penalties), ctx.by(row), ctx.rules)
+
+
+def _first_publication(row: Row, recorded: dict[str, Any]) -> Any:
+    """A template row published on the import day (no 公示日期) was published the first time it
+    was imported: run again on a later day, it is the same record, not a conflicting one."""
+    body = _body(row)
+    if "published_on" not in getattr(body, "derived", {}):
+        return body
+    existing = recorded.get(key(row.authority, body.decision_no))
+    if existing is None:
+        return body
+    first = date.fromisoformat(existing["data"]["published_on"])
+    return body.model_copy(update={"published_on": first})
 
 
 def _listing(row: Row, s: Subject, ctx: Context) -> None:

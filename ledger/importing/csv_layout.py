@@ -1,125 +1,135 @@
-"""The double-publicity CSV (双公示): headers in English or Chinese, rows as import records."""
+"""The double-publicity CSV (双公示): a department's export, read as import records.
+
+The header is read against the template table (ledger.importing.templates, by way of
+headers.py); each row becomes a `TemplateRecord`: the API body's fields, the columns the ledger
+does not model as `template_details`, the ID numbers to pseudonymise as `personal_ids`, and
+what was derived (derive.py) as `derived`. Values are validated later, like NDJSON records.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledger.importing.rows import RowError
+from ledger.domain.resident_id import id_shaped
+from ledger.importing.derive import TemplateContext, derive
+from ledger.importing.headers import Header, HeaderError
+from ledger.importing.rows import RowError, TemplateRecord
+from ledger.importing.templates import AMOUNTS, DATES, REQUIRED, REQUIRED_PENALTY
+from ledger.privacy import redact
 
-# Column name (English as in docs/import.md, or the Chinese of the national templates) ->
-# record field. Fields starting with "-" are read but not recorded.
-ALIASES: dict[str, str] = {
-    "party_name": "party_name", "行政相对人名称": "party_name",
-    "party_kind": "party_kind", "行政相对人类别": "party_kind",
-    "party_code": "subject", "统一社会信用代码": "subject",
-    "行政相对人代码_1(统一社会信用代码)": "subject", "party_id_number": "subject",
-    "证件号码": "subject", "id_type": "-id_type", "证件类型": "-id_type",
-    "legal_representative": "legal_representative", "法定代表人": "legal_representative",
-    "decision_no": "decision_no", "行政处罚决定书文号": "decision_no",
-    "行政许可决定文书号": "decision_no", "decided_on": "decided_on",
-    "处罚决定日期": "decided_on", "许可决定日期": "decided_on",
-    "published_on": "published_on", "公示日期": "published_on",
-    "category": "category", "处罚类别": "category", "许可类别": "category",
-    "authority": "authority", "处罚机关统一社会信用代码": "authority",
-    "许可机关统一社会信用代码": "authority", "authority_name": "-authority_name",
-    "处罚机关": "-authority_name", "许可机关": "-authority_name",
-    "data_source_unit": "data_source_unit", "数据来源单位": "data_source_unit",
-    "data_source_unit_code": "-data_source_unit_code",
-    "数据来源单位统一社会信用代码": "-data_source_unit_code",
-    "remarks": "-remarks", "备注": "-remarks",
-    # penalties
-    "severity": "severity", "严重程度": "severity", "domain": "domain", "领域": "domain",
-    "special": "special", "violation_type": "violation_type", "违法行为类型": "violation_type",
-    "facts": "facts", "违法事实": "facts", "basis": "basis", "处罚依据": "basis",
-    "penalty_content": "penalty_content", "处罚内容": "penalty_content",
-    "fine_amount": "fine_amount", "罚款金额": "fine_amount", "罚款金额（元）": "fine_amount",
-    "罚款金额（万元）": "fine_amount_10k", "confiscation_amount": "confiscation_amount",
-    "没收违法所得、没收非法财物的金额（元）": "confiscation_amount",
-    "没收违法所得、没收非法财物的金额（万元）": "confiscation_amount_10k",
-    "publicity_end_date": "publicity_end_date", "公示截止期": "publicity_end_date",
-    # permits
-    "document_name": "document_name", "行政许可决定文书名称": "document_name",
-    "certificate_name": "certificate_name", "许可证书名称": "certificate_name",
-    "certificate_no": "certificate_no", "许可编号": "certificate_no",
-    "content": "content", "许可内容": "content", "valid_from": "valid_from",
-    "有效期自": "valid_from", "valid_to": "valid_to", "有效期至": "valid_to",
-    "status": "-status", "当前状态": "-status",
-}
-PENALTY_ONLY = {"severity", "domain", "special", "violation_type", "facts", "basis",
-                "penalty_content", "fine_amount", "fine_amount_10k", "confiscation_amount",
-                "confiscation_amount_10k", "publicity_end_date"}
-PERMIT_ONLY = {"document_name", "certificate_name", "certificate_no", "content", "valid_from",
-               "valid_to", "-status"}
-REQUIRED = {"subject", "decision_no", "decided_on", "published_on", "category"}
-REQUIRED_PENALTY = {"severity", "domain", "basis"}
-KINDS = {"法人及非法人组织": "enterprise", "法人": "enterprise", "非法人组织": "enterprise",
-         "个体工商户": "individual_business", "自然人": "natural_person"}
-SEVERITIES = {"轻微": "minor", "一般": "general", "严重": "serious"}
+__all__ = ["CsvLayout", "HeaderError", "TemplateContext", "detect_encoding"]
+
 BOOLEANS = {"true": True, "1": True, "是": True, "false": False, "0": False, "否": False}
-_CN_DATE = re.compile(r"(\d{4})[/年.](\d{1,2})[/月.](\d{1,2})日?")
-
-
-class HeaderError(ValueError):
-    """The header row cannot be read as a permit or penalty file; nothing is imported."""
+_CN_DATE = re.compile(r"(\d{4})[/年.\-](\d{1,2})[/月.\-](\d{1,2})日?(?:[ T].*)?")
+# A number column that holds a person's ID number, alone or with a suffix (a person's tax
+# registration number is often the ID number and two digits): kept only as a pseudonym.
+_ID_RUN = re.compile(r"^\d{17}[\dXx]")
+_FIELD_OF = {"uscc": "subject", "person_id": "subject",
+             "category_2": "template_details.category_2"}
 
 
 class CsvLayout:
     """The record each column feeds, and whether the file holds permits or penalties."""
 
-    def __init__(self, header: Sequence[str]) -> None:
-        names = [h.strip().lstrip("\ufeff") for h in header]
-        unknown = [n for n in names if n not in ALIASES]
-        if unknown:
-            raise HeaderError(f"unknown column(s) {', '.join(map(repr, unknown))}; "
-                              "see docs/import.md for the accepted names")
-        self.fields = [ALIASES[n] for n in names]
-        present = set(self.fields)
-        if present & PENALTY_ONLY and present & PERMIT_ONLY:
-            raise HeaderError("the header mixes penalty and permit columns; use two files")
-        self.record = "penalty" if present & PENALTY_ONLY else "permit"
+    def __init__(self, header: Sequence[str], context: TemplateContext | None = None) -> None:
+        self.header = Header(header)
+        self.context = context or TemplateContext(date.today())
+        self.record = self.header.record
+        self.columns = self.header.columns
+        present = {c.target for c in self.columns}
         required = REQUIRED | (REQUIRED_PENALTY if self.record == "penalty" else set())
         missing = sorted(required - present)
+        if not present & {"uscc", "person_id"}:
+            missing.insert(0, "行政相对人代码_1(统一社会信用代码) or 证件号码")
         if missing:
             raise HeaderError(f"{self.record} file lacks required column(s) {missing}")
+        self.names: dict[str, str] = {}  # field -> the file's own column name, if not ASCII
+        for c in self.columns:
+            field = _FIELD_OF.get(c.target, c.target.replace("+", "template_details.", 1))
+            if not c.header.isascii():  # two columns may name the subject: both are named
+                known = self.names.get(field)
+                self.names[field] = c.header if known is None else f"{known}/{c.header}"
 
     def record_of(self, row: Sequence[str]) -> dict[str, Any]:
-        """One CSV row as an import record; values are checked later, like NDJSON records."""
-        if len(row) != len(self.fields):
-            raise RowError([("record", f"expected {len(self.fields)} columns as in the header, "
-                                       f"got {len(row)}")])
+        """One CSV row as an import record, with what the template lacks derived."""
+        if len(row) != len(self.columns):
+            raise RowError([("record", f"expected {len(self.columns)} columns as in the "
+                                       f"header, got {len(row)}")])
         record: dict[str, Any] = {"record": self.record}
-        for name, raw in zip(self.fields, row, strict=False):
+        details: dict[str, str] = {}
+        personal: dict[str, str] = {}
+        for column, raw in zip(self.columns, row, strict=True):
             value = raw.strip()
-            if value and not name.startswith("-"):
-                record[name] = value
-        return _normalise(record)
+            if not value:
+                continue
+            target = column.target
+            if target in AMOUNTS:
+                value = _yuan(value, column.unit)
+            elif target in DATES:
+                value = _iso(value)
+            if target.startswith("+") or target == "category_2":
+                _detail(details, personal, target.lstrip("+"), value)
+            elif target == "representative_id":
+                personal.setdefault("legal_representative_id", value)
+            else:
+                record.setdefault(target, value)
+        self._subject(record, personal)
+        if "special" in record:
+            record["special"] = BOOLEANS.get(record["special"].lower(), record["special"])
+        if self.header.edition is not None:
+            details["template"] = self.header.edition
+        record["template_details"] = details
+        derived: dict[str, str] = {}
+        derive(record, derived, self.context)
+        record["derived"] = derived
+        record["personal_ids"] = personal
+        read = TemplateRecord(record)
+        read.columns = self.names
+        return read
+
+    def _subject(self, record: dict[str, Any], personal: dict[str, str]) -> None:
+        """The USCC names the subject; without one, the person's ID number does. An ID number
+        beside a USCC (an individual business's operator) is kept only as a pseudonym."""
+        uscc, person = record.pop("uscc", None), record.pop("person_id", None)
+        if uscc is not None:
+            record["subject"] = uscc
+            if person is not None:
+                personal.setdefault("party_id", person)
+        elif person is not None:
+            record["subject"] = person
+        else:
+            raise RowError([("subject", "neither 行政相对人代码_1(统一社会信用代码) nor "
+                                        "证件号码 is given")])
 
 
-def _normalise(record: dict[str, Any]) -> dict[str, Any]:
-    for name in ("decided_on", "published_on", "publicity_end_date", "valid_from", "valid_to"):
-        if name in record and (m := _CN_DATE.fullmatch(record[name])):
-            record[name] = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-    if "party_kind" in record:
-        record["party_kind"] = KINDS.get(record["party_kind"], record["party_kind"])
-    if "severity" in record:
-        record["severity"] = SEVERITIES.get(record["severity"], record["severity"])
-    if "special" in record:
-        record["special"] = BOOLEANS.get(record["special"].lower(), record["special"])
-    for name in ("fine_amount", "confiscation_amount"):
-        if (tens := record.pop(f"{name}_10k", None)) is not None:
-            record[name] = _ten_thousands(tens)
-    return record
+def _detail(details: dict[str, str], personal: dict[str, str], key: str, value: str) -> None:
+    if _ID_RUN.match(value) and id_shaped(value[:18]):
+        personal.setdefault(key, value)
+    else:
+        details.setdefault(key, redact(value))  # an ID number quoted in a remark is masked
 
 
-def _ten_thousands(value: str) -> str:
-    """万元 in the national template; the ledger records yuan."""
+def _iso(value: str) -> str:
+    if m := _CN_DATE.fullmatch(value):
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return value
+
+
+def _yuan(value: str, unit: str | None) -> str:
+    """The ledger records yuan; the 2021 template's amounts are in 万元 (10,000 yuan)."""
+    text = value.replace(",", "").replace("，", "")
+    if unit != "万元":
+        return text
     try:
-        return str(Decimal(value) * 10_000)
+        amount = Decimal(text) * 10_000
     except InvalidOperation:
         return value  # left for validation to reject with the field's name
+    return format(amount.quantize(Decimal(1)) if amount == amount.to_integral() else
+                  amount.normalize(), "f")
 
 
 def detect_encoding(head: bytes) -> str:

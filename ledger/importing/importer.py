@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,17 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from ledger.application import CreditLedger
+from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.errors import Conflict, DomainError
+from ledger.domain.labels import code_of
 from ledger.domain.subject import Subject, subject_stream
+from ledger.domain.vocabulary import Domain
 from ledger.importing.apply import Context, apply_row
 from ledger.importing.bulk_store import Writer, load_subjects
+from ledger.importing.csv_layout import TemplateContext
 from ledger.importing.report import ImportReport
 from ledger.importing.rows import Row, RowError, parse_record
-from ledger.importing.source import Source
+from ledger.importing.source import Source, SourceError
 
 # Events per save(): one save is one transaction holding the table lock. A save of about
 # 40,000 events hung psycopg's pipeline here (DESIGN.md); a few thousand is as fast.
@@ -129,7 +134,7 @@ class Importer:
                     raise obj
                 row = parse_record(obj, line, self.authority, self.key, self.people)
             except RowError as e:
-                report.reject(line, e)
+                report.reject(line, e, getattr(obj, "columns", None))
                 continue
             rows.append(row)
         self._load({row.subject for row in rows}
@@ -143,7 +148,7 @@ class Importer:
             try:
                 subject = apply_row(row, subject, ctx)
             except (DomainError, RowError) as e:
-                report.reject(row.line, e)
+                report.reject(row.line, e, row.columns)
                 continue
             self.cache[row.subject] = touched[row.subject] = subject
         # What the chunk built stays alive (cached subjects, held events): keep the cyclic GC
@@ -192,12 +197,29 @@ def import_file(
     ledger: CreditLedger, path: Path, *, key: bytes, authority: str | None = None,
     fmt: str | None = None, all_or_nothing: bool = False, actor: str = "import",
     progress: Callable[[Source, ImportReport], None] | None = None,
+    domain: str | None = None, authorities: AuthorityCatalogue | None = None,
 ) -> ImportReport:
-    """Import one NDJSON or CSV file (format from the name unless given)."""
-    source = Source(path, fmt)
+    """Import one NDJSON or CSV file (format from the name unless given).
+
+    A CSV file's penalties without a 领域 column are in `domain` (a code or its label), else in
+    their authority's default domain in `authorities` (default: the shipped catalogue; pass
+    `ledger.build.build_authorities(settings)` to honour LEDGER_AUTHORITIES_FILE).
+    """
+    source = Source(path, fmt, template_context(ledger.clock(), domain, authorities, authority))
     importer = Importer(ledger, key=key, authority=authority, actor=actor,
                         progress=(lambda r: progress(source, r)) if progress else None)
     return importer.run(source, all_or_nothing=all_or_nothing)
+
+
+def template_context(today: date, domain: str | None, authorities: AuthorityCatalogue | None,
+                     authority: str | None) -> TemplateContext:
+    """What a template file's derivations read; a `domain` that names no domain refuses the
+    import before anything is read (SourceError, listing the domains)."""
+    try:
+        chosen = code_of(Domain, domain) if domain else None
+    except ValueError as e:
+        raise SourceError(f"domain: {e}") from None
+    return TemplateContext(today, chosen, authorities or AuthorityCatalogue.load(), authority)
 
 
 def records(objs: Iterable[Any]) -> Iterator[tuple[int, Any]]:

@@ -16,11 +16,12 @@ import resource
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.build import build_ledger
-from ledger.importing.importer import Importer
+from ledger.build import build_authorities, build_ledger
+from ledger.importing.importer import Importer, template_context
 from ledger.importing.report import ImportReport
 from ledger.importing.rows import RowError, subject_ref
 from ledger.importing.source import Source
@@ -78,9 +79,13 @@ class _Share:
 def import_parallel(
     settings: Settings, path: Path, *, workers: int, authority: str | None = None,
     fmt: str | None = None, all_or_nothing: bool = False, actor: str = "import",
-    progress: Progress | None = None,
+    progress: Progress | None = None, domain: str | None = None,
 ) -> ImportReport:
-    """Import with `workers` processes; the merged report reads like a one-process import."""
+    """Import with `workers` processes; the merged report reads like a one-process import.
+
+    `domain` as for `import_file`; the authority catalogue is the settings' own.
+    """
+    template_context(date.today(), domain, None, authority)  # a bad domain fails here, once
     # Workers fork from a server process started afresh (no inherited connections, threads
     # or locks), which imports the import's modules once for all of them: spawning each
     # worker cost it about 0.6 s of CPU importing them again.
@@ -88,7 +93,7 @@ def import_parallel(
     context.set_forkserver_preload(PRELOAD)
     inbox: Any = context.Queue()
     verdict, go = context.Event(), context.Value("b", 0)
-    args = (settings, str(path), fmt, authority, actor, all_or_nothing, workers)
+    args = (settings, str(path), fmt, authority, domain, actor, all_or_nothing, workers)
     processes = [context.Process(target=_work, args=(*args, i, inbox, verdict, go),
                                  name=f"import-{i}", daemon=True) for i in range(workers)]
     started = time.perf_counter()
@@ -139,13 +144,15 @@ def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: P
     return merged
 
 
-def _work(settings: Settings, path: str, fmt: str | None, authority: str | None, actor: str,
-          all_or_nothing: bool, shards: int, shard: int, inbox: Any, verdict: Any, go: Any
-          ) -> None:
+def _work(settings: Settings, path: str, fmt: str | None, authority: str | None,
+          domain: str | None, actor: str, all_or_nothing: bool, shards: int, shard: int,
+          inbox: Any, verdict: Any, go: Any) -> None:
     try:
         ledger = build_ledger(settings)
         key = settings.pseudonym_key.get_secret_value().encode()
-        source = Source(Path(path), fmt)
+        context = template_context(ledger.clock(), domain, build_authorities(settings),
+                                   authority)
+        source = Source(Path(path), fmt, context)
 
         def approve(report: ImportReport) -> bool:
             if not verdict.is_set():  # asked once; a restart keeps the first answer

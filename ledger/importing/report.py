@@ -35,9 +35,14 @@ class ImportReport:
     def rejected_rows(self) -> int:
         return len({r.line for r in self.rejected})
 
-    def reject(self, line: int, error: RowError | DomainError) -> None:
+    def reject(self, line: int, error: RowError | DomainError,
+               columns: dict[str, str] | None = None) -> None:
+        """Record a row's problems; `columns` names a template file's own column beside the
+        field (`处罚决定日期 (decided_on)`), as the data officer knows it."""
         problems = (error.problems if isinstance(error, RowError)
                     else [(error.field or "record", error.message)])
+        if columns:
+            problems = [(f"{columns[f]} ({f})" if f in columns else f, r) for f, r in problems]
         # Reports are printed and written to files: no reason quotes a person's number.
         self.rejected.extend(Rejection(line, f, redact(r)) for f, r in problems)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ledger.contracts.codes import KindCode
 from ledger.contracts.fields import IsoDate, Short
 from ledger.contracts.records import (
     CommitmentIn,
@@ -21,6 +22,8 @@ from ledger.contracts.records import (
     PrincipalIn,
     SubjectIn,
 )
+from ledger.contracts.templates import TEMPLATE_BODIES
+from ledger.domain.resident_id import mask, pseudonym
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
@@ -33,10 +36,18 @@ RECORDS = ("subject", *BODIES)
 T = TypeVar("T")
 _RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
 _DATE = TypeAdapter(IsoDate)
-_KIND = TypeAdapter(SubjectKind)
+_KIND = TypeAdapter(KindCode)
 _SHORT = TypeAdapter(Short)
 _OUTCOME = TypeAdapter(Literal["fulfilled", "breached"])
 PEOPLE_LIMIT = 200_000  # references remembered per import (bounded memory)
+
+
+class TemplateRecord(dict[str, Any]):
+    """A record read from a national-template CSV file (ledger.importing.csv_layout): it may
+    carry `template_details`, `derived` and `personal_ids`, which no NDJSON record can.
+    `columns`: the file's own (Chinese) column name of each field, for rejection reports."""
+
+    columns: dict[str, str] = {}  # noqa: RUF012 (replaced per file, never mutated)
 
 
 class RowError(Exception):
@@ -75,6 +86,7 @@ class Row:
     # An 18-digit reference that is a valid resident ID and a valid USCC: `subject` is the
     # person's pseudonym, this the organisation's code. The registered subject's kind decides.
     alt_subject: str | None = None
+    columns: dict[str, str] | None = None  # a template file's own column names (reports)
 
 
 def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
@@ -100,14 +112,32 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
     raw = fields.pop("subject", None)
     ref = _attempt(problems, subject_ref, raw, key, people)
     extra = _attempt(problems, _pop_extras, record, fields, key, people)
-    body = _attempt(problems, _validate, BODIES[record], fields)
+    model = BODIES[record]
+    if isinstance(obj, TemplateRecord) and record in TEMPLATE_BODIES:
+        model = TEMPLATE_BODIES[record]
+        _pseudonymise(fields, key)
+    body = _attempt(problems, _validate, model, fields)
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
     code, alt = ref[0], _uscc_reading(raw) if ref[0].startswith(PSEUDONYM_PREFIX) else None
+    if alt is None and code.startswith(PSEUDONYM_PREFIX) and "register" in extra:
+        # A person first named by a row (a penalty's party) shows masked, as if registered.
+        text = str(raw).strip()
+        if _RESIDENT_ID.fullmatch(text):
+            extra["register"] = replace(extra["register"], masked=mask(text))
     if alt is not None and "register" in extra:  # the row declares its party's kind
         code, alt = (code if SubjectKind(extra["register"].kind) in PERSON_KINDS else alt), None
     return Row(line, record, authority, code, body=body, code_error=ref[1], alt_subject=alt,
-               **extra)
+               columns=getattr(obj, "columns", None), **extra)
+
+
+def _pseudonymise(fields: dict[str, Any], key: bytes) -> None:
+    """A template's ID numbers (法定代表人证件号码, a person's 证件号码 beside a USCC ...) are
+    kept only as their keyed pseudonyms: the same as the person's subject code, when the
+    number is a resident ID number."""
+    details = fields.setdefault("template_details", {})
+    for name, number in fields.pop("personal_ids", {}).items():
+        details[f"{name}_pseudonym"] = pseudonym(str(number), key)
 
 
 def _uscc_reading(raw: Any) -> str | None:

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import orjson
 
-from ledger.importing.csv_layout import CsvLayout, HeaderError, detect_encoding
+from ledger.importing.csv_layout import CsvLayout, HeaderError, TemplateContext, detect_encoding
 from ledger.importing.rows import RowError
 
 FORMATS = ("ndjson", "csv")
@@ -24,8 +24,10 @@ class SourceError(ValueError):
 class Source:
     """Re-iterable: each pass reopens the file. `position` is how far the pass has read."""
 
-    def __init__(self, path: Path, fmt: str | None = None) -> None:
+    def __init__(self, path: Path, fmt: str | None = None,
+                 context: TemplateContext | None = None) -> None:
         self.path = Path(path)
+        self.context = context  # what a CSV row's derivations read (derive.py)
         self.format = fmt or ("csv" if self.path.suffix.lower() == ".csv" else "ndjson")
         if self.format not in FORMATS:
             raise SourceError(f"unknown format {self.format!r}; expected one of {FORMATS}")
@@ -55,7 +57,7 @@ class Source:
         reader = csv.reader(text)
         start = 1
         try:
-            layout = CsvLayout(next(reader, []))
+            layout = CsvLayout(next(reader, []), self.context)
             start = reader.line_num + 1
             for row in reader:
                 self.position = f.tell()

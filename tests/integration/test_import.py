@@ -127,7 +127,8 @@ def test_a_gb18030_penalty_csv_registers_parties_and_rejects_a_bad_row(
     ], "gb18030")
     report = run(ledger, path)
     # The second data row (line 3) names a bad severity and a publication before the decision.
-    assert {(r.line, r.field) for r in report.rejected} == {(3, "severity")}
+    # The file's own column is named beside the field.
+    assert {(r.line, r.field) for r in report.rejected} == {(3, "严重程度 (severity)")}
     assert report.rejected_rows == 1 and report.events == 4
     acme = ledger.subject(ACME)
     assert (acme.name, acme.kind) == ("盘锦鑫达石化有限公司", "enterprise")
