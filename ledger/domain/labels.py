@@ -112,10 +112,14 @@ def code_of(enum: type[E], text: str) -> E:
     return enum(code)
 
 
+_VALUES: dict[type[StrEnum], frozenset[str]] = {
+    enum: frozenset(m.value for m in enum) for enum in LABELS}
+
+
 def normalise(enum: type[StrEnum], text: object) -> object:
     """A label turned into its code, anything else unchanged (for validators that then
     refuse what is not a code with their own error)."""
-    if isinstance(text, str) and text.strip() not in {m.value for m in enum}:
+    if isinstance(text, str) and text not in _VALUES.get(enum, ()):
         code = _CODES.get(enum, {}).get(text.strip())
         return code if code is not None else text
     return text
