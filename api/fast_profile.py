@@ -17,7 +17,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.routers.public import profile_body
 from ledger.identity import path_code
-from projections.storage import view_store
 
 PROFILE_PATH = re.compile(r"/v1/subjects/([^/]+)")
 
@@ -46,7 +45,6 @@ class FastProfile:
     def _body(scope: Scope, raw: str) -> bytes | None:
         runtime = scope["app"].state.runtime
         try:
-            return profile_body(view_store(runtime), path_code(raw),
-                                runtime.ledger.clock().isoformat())
+            return profile_body(runtime, path_code(raw))
         except Exception:  # views not built, database down...: the app gives its own answer
             return None

@@ -1,0 +1,124 @@
+"""Chinese labels beside the codes of what the public reads, for the API and the portal alike.
+
+Every code keeps its field; its label goes beside it as `<field>_label` (`domain_label`,
+`severity_label`, ...), and an authority's USCC gets `authority_name`: the authority
+catalogue's name (ledger.build.build_authorities), else the name the authority registered
+under as a subject, else null. The labels come from the one table, ledger.domain.labels.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from ledger.build import build_authorities
+from ledger.domain.authorities import AuthorityCatalogue
+from ledger.domain.labels import RECORD_KINDS, label, text_label
+from ledger.domain.vocabulary import (
+    CommitmentStatus,
+    CommitmentType,
+    DelistReason,
+    Domain,
+    ListName,
+    PenaltyStatus,
+    PermitStatus,
+    PrincipalRole,
+    Severity,
+    SubjectKind,
+)
+from ledger.runtime import Runtime
+from projections import portal_reads
+from projections.tx import Tx
+
+Fields = Mapping[str, type[StrEnum] | dict[str, str]]
+
+SUBJECT: Fields = {"kind": SubjectKind}
+LISTING: Fields = {"list": ListName, "domain": Domain, "kind": SubjectKind,
+                   "delist_reason": DelistReason}
+PERMIT: Fields = {"status": PermitStatus}
+PENALTY: Fields = {"severity": Severity, "domain": Domain, "status": PenaltyStatus}
+COMMITMENT: Fields = {"type": CommitmentType, "status": CommitmentStatus}
+PRINCIPAL: Fields = {"role": PrincipalRole}
+LED: Fields = {"kind": SubjectKind, "role": PrincipalRole}
+TIMELINESS: Fields = {"kind": RECORD_KINDS}
+PROFILE_SECTIONS: dict[str, Fields] = {"lists": LISTING, "permits": PERMIT,
+                                       "penalties": PENALTY, "commitments": COMMITMENT,
+                                       "principals": PRINCIPAL}
+
+_lock = threading.Lock()
+
+
+def catalogue(runtime: Runtime) -> AuthorityCatalogue:
+    """The process's authority catalogue, loaded once from settings."""
+    with _lock:
+        found = runtime.extras.get("authorities")
+        if found is None:
+            found = runtime.extras["authorities"] = build_authorities(runtime.settings)
+    return found
+
+
+def authority_names(runtime: Runtime, tx: Tx, codes: Iterable[str | None]) -> dict[str, str]:
+    """Names for these authority codes: the catalogue's, else their registered names (one
+    query, only for codes the catalogue lacks)."""
+    book = catalogue(runtime)
+    names, missing = {}, set()
+    for code in codes:
+        if code and code not in names:
+            name = book.name_of(code)
+            if name is None:
+                missing.add(code)
+            else:
+                names[code] = name
+    if missing:
+        names |= portal_reads.names_of(tx, sorted(missing))
+    return names
+
+
+def one_label(table: type[StrEnum] | dict[str, str], value: Any) -> str | None:
+    if value is None:
+        return None
+    return text_label(table, str(value)) if isinstance(table, dict) else label(str(value), table)
+
+
+def labelled(item: Mapping[str, Any], fields: Fields,
+             names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The item with `<field>_label` after each coded field, `authority_name` after
+    `authority` (when names are given)."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        out[key] = value
+        table = fields.get(key)
+        if table is not None:
+            out[f"{key}_label"] = one_label(table, value)
+        elif key == "authority" and names is not None:
+            out["authority_name"] = names.get(value) if value else None
+    return out
+
+
+def profile_authorities(profile: Mapping[str, Any]) -> set[str]:
+    """Every authority code a profile mentions."""
+    found = {profile.get("authority")}
+    for section in ("lists", "permits", "penalties", "commitments"):
+        found |= {row.get("authority") for row in profile.get(section, ())}
+    for org in profile.get("led_organisations", ()):
+        found |= {row.get("authority") for row in org.get("dishonest_listings", ())}
+        found |= {row.get("authority") for row in org.get("penalties", ())}
+    return {code for code in found if code}
+
+
+def label_profile(profile: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """A public profile with labels beside every code, at every level."""
+    out = labelled(profile, SUBJECT, names)
+    for section, fields in PROFILE_SECTIONS.items():
+        if section in out:
+            out[section] = [labelled(row, fields, names) for row in out[section]]
+    if "led_organisations" in out:
+        out["led_organisations"] = [
+            labelled(org, LED, names) | {
+                "dishonest_listings": [labelled(r, LISTING, names)
+                                       for r in org.get("dishonest_listings", ())],
+                "penalties": [labelled(r, PENALTY, names) for r in org.get("penalties", ())]}
+            for org in out["led_organisations"]]
+    return out
