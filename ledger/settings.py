@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # The public keys `replay verify` trusts (JSON list, base64 or hex; list old and new to
     # rotate). Empty: the public key of signing_key. An auditor needs only these, no seed.
     checkpoint_public_keys: list[str] = Field(default_factory=list)
+    # The public portal's name in page titles and its header (api/portal/, docs/adr/024).
+    portal_title: str = Field(default="信用盘锦", min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

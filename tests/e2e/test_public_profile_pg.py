@@ -1,7 +1,8 @@
 """The public profile on PostgreSQL, built by one statement: same answer, same calendar rules.
 
 The reference is queries.profile, the statement-per-section read that SQLite and the as-of
-replay use, run on the same views; the API must answer exactly that, key order included.
+replay use, run on the same views, labelled (api.labelled); the API must answer exactly that,
+key order included.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from api.app import create_app
 from api.bootstrap import bootstrap
+from api.labelled import authority_names, label_profile, profile_authorities
 from ledger.application import CreditLedger, Receipt
 from ledger.identity import identify
 from ledger.runtime import Runtime
@@ -56,8 +58,12 @@ def lead(ledger: CreditLedger, org: str, person: str) -> Receipt:
 
 
 def reference(runtime: Runtime, code: str, today: date) -> dict[str, Any] | None:
+    """queries.profile with the labels and authority names beside its codes (api.labelled)."""
     with view_store(runtime).reader() as tx:
-        return queries.profile(tx, code, today.isoformat())
+        found = queries.profile(tx, code, today.isoformat())
+        if found is None:
+            return None
+        return label_profile(found, authority_names(runtime, tx, profile_authorities(found)))
 
 
 def answer(client: TestClient, code: str, **params: Any) -> dict[str, Any]:
