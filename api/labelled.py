@@ -15,7 +15,7 @@ from typing import Any
 
 from ledger.build import build_authorities
 from ledger.domain.authorities import AuthorityCatalogue
-from ledger.domain.labels import RECORD_KINDS, label, text_label
+from ledger.domain.labels import LABELS, label, text_label
 from ledger.domain.vocabulary import (
     CommitmentStatus,
     CommitmentType,
@@ -32,17 +32,25 @@ from ledger.runtime import Runtime
 from projections import portal_reads
 from projections.tx import Tx
 
-Fields = Mapping[str, type[StrEnum] | dict[str, str]]
+# (field, label field, code → label) for each coded field of a kind of record: the profile's
+# hot path looks each code up in a plain dict.
+Fields = tuple[tuple[str, str, dict[str, str]], ...]
 
-SUBJECT: Fields = {"kind": SubjectKind}
-LISTING: Fields = {"list": ListName, "domain": Domain, "kind": SubjectKind,
-                   "delist_reason": DelistReason}
-PERMIT: Fields = {"status": PermitStatus}
-PENALTY: Fields = {"severity": Severity, "domain": Domain, "status": PenaltyStatus}
-COMMITMENT: Fields = {"type": CommitmentType, "status": CommitmentStatus}
-PRINCIPAL: Fields = {"role": PrincipalRole}
-LED: Fields = {"kind": SubjectKind, "role": PrincipalRole}
-TIMELINESS: Fields = {"kind": RECORD_KINDS}
+
+def fields(**tables: type[StrEnum] | dict[str, str]) -> Fields:
+    return tuple((key, f"{key}_label", table if isinstance(table, dict) else LABELS[table])
+                 for key, table in tables.items())
+
+
+SUBJECT = fields(kind=SubjectKind)
+LISTING = fields(list=ListName, domain=Domain, kind=SubjectKind, delist_reason=DelistReason)
+PERMIT = fields(status=PermitStatus)
+PENALTY = fields(severity=Severity, domain=Domain, status=PenaltyStatus)
+COMMITMENT = fields(type=CommitmentType, status=CommitmentStatus)
+PRINCIPAL = fields(role=PrincipalRole)
+LED = fields(kind=SubjectKind, role=PrincipalRole)
+DOMAIN = fields(domain=Domain)
+NAMES_ONLY = fields()
 PROFILE_SECTIONS: dict[str, Fields] = {"lists": LISTING, "permits": PERMIT,
                                        "penalties": PENALTY, "commitments": COMMITMENT,
                                        "principals": PRINCIPAL}
@@ -84,16 +92,16 @@ def one_label(table: type[StrEnum] | dict[str, str], value: Any) -> str | None:
 
 def labelled(item: Mapping[str, Any], fields: Fields,
              names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The item with `<field>_label` after each coded field, `authority_name` after
-    `authority` (when names are given)."""
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        out[key] = value
-        table = fields.get(key)
-        if table is not None:
-            out[f"{key}_label"] = one_label(table, value)
-        elif key == "authority" and names is not None:
-            out["authority_name"] = names.get(value) if value else None
+    """The item with `<field>_label` for each coded field and, when names are given,
+    `authority_name` for `authority` (after the item's own fields: JSON objects are unordered).
+    An unknown code is its own label; a null code has a null label."""
+    out = dict(item)
+    for key, label_key, table in fields:
+        if key in item:
+            value = item[key]
+            out[label_key] = None if value is None else table.get(value, value)
+    if names is not None and "authority" in item:
+        out["authority_name"] = names.get(item["authority"]) if item["authority"] else None
     return out
 
 

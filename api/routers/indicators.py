@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep
-from api.labelled import authority_names, labelled, one_label
+from api.labelled import DOMAIN, NAMES_ONLY, authority_names, labelled, one_label
 from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
 from ledger.contracts.fields import IsoDate
@@ -100,7 +100,7 @@ def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = N
     with views.reader() as tx:
         domains = repair_ratios.VIEW.ratios(tx, day.isoformat(), domain.value if domain else None)
     return {"as_of": day, "targets": repair_ratios.TARGETS,
-            "domains": [labelled(d, {"domain": Domain}) for d in domains]}
+            "domains": [labelled(d, DOMAIN) for d in domains]}
 
 
 @router.get("/publicity/timeliness", response_model=TimelinessPage)
@@ -125,7 +125,7 @@ def label_timeliness(runtime: Runtime, tx: Tx, rows: list[dict[str, Any]],
                      ) -> list[dict[str, Any]]:
     """Authorities by name beside their code, kinds of record by label."""
     names = authority_names(runtime, tx, {r["authority"] for r in rows})
-    return [labelled(r, {}, names) | {"by_kind": {
+    return [labelled(r, NAMES_ONLY, names) | {"by_kind": {
         k: v | {"kind_label": one_label(RECORD_KINDS, k)} for k, v in r["by_kind"].items()}}
         for r in rows]
 
