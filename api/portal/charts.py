@@ -9,7 +9,7 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 360, 140, 44, 14, 26
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 380, 140, 72, 36, 14, 26
 
 
 def number(value: float | None, unit: str, target: float | None = None) -> str:
@@ -31,7 +31,7 @@ def trend_svg(chart_id: str, title: str, points: Sequence[tuple[str, float | Non
     """A line of values over dates, the target as a dashed line; gaps where a value is None."""
     values = [v for _, v in points if v is not None]
     top = max([*values, target or 0.0, 1e-9]) * 1.15
-    span_x = (WIDTH - 2 * PAD_X) / max(1, len(points) - 1)
+    span_x = (WIDTH - PAD_LEFT - PAD_RIGHT) / max(1, len(points) - 1)
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def y(v: float) -> float:
@@ -45,18 +45,18 @@ def trend_svg(chart_id: str, title: str, points: Sequence[tuple[str, float | Non
         f'{chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(title)}的变化趋势</title>',
         f'<desc id="{chart_id}-desc">{escape(goal + described)}</desc>',
-        f'<line x1="{PAD_X}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_X}" '
+        f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_RIGHT}" '
         f'y2="{HEIGHT - PAD_BOTTOM}" stroke="#4a4a4a" stroke-width="1"/>',
     ]
     if target is not None:
-        parts.append(f'<line x1="{PAD_X}" y1="{y(target):.1f}" x2="{WIDTH - PAD_X}" '
+        parts.append(f'<line x1="{PAD_LEFT}" y1="{y(target):.1f}" x2="{WIDTH - PAD_RIGHT}" '
                      f'y2="{y(target):.1f}" stroke="#a4000f" stroke-width="1.5" '
                      'stroke-dasharray="5 4"/>')
-        parts.append(f'<text x="{WIDTH - PAD_X + 3}" y="{y(target) + 4:.1f}" font-size="10" '
+        parts.append(f'<text x="{WIDTH - PAD_RIGHT + 3}" y="{y(target) + 4:.1f}" font-size="10" '
                      'fill="#a4000f">目标</text>')
     line: list[str] = []
     for i, (when, v) in enumerate(points):
-        x = PAD_X + i * span_x
+        x = PAD_LEFT + i * span_x
         parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" font-size="10" fill="#1b1b1b" '
                      f'text-anchor="middle">{escape(when[2:7])}</text>')
         if v is None:
@@ -69,7 +69,7 @@ def trend_svg(chart_id: str, title: str, points: Sequence[tuple[str, float | Non
     if len(line) > 1:
         parts.append(_polyline(line))
     for v in (0.0, top / 1.15):  # the scale: zero and the largest value or target
-        parts.append(f'<text x="{PAD_X - 4}" y="{y(v) + 4:.1f}" font-size="10" '
+        parts.append(f'<text x="{PAD_LEFT - 4}" y="{y(v) + 4:.1f}" font-size="10" '
                      f'fill="#1b1b1b" text-anchor="end">{escape(number(v, unit, target))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
