@@ -1,11 +1,11 @@
 """The public profile's plain case, answered before FastAPI's routing: the API's hottest path.
 
 `GET /v1/subjects/{code}` with no query string, on a subject the views know, is one statement
-whose JSON text is the profile, with labels beside its codes (api/routers/public.py). Routing, dependency solving and the
-middleware stack cost about as much CPU as PostgreSQL's answer; this outermost ASGI layer
-answers that case directly. Everything else — `min_position`, an unknown code (404), views
-not built yet (503), any other path — goes on to the FastAPI app, which remains the one
-definition of the endpoint (and its OpenAPI entry).
+whose JSON text is the profile, with labels beside its codes (api/routers/public.py).
+Routing, dependency solving and the middleware stack cost about as much CPU as PostgreSQL's
+answer; this outermost ASGI layer answers that case directly. Everything else —
+`min_position`, an unknown code (404), views not built yet (503), any other path — goes on
+to the FastAPI app, which remains the one definition of the endpoint (and its OpenAPI entry).
 """
 
 from __future__ import annotations

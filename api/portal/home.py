@@ -78,11 +78,11 @@ def lookup_form(request: Request) -> Response:
 
 
 @router.post("/lookup")
-def lookup(request: Request, id_number: Annotated[str, Form(max_length=64)] = "") -> Response:
+def lookup(request: Request, id_number: Annotated[str, Form()] = "") -> Response:
     """A person's own record: 303 to their pseudonym's page, or the form again, saying why."""
     runtime = get_runtime(request)
     try:
-        number = validate_resident_id(id_number.strip())
+        number = validate_resident_id(id_number.strip()[:64])
     except CodeError:
         return _form_again(request, 422,
                            "身份证号码格式不正确，请核对后重新输入（18位，最后一位可为X）。")

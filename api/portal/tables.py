@@ -21,6 +21,7 @@ from api.deps import get_runtime
 from api.labelled import LISTING, PENALTY, authority_names, catalogue, labelled
 from api.portal.render import day, not_found, page, page_no, page_size, pages
 from ledger.domain.labels import RECORD_KINDS, label, text_label
+from ledger.domain.resident_id import id_shaped
 from ledger.domain.vocabulary import Domain, ListName, PermitStatus
 from projections import portal_reads, queries
 from projections.storage import view_store
@@ -53,6 +54,13 @@ def csv_response(columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, An
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=\"{filename}\"; "
                                f"filename*=UTF-8''{quote(filename)}"})
+
+
+def authority_param(raw: str | None) -> str | None:
+    """An authority's code from a query string; what reads as a person's ID number is dropped,
+    since the page would show it back in its links."""
+    code = (raw or "").strip().upper()[:64]
+    return None if not code or id_shaped(code) else code
 
 
 def wants_csv(request: Request) -> bool:
@@ -104,7 +112,7 @@ def publicity_page(request: Request) -> Response:
     runtime = get_runtime(request)
     today = runtime.ledger.clock().isoformat()
     q = request.query_params
-    authority = (q.get("authority") or "").strip().upper() or None
+    authority = authority_param(q.get("authority"))
     kind = q.get("kind") if q.get("kind") in ("permit", "penalty") else None
     since, until = day(q.get("from")), day(q.get("to"))
     errors = [f"“{name}”不是有效日期（格式：2026-06-01）。" for name, raw, parsed in
@@ -147,7 +155,7 @@ def authorities_page(request: Request) -> Response:
     """Each authority's share published within 7 working days, and one's late records."""
     runtime = get_runtime(request)
     today = runtime.ledger.clock().isoformat()
-    chosen = (request.query_params.get("authority") or "").strip().upper() or None
+    chosen = authority_param(request.query_params.get("authority"))
     number = page_no(request.query_params.get("page"))
     late: list[dict[str, Any]] = []
     late_total = 0

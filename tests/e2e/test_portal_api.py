@@ -94,7 +94,12 @@ def test_a_person_finds_their_record_by_a_posted_id_number(
     # A number typed into the search box is neither searched nor shown back.
     searched = portal.client.get("/search", params={"q": PERSON_ID})
     assert 'id="id-number-notice"' in searched.text
-    for answer in (r, bad, missing, searched):
+    # Nor in any other field a page shows back (its links, its form values).
+    echoed = [portal.client.get(path, params=params) for path, params in (
+        ("/publicity", {"authority": PERSON_ID}), ("/authorities", {"authority": PERSON_ID}),
+        ("/repair", {"case": PERSON_ID, "subject": PERSON_ID}),
+        (f"/subjects/{PERSON_ID}", {}))]
+    for answer in (r, bad, missing, searched, *echoed):
         for number in (PERSON_ID, wrong, unknown):
             assert number not in answer.text and number not in str(answer.headers)
     # The server's side: httpx's records are this test's client, which put one in a URL.
