@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import get_runtime
 from api.portal.render import not_found, page
-from api.routers.public import profile_of
+from api.routers.public import profile_in, reading
 from ledger.domain.labels import GRADES, SCORE_FAMILIES, SCORE_RULES, text_label
 from ledger.domain.publicity import UnknownSeverity
 from ledger.domain.repair import RepairPolicy, Target
@@ -36,11 +36,13 @@ def subject_page(code: str, request: Request) -> Response:
     runtime = get_runtime(request)
     code = path_code(code)
     today = runtime.ledger.clock()
-    profile = profile_of(runtime, code, today.isoformat())
+    # One pooled connection for both reads; on PostgreSQL each statement is its own snapshot
+    # (no BEGIN and COMMIT round trips): the score may be a moment newer than the profile.
+    with reading(view_store(runtime)) as tx:
+        profile = profile_in(runtime, tx, code, today.isoformat())
+        score = None if profile is None else scores.VIEW.score(tx, code, today.isoformat())
     if profile is None:
         return not_found(request, "没有这个统一社会信用代码或编号的信用主体。")
-    with view_store(runtime).reader() as tx:
-        score = scores.VIEW.score(tx, code, today.isoformat())
     policy = runtime.ledger.policy
     for row in profile["penalties"]:
         row["outlook"] = describe(penalty_outlook(row, today, policy))

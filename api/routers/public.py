@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Annotated, Any
 
@@ -27,7 +28,8 @@ from ledger.identity import path_code
 from ledger.privacy import redact
 from ledger.runtime import Runtime
 from projections import profile_sql, queries
-from projections.storage import POSTGRES, view_store
+from projections.storage import POSTGRES, ViewStore, view_store
+from projections.tx import Tx
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
@@ -51,24 +53,28 @@ class ListPage(Page):
     as_of: date
 
 
-def profile_of(runtime: Runtime, code: str, today: str) -> dict[str, Any] | None:
+def reading(store: ViewStore) -> AbstractContextManager[Tx]:
+    """A reader for the profile: on PostgreSQL outside any transaction (its one statement is
+    one snapshot by itself), on SQLite the view store's read transaction."""
+    return store.statement_reader() if store.dialect == POSTGRES else store.reader()
+
+
+def profile_in(runtime: Runtime, tx: Tx, code: str, today: str) -> dict[str, Any] | None:
     """The labelled public profile (api.labelled): on PostgreSQL one statement whose text is
     the profile, then at most one more for authority names the catalogue lacks."""
-    store = view_store(runtime)
-    if store.dialect == POSTGRES:
-        with store.statement_reader() as tx:
-            text = profile_sql.profile_json(tx, code, today)
-            if text is None:
-                return None
-            found = orjson.loads(text)
-            names = authority_names(runtime, tx, profile_authorities(found))
+    if tx.dialect == POSTGRES:
+        text = profile_sql.profile_json(tx, code, today)
+        found = None if text is None else orjson.loads(text)
     else:
-        with store.reader() as tx:
-            found = queries.profile(tx, code, today)
-            if found is None:
-                return None
-            names = authority_names(runtime, tx, profile_authorities(found))
-    return label_profile(found, names)
+        found = queries.profile(tx, code, today)
+    if found is None:
+        return None
+    return label_profile(found, authority_names(runtime, tx, profile_authorities(found)))
+
+
+def profile_of(runtime: Runtime, code: str, today: str) -> dict[str, Any] | None:
+    with reading(view_store(runtime)) as tx:
+        return profile_in(runtime, tx, code, today)
 
 
 def profile_body(runtime: Runtime, code: str) -> bytes | None:
