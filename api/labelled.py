@@ -15,7 +15,7 @@ from typing import Any
 
 from ledger.build import build_authorities
 from ledger.domain.authorities import AuthorityCatalogue
-from ledger.domain.labels import LABELS, label, text_label
+from ledger.domain.labels import GRADES, LABELS, SCORE_RULES, label, text_label
 from ledger.domain.vocabulary import (
     CommitmentStatus,
     CommitmentType,
@@ -30,7 +30,8 @@ from ledger.domain.vocabulary import (
 )
 from ledger.runtime import Runtime
 from projections import portal_reads
-from projections.tx import Tx
+from projections.storage import view_store
+from projections.tx import Tx, ViewsNotReady
 
 # (field, label field, code → label) for each coded field of a kind of record: the profile's
 # hot path looks each code up in a plain dict.
@@ -130,3 +131,28 @@ def label_profile(profile: Mapping[str, Any], names: Mapping[str, str]) -> dict[
                 "penalties": [labelled(r, PENALTY, names) for r in org.get("penalties", ())]}
             for org in out["led_organisations"]]
     return out
+
+
+def label_score(score: Mapping[str, Any]) -> dict[str, Any]:
+    """A score's answer with its grade's label and each explanation line's rule label."""
+    return dict(score) | {
+        "grade_label": text_label(GRADES, score["grade"]),
+        "explanation": [dict(line) | {"rule_label": text_label(SCORE_RULES, line["rule"])}
+                        for line in score["explanation"]]}
+
+
+def label_state(runtime: Runtime, state: Mapping[str, Any]) -> dict[str, Any]:
+    """An auditor's as-of state labelled as the public answers were: the codes are the record
+    of then; labels and authority names are today's (the catalogue, registered names)."""
+    profile, score = state.get("profile"), state.get("score")
+    names: dict[str, str] = {}
+    if profile is not None:
+        try:
+            with view_store(runtime).reader() as tx:
+                names = authority_names(runtime, tx, profile_authorities(profile))
+        except ViewsNotReady:  # as-of needs no views: the catalogue's names only, then
+            book = catalogue(runtime)
+            names = {c: n for c in profile_authorities(profile) if (n := book.name_of(c))}
+    return dict(state) | {
+        "profile": None if profile is None else label_profile(profile, names),
+        "score": None if score is None else label_score(score)}
