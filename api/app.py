@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import contract, errors
+from api import contract, errors, portal
 from api.auth import TokenBook
 from api.fast_profile import FastProfile
 from api.limits import BodyLimit, NoNul
@@ -31,6 +31,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
 
     app = FastAPI(title="credit-ledger", version="0.1.0", lifespan=lifespan,
                   default_response_class=OrjsonResponse,
+                  docs_url=None, redoc_url=None,  # served offline by the portal (api/portal)
                   description="Event-sourced public credit ledger: providers record facts, "
                               "the public reads current state, auditors replay history.")
     app.state.runtime = runtime
@@ -39,6 +40,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     contract.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    portal.install(app)  # the public pages and /docs, after the API's routes
     app.add_middleware(BodyLimit)
     app.add_middleware(FastProfile)  # the hottest read skips the rest of the stack
     app.add_middleware(NoNul)  # outermost, before any lookup: PostgreSQL text cannot hold NUL

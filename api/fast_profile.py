@@ -1,11 +1,11 @@
 """The public profile's plain case, answered before FastAPI's routing: the API's hottest path.
 
 `GET /v1/subjects/{code}` with no query string, on a subject the views know, is one statement
-whose JSON text is the body (api/routers/public.py). Routing, dependency solving and the
-middleware stack cost about as much CPU as PostgreSQL's answer; this outermost ASGI layer
-answers that case directly. Everything else — `min_position`, an unknown code (404), views
-not built yet (503), any other path — goes on to the FastAPI app, which remains the one
-definition of the endpoint (and its OpenAPI entry).
+whose JSON text is the profile, with labels beside its codes (api/routers/public.py).
+Routing, dependency solving and the middleware stack cost about as much CPU as PostgreSQL's
+answer; this outermost ASGI layer answers that case directly. Everything else —
+`min_position`, an unknown code (404), views not built yet (503), any other path — goes on
+to the FastAPI app, which remains the one definition of the endpoint (and its OpenAPI entry).
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import re
 from anyio import to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.geography import geography_of
 from api.routers.public import profile_body
 from ledger.identity import path_code
-from projections.storage import view_store
 
 PROFILE_PATH = re.compile(r"/v1/subjects/([^/]+)")
 
@@ -47,7 +45,6 @@ class FastProfile:
     def _body(scope: Scope, raw: str) -> bytes | None:
         runtime = scope["app"].state.runtime
         try:
-            return profile_body(view_store(runtime), path_code(raw),
-                                runtime.ledger.clock().isoformat(), geography_of(runtime))
+            return profile_body(runtime, path_code(raw))
         except Exception:  # views not built, database down...: the app gives its own answer
             return None

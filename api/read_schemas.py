@@ -25,6 +25,7 @@ class Judged(BaseModel):
 
 class DomainRatios(BaseModel):
     domain: str
+    domain_label: str | None = None
     black_listed: int
     still_listed: int
     ratios: dict[str, Judged]
@@ -43,10 +44,12 @@ class Timeliness(BaseModel):
     share: float | None
     target: float
     passed: bool | None
+    kind_label: str | None = None  # in by_kind: 行政许可, 行政处罚
 
 
 class AuthorityTimeliness(Timeliness):
     authority: str
+    authority_name: str | None = None
     by_kind: dict[str, Timeliness]
 
 
@@ -67,6 +70,7 @@ class Target(BaseModel):
 class Indicator(BaseModel):
     id: str
     title: str
+    title_label: str | None = None
     unit: str
     value: float | None
     target: Target
@@ -85,28 +89,92 @@ class Scorecard(BaseModel):
     population: int | None = None
 
 
+class Labelled(BaseModel):
+    """A record as the views keep it, with the Chinese label beside each code (api.labelled):
+    `<field>_label`, and `authority_name` beside an authority's USCC (null when unknown)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ListingPublic(Labelled):
+    listing_id: str
+    list: str
+    list_label: str
+    domain: str
+    domain_label: str
+    authority: str
+    authority_name: str | None
+
+
+class PermitPublic(Labelled):
+    authority: str
+    authority_name: str | None
+    decision_no: str
+    status: str
+    status_label: str
+
+
+class PenaltyPublic(Labelled):
+    authority: str
+    authority_name: str | None
+    decision_no: str
+    severity: str | None
+    severity_label: str | None
+    domain: str | None
+    domain_label: str | None
+
+
+class CommitmentPublic(Labelled):
+    commitment_id: str
+    authority: str | None
+    authority_name: str | None
+    type: str
+    type_label: str
+    status: str
+    status_label: str
+
+
+class PrincipalPublic(Labelled):
+    role: str
+    role_label: str
+    principal: str
+
+
+class LedOrganisation(Labelled):
+    code: str
+    kind: str | None
+    kind_label: str | None
+    role: str
+    role_label: str
+    dishonest_listings: list[ListingPublic]
+    penalties: list[PenaltyPublic]
+
+
 class ProfilePublic(BaseModel):
-    """A subject's public profile; the lists of records are as the views keep them."""
+    """A subject's public profile; the lists of records are as the views keep them, with
+    labels beside their codes."""
 
     model_config = ConfigDict(extra="allow")
 
     code: SubjectCode
     name: str | None
     kind: str | None
+    kind_label: str | None
     masked: str | None = None
     registered_on: date | None
     authority: str | None
+    authority_name: str | None
     registered: bool
     as_of: date
-    lists: list[dict[str, Any]]
-    permits: list[dict[str, Any]]
+    lists: list[ListingPublic]
+    permits: list[PermitPublic]
     permits_total: int
-    penalties: list[dict[str, Any]]
+    penalties: list[PenaltyPublic]
     penalties_total: int
-    commitments: list[dict[str, Any]]
+    commitments: list[CommitmentPublic]
     commitments_total: int
-    principals: list[dict[str, Any]]
-    led_organisations: list[dict[str, Any]]
+    principals: list[PrincipalPublic]
+    led_organisations: list[LedOrganisation]
     # The county or district (docs/adr/026): its code and name; null for a principal only.
     region: str | None = None
     region_label: str | None = None

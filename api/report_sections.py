@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ledger.domain.labels import SCORE_GRADES, label, rule_label
+from ledger.domain.labels import GRADES, SCORE_RULES, label, text_label
 from ledger.domain.vocabulary import (
     CommitmentStatus,
     CommitmentType,
@@ -103,7 +103,7 @@ def _commitments(rows: list[dict[str, Any]], authority: Names) -> list[list[Pair
 
 
 def _score(s: dict[str, Any]) -> list[Pair]:
-    grade = SCORE_GRADES.get(s["grade"], s["grade"]) + ("（较差档次）" if s["poor"] else "")
+    grade = text_label(GRADES, s["grade"]) + ("（较差档次）" if s["poor"] else "")
     family = "法人和非法人组织" if s["family"] == "enterprise" else "自然人"
     return [("评分", f"{s['score']} 分"), ("等级", grade),
             ("评分模型", f"{family}模型 {s['model_version']}")]
@@ -115,5 +115,6 @@ def _explanation(s: dict[str, Any]) -> list[str]:
     for line in s["explanation"]:
         points = line["points"]
         sign = "+" if points >= 0 and line["rule"] != "BASE" else ""
-        lines.append(f"{sign}{points} 分  {rule_label(line['rule'])}（{line['on'] or NONE}）")
+        rule = text_label(SCORE_RULES, line["rule"])
+        lines.append(f"{sign}{points} 分  {rule}（{line['on'] or NONE}）")
     return lines

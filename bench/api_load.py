@@ -2,6 +2,9 @@
 
     .venv/bin/python -m bench.api_load [--quick] [--app NAME] [--rates 100,250,500,1000]
 
+The portal's pages ride the same views: a subject's page (/subjects/{code}) and a black-list
+page (/lists/black?page=N) are measured on the same server, beside the JSON they stand on.
+
 Serves the ledger's API (uvicorn, N workers, views already built, their tables vacuumed and
 analysed as autovacuum would leave them) and then a bare FastAPI app that returns the same
 captured JSON from a dict, the same way. Outside load generators:
@@ -33,6 +36,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--subjects", type=int, default=10_000)
     p.add_argument("--rates", default="100,250,500,1000", help="profile lookups per second")
     p.add_argument("--list-rate", type=float, default=200)
+    p.add_argument("--page-rate", type=float, default=100,
+                   help="subject pages per second (and the profile JSON at the same rate)")
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--connections", type=int, default=32)
@@ -55,6 +60,30 @@ def url_files(base: str, codes: list[str], pages: int) -> tuple[Path, Path]:
     profiles.write_text("".join(f"{base}/v1/subjects/{c}\n" for c in codes))
     lists.write_text("".join(f"{base}/v1/lists/black?page={n}\n" for n in range(1, pages + 1)))
     return profiles, lists
+
+
+def page_files(base: str, codes: list[str], pages: int) -> tuple[Path, Path]:
+    """The portal's pages over the same subjects and list pages as the JSON endpoints."""
+    subjects, lists = CACHE_DIR / "urls-subject-pages.txt", CACHE_DIR / "urls-list-pages.txt"
+    subjects.write_text("".join(f"{base}/subjects/{c}\n" for c in codes))
+    lists.write_text("".join(f"{base}/lists/black?page={n}\n" for n in range(1, pages + 1)))
+    return subjects, lists
+
+
+def measure_pages(base: str, codes: list[str], pages: int, args: argparse.Namespace,
+                  ) -> dict[str, Any]:
+    """The portal's subject and list pages: at saturation, and at fixed rates beside the
+    profile JSON at the page rate."""
+    subjects, lists = page_files(base, codes, pages)
+    profiles, _ = url_files(base, codes, pages)
+    return {"subject_page_max": tools.saturate(base, subjects, args.seconds),
+            "list_page_max": tools.saturate(base, lists, args.seconds),
+            "subject_page@rate": tools.fixed_rate(subjects, args.page_rate, args.seconds,
+                                                  connections=args.connections),
+            "profile@page_rate": tools.fixed_rate(profiles, args.page_rate, args.seconds,
+                                                  connections=args.connections),
+            "list_page@rate": tools.fixed_rate(lists, args.list_rate, args.seconds,
+                                               connections=args.connections)}
 
 
 def capture(base: str, codes: list[str]) -> tuple[Path, int]:
@@ -120,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         with uvicorn("bench.served:create", env, port=args.port, workers=args.workers) as base:
             bare_data, pages = capture(base, codes)
             ledger = measure(base, codes, pages, args, backends)
+            ledger |= measure_pages(base, codes, pages, args)
         bare_env = os.environ | {"BENCH_BARE_DATA": str(bare_data)}
         with uvicorn("bench.bare_app:create", bare_env, port=args.port + 1,
                      workers=args.workers, probe="/docs") as base:
@@ -163,6 +193,7 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
                    bare[key]["achieved"])
         result.add(f"{label}: errors", ledger[key]["errors"], "requests", "bare app",
                    bare[key]["errors"], better="lower")
+    page_figures(result, ledger)
     good = [r for r in rates(args) if ledger[f"profile@{r:g}"]["p99_ms"] < GOAL_P99_MS
             and ledger[f"profile@{r:g}"]["errors"] == 0]
     best = f"{max(good):g}/s" if good else "none of the rates tried"
@@ -172,6 +203,24 @@ def report(args: argparse.Namespace, app: str, codes: int, pages: int,
                         f"p99 < {GOAL_P99_MS:g} ms and no errors: {best}.")
     result.series = {"ledger": ledger, "bare": bare}
     return result
+
+
+def page_figures(result: Result, ledger: dict[str, Any]) -> None:
+    """The portal's pages beside the JSON endpoints they stand on, on the same server."""
+    result.add("subject pages (HTML): most req/s (wrk)", ledger["subject_page_max"]["rps"],
+               "req/s", "profile JSON, same server", ledger["profile_max"]["rps"])
+    result.add("black-list pages (HTML): most req/s (wrk)", ledger["list_page_max"]["rps"],
+               "req/s", "list JSON, same server", ledger["list_max"]["rps"])
+    for key, json_key, label in (
+            ("subject_page@rate", "profile@page_rate", "subject pages"),
+            ("list_page@rate", "list@rate", "black-list pages")):
+        rate = ledger[key]["rate"]
+        for pct in ("p50", "p99"):
+            result.add(f"{label} (HTML) at {rate:g}/s: {pct}", ledger[key][f"{pct}_ms"], "ms",
+                       "the JSON at the same rate", ledger[json_key][f"{pct}_ms"],
+                       better="lower")
+        result.add(f"{label} (HTML) at {rate:g}/s: errors", ledger[key]["errors"], "requests",
+                   "the JSON at the same rate", ledger[json_key]["errors"], better="lower")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from bench.common import CACHE_DIR
 
 
 def create() -> FastAPI:
+    from api.labelled import authority_names, label_profile, profile_authorities
     from bench.served import create as real
     from projections import queries
     from projections.storage import view_store
@@ -35,9 +36,11 @@ def create() -> FastAPI:
     def statement_per_section(code: str) -> Response:
         with view_store(runtime).reader() as tx:
             found = queries.profile(tx, code, runtime.ledger.clock().isoformat())
-        if found is None:
-            raise HTTPException(404, "no such subject")
-        return Response(orjson.dumps(found), media_type="application/json")
+            if found is None:
+                raise HTTPException(404, "no such subject")
+            # Labelled as the API labels it (api.labelled), so the two answers compare.
+            names = authority_names(runtime, tx, profile_authorities(found))
+        return Response(orjson.dumps(label_profile(found, names)), media_type="application/json")
 
     return app
 

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # The CJK font credit reports embed (api/report_font.py): unset means Debian's
     # fonts-wqy-microhei, else fonts-noto-cjk's Sans SC.
     report_font: Path | None = None
+    # The public portal's name in page titles and its header (api/portal/, docs/adr/024).
+    portal_title: str = Field(default="信用盘锦", min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from ledger.domain.visibility import shown_sql
+from ledger.identity import path_code
 from projections.storage import Tx
 
 SECTION_LIMIT = 100  # rows per section of one profile; the totals say how many exist
@@ -133,14 +134,16 @@ def like_pattern(q: str) -> str:
 
 
 def search(tx: Tx, q: str, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
-    """Subjects whose name contains `q` (case-insensitive), by name then code."""
-    where = "name_fold LIKE ? ESCAPE '\\'"
+    """Subjects whose name contains `q` (case-insensitive), or whose code is `q` (a USCC in
+    any case, a pseudonym), by name then code."""
+    where = "(name_fold LIKE ? ESCAPE '\\' OR code = ?)"
+    code = path_code(q)
     pattern = like_pattern(q)
     total = tx.fetchone(f"SELECT count(*) FROM {tx.t('profile_subject')} WHERE {where}",
-                        (pattern,))
+                        (pattern, code))
     rows = tx.fetchall(f"SELECT code, name, kind, masked FROM {tx.t('profile_subject')} "
                        f"WHERE {where} ORDER BY name, code LIMIT ? OFFSET ?",
-                       (pattern, size, (page - 1) * size))
+                       (pattern, code, size, (page - 1) * size))
     items = [{k: v for k, v in zip(("code", "name", "kind", "masked"), r, strict=True)
               if v is not None or k != "masked"} for r in rows]
     return items, int(total[0]) if total else 0

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from api.audit_schemas import SignedCheckpointPublic
 from api.deps import Auditor, LedgerDep, RuntimeDep, SettingsDep
+from api.labelled import label_state
 from ledger import checkpoints
 from ledger.contracts.fields import IsoDate
 from ledger.identity import path_code
@@ -72,7 +73,7 @@ def subject_state(code: str, _: Auditor, runtime: RuntimeDep, as_of: str | None 
         when = parse_as_of(as_of)
     except BadTime as e:
         raise _bad(e) from None
-    return asof_for(runtime).state(path_code(code), when, effective)
+    return label_state(runtime, asof_for(runtime).state(path_code(code), when, effective))
 
 
 @router.get("/checkpoints/latest", response_model=SignedCheckpointPublic,

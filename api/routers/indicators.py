@@ -10,13 +10,17 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep
 from api.geography import GeographyDep
+from api.labelled import DOMAIN, NAMES_ONLY, authority_names, labelled, one_label
 from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
 from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
+from ledger.domain.labels import GRADES, INDICATORS, RECORD_KINDS, SCORE_RULES, text_label
 from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain
 from ledger.identity import path_code
+from ledger.runtime import Runtime
+from projections.tx import Tx
 from projections.views import indicators, repair_ratios, scores, timeliness
 from projections.views._regions import Counties
 
@@ -32,6 +36,7 @@ class ContributionPublic(BaseModel):
 
     points: int
     rule: str
+    rule_label: str
     model_version: str
     record: str
     on: str
@@ -45,6 +50,7 @@ class ScorePublic(BaseModel):
     model_version: str
     score: int
     grade: str
+    grade_label: str
     poor: bool
     as_of: date | None
     explanation: list[ContributionPublic]
@@ -56,7 +62,9 @@ class ScorePublic(BaseModel):
 def line(c: Contribution) -> ContributionPublic:
     event = ({"id": c.event_id, "type": c.type, "stream": c.stream, "version": c.version}
              if c.event_id else None)
-    return ContributionPublic(points=c.points, rule=c.rule, model_version=c.model_version,
+    return ContributionPublic(points=c.points, rule=c.rule,
+                              rule_label=text_label(SCORE_RULES, c.rule),
+                              model_version=c.model_version,
                               record=c.key, on=c.on, event=event)
 
 
@@ -80,6 +88,7 @@ def subject_score(
     lines = found.explanation[(page - 1) * page_size: page * page_size]
     return ScorePublic(code=code, family=found.family, scale=found.scale,
                        model_version=found.model_version, score=found.score, grade=found.grade,
+                       grade_label=text_label(GRADES, found.grade),
                        poor=found.poor, as_of=day, explanation=[line(c) for c in lines],
                        page=page, page_size=page_size, total=len(found.explanation))
 
@@ -91,7 +100,8 @@ def repair_ratio(views: ViewsDep, runtime: RuntimeDep, domain: Domain | None = N
     day = as_of or runtime.ledger.clock()
     with views.reader() as tx:
         domains = repair_ratios.VIEW.ratios(tx, day.isoformat(), domain.value if domain else None)
-    return {"as_of": day, "targets": repair_ratios.TARGETS, "domains": domains}
+    return {"as_of": day, "targets": repair_ratios.TARGETS,
+            "domains": [labelled(d, DOMAIN) for d in domains]}
 
 
 @router.get("/publicity/timeliness", response_model=TimelinessPage)
@@ -107,8 +117,18 @@ def publicity_timeliness(
     with views.reader() as tx:
         rows = timeliness.VIEW.authorities(tx, day.isoformat(),
                                            authority.strip().upper() if authority else None)
+        rows = label_timeliness(runtime, tx, rows)
     return {"as_of": day, "target": timeliness.TARGET, "page": page, "page_size": page_size,
             "total": len(rows), "items": rows[(page - 1) * page_size: page * page_size]}
+
+
+def label_timeliness(runtime: Runtime, tx: Tx, rows: list[dict[str, Any]],
+                     ) -> list[dict[str, Any]]:
+    """Authorities by name beside their code, kinds of record by label."""
+    names = authority_names(runtime, tx, {r["authority"] for r in rows})
+    return [labelled(r, NAMES_ONLY, names) | {"by_kind": {
+        k: v | {"kind_label": one_label(RECORD_KINDS, k)} for k, v in r["by_kind"].items()}}
+        for r in rows]
 
 
 @router.get("/indicators", response_model=Scorecard,
@@ -129,6 +149,7 @@ def indicator_scorecard(
     with views.reader() as tx:
         card = Counties(indicators.VIEW, tx, table, geography.catalogue).card(
             found, day.isoformat())
+    card = [i | {"title_label": text_label(INDICATORS, i["id"])} for i in card]
     return {"as_of": day, "indicators": card,
             "passed": sum(1 for i in card if i["passed"]),
             "failed": sum(1 for i in card if i["passed"] is False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,16 +12,25 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep, get_runtime
 from api.geography import geography_of, placed
+from api.labelled import (
+    LISTING,
+    SUBJECT,
+    authority_names,
+    label_profile,
+    labelled,
+    profile_authorities,
+)
 from api.read_schemas import ProfilePublic
 from api.readiness import CaughtUp, ViewsDep
 from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
-from ledger.domain.regions import Geography
 from ledger.domain.vocabulary import Domain, ListName
 from ledger.identity import path_code
 from ledger.privacy import redact
+from ledger.runtime import Runtime
 from projections import profile_sql, queries
 from projections.storage import POSTGRES, ViewStore, view_store
+from projections.tx import Tx
 
 router = APIRouter(prefix="/v1", tags=["public"])
 
@@ -44,22 +54,35 @@ class ListPage(Page):
     as_of: date
 
 
-def profile_body(store: ViewStore, code: str, today: str,
-                 geography: Geography) -> bytes | None:
-    """The profile's JSON: on PostgreSQL one statement whose text is the body, as it is, with
-    the subject's region appended (the last keys, as on SQLite)."""
-    if store.dialect == POSTGRES:
-        with store.statement_reader() as tx:
-            row = profile_sql.profile_row(tx, code, today)
-        if row is None:
-            return None
-        region = orjson.dumps(placed(geography, code, row[1], row[2]))
-        return row[0].rstrip()[:-1].encode() + b", " + region[1:]
-    with store.reader() as tx:
+def reading(store: ViewStore) -> AbstractContextManager[Tx]:
+    """A reader for the profile: on PostgreSQL outside any transaction (its one statement is
+    one snapshot by itself), on SQLite the view store's read transaction."""
+    return store.statement_reader() if store.dialect == POSTGRES else store.reader()
+
+
+def profile_in(runtime: Runtime, tx: Tx, code: str, today: str) -> dict[str, Any] | None:
+    """The labelled public profile (api.labelled): on PostgreSQL one statement whose text is
+    the profile, then at most one more for authority names the catalogue lacks."""
+    if tx.dialect == POSTGRES:
+        text = profile_sql.profile_json(tx, code, today)
+        found = None if text is None else orjson.loads(text)
+    else:
         found = queries.profile(tx, code, today)
     if found is None:
         return None
-    return orjson.dumps(found | placed(geography, code, found["kind"], found["authority"]))
+    return label_profile(found, authority_names(runtime, tx, profile_authorities(found))) | \
+        placed(geography_of(runtime), code, found.get("kind"), found.get("authority"))
+
+
+def profile_of(runtime: Runtime, code: str, today: str) -> dict[str, Any] | None:
+    with reading(view_store(runtime)) as tx:
+        return profile_in(runtime, tx, code, today)
+
+
+def profile_body(runtime: Runtime, code: str) -> bytes | None:
+    """The profile's JSON as of the ledger's today, or None for an unknown code."""
+    found = profile_of(runtime, code, runtime.ledger.clock().isoformat())
+    return None if found is None else orjson.dumps(found)
 
 
 # The hottest read: one hop into the thread pool for the whole request (no sync dependencies,
@@ -73,9 +96,7 @@ def profile_body(store: ViewStore, code: str, today: str,
 def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
     """A subject's public profile: identity, lists, visible permits and penalties, principals."""
     code = path_code(code)
-    runtime = get_runtime(request)
-    body = profile_body(view_store(runtime), code, runtime.ledger.clock().isoformat(),
-                        geography_of(runtime))
+    body = profile_body(get_runtime(request), code)
     if body is None:
         raise NotFound(f"no subject with code {redact(code)!r}", field="code")
     return Response(body, media_type="application/json")
@@ -84,13 +105,15 @@ def subject_profile(code: str, request: Request, _: CaughtUp) -> Response:
 @router.get("/subjects", response_model=Page)
 def search_subjects(
     views: ViewsDep,
-    q: Annotated[str, Query(min_length=1, max_length=100, description="Part of the name.")],
+    q: Annotated[str, Query(min_length=1, max_length=100,
+                            description="Part of the name, or a whole code (USCC, pseudonym).")],
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> Page:
-    """Subjects whose name contains `q`, case-insensitively, ordered by name."""
+    """Subjects whose name contains `q`, case-insensitively, or whose code is `q`, by name."""
     with views.reader() as tx:
         items, total = queries.search(tx, q.strip() or q, page, page_size)
-    return Page(items=items, page=page, page_size=page_size, total=total)
+    return Page(items=[labelled(item, SUBJECT) for item in items], page=page,
+                page_size=page_size, total=total)
 
 
 @router.get("/lists/{list_name}", response_model=ListPage)
@@ -107,5 +130,7 @@ def list_members(
         items, total = queries.list_members(tx, list_name.value,
                                             domain.value if domain else None, day.isoformat(),
                                             page, page_size)
+        names = authority_names(runtime, tx, {item["authority"] for item in items})
+    items = [labelled(item, LISTING, names) for item in items]
     return ListPage(items=items, page=page, page_size=page_size, total=total, list=list_name,
                     domain=domain, as_of=day)

@@ -130,23 +130,65 @@ def labels_of(enum: type[StrEnum]) -> dict[str, str]:
     return dict(LABELS[enum])
 
 
-# Score rules (ledger/domain/data/score_models.json) by what follows the family's prefix
-# (E- enterprises, C- citizens), and the two rules every score has.
+# -- vocabularies that are not enums: score rules and grades, indicators, record kinds,
+# repair rules and steps. Same contract as label(): an unknown code shows as itself. ------
+
 SCORE_RULES: dict[str, str] = {
     "BASE": "基础分", "CLAMP": "分值上下限调整",
-    "PEN-MINOR": "轻微行政处罚", "PEN-GENERAL": "一般行政处罚", "PEN-SERIOUS": "严重行政处罚",
-    "LIST-BLACK": "列入黑名单", "LIST-KEY": "列入重点关注名单", "LIST-RED": "列入红名单",
-    "COMMIT-BREACH": "违反信用承诺", "COMMIT-KEPT": "履行信用承诺", "PERMIT": "取得行政许可",
+    "E-PEN-MINOR": "轻微行政处罚", "E-PEN-GENERAL": "一般行政处罚",
+    "E-PEN-SERIOUS": "严重行政处罚", "E-LIST-BLACK": "列入黑名单",
+    "E-LIST-KEY": "列入重点关注名单", "E-LIST-RED": "列入红名单",
+    "E-COMMIT-BREACH": "违反信用承诺", "E-COMMIT-KEPT": "履行信用承诺",
+    "E-PERMIT": "取得行政许可",
+    "C-PEN-MINOR": "轻微行政处罚", "C-PEN-GENERAL": "一般行政处罚",
+    "C-PEN-SERIOUS": "严重行政处罚", "C-LIST-BLACK": "列入黑名单",
+    "C-LIST-KEY": "列入重点关注名单", "C-LIST-RED": "列入红名单",
+    "C-COMMIT-BREACH": "违反信用承诺", "C-COMMIT-KEPT": "履行信用承诺",
+    "C-PERMIT": "取得行政许可",
+}
+# Enterprise grades keep their letters (the evaluation's own names); the meaning beside them.
+GRADES: dict[str, str] = {
+    "A+": "A+（诚信）", "A": "A（诚信）", "B": "B（轻微失信）", "C": "C（一般失信）",
+    "C-": "C-（一般失信）", "D": "D（严重失信）", "D-": "D-（严重失信）",
+    "excellent": "优秀", "very_good": "很好", "good": "良好", "fair": "一般",
+    "poor": "较差", "very_poor": "很差",
+}
+SCORE_FAMILIES: dict[str, str] = {"enterprise": "公共信用综合评价", "citizen": "市民信用分"}
+INDICATORS: dict[str, str] = {
+    "uscc_error_rate": "统一社会信用代码重错码率",
+    "publicity_timeliness": "行政许可和行政处罚7个工作日内公示率",
+    "public_records_per_legal_person": "法人主体平均公共信用信息条数",
+    "citizen_score_holders": "拥有市民信用分的登记人口占比",
+    "joint_domains": "开展联合奖惩的领域数",
+    "joint_cases_per_listing": "有效联合奖惩案例数与红黑名单主体数之比",
+    "black_list_exit_by_domain": "黑名单主体整改退出比例（各领域最低）",
+    "repair_training_coverage": "黑名单主体信用修复培训覆盖率",
+    "repair_commitment_coverage": "黑名单主体作出信用修复承诺比例",
+    "commitment_coverage": "作出信用承诺的市场主体比例",
+    "third_party_report_coverage": "黑名单或信用较差主体使用第三方信用报告比例",
+    "black_listed_enterprise_share": "黑名单企业占比（逐年下降）",
+    "poor_grade_enterprise_share": "信用较差企业占比（逐年下降）",
+}
+RECORD_KINDS: dict[str, str] = {"permit": "行政许可", "penalty": "行政处罚",
+                                "listing": "名单认定", "commitment": "信用承诺"}
+REPAIR_RULES: dict[str, str] = {
+    "not_negative": "红名单不属于失信信息，无需修复",
+    "target_not_public": "该信息已不再公示，无需修复",
+    "non_repairable": "特别严重失信行为，不予修复",
+    "minimum_publicity": "最短公示期未满",
+    "maximum_reached": "已达最长公示期，到期自动停止公示",
+    "obligations_not_performed": "须纠正失信行为并履行全部法定义务",
+    "repair_commitment": "须作出信用修复承诺",
+}
+REPAIR_STEPS: dict[str, str] = {
+    "RepairApplied": "提出修复申请", "RepairRefused": "不予受理", "RepairAccepted": "受理",
+    "RepairCommitmentLinked": "提交信用修复承诺", "RepairTrainingCompleted": "完成信用修复培训",
+    "RepairReportSubmitted": "提交信用报告", "RepairApproved": "修复通过",
+    "RepairRejected": "修复未通过", "RepairWithdrawn": "撤回申请",
+    "RepairAuthorityInformed": "已告知认定或处罚部门",
 }
 
 
-def rule_label(rule: str) -> str:
-    """The words for a score rule (E-PEN-GENERAL → 一般行政处罚); the id when unknown."""
-    family, _, rest = rule.partition("-")
-    return SCORE_RULES.get(rule) or SCORE_RULES.get(rest if family in ("E", "C") else "", rule)
-
-# The citizen family's bands (the enterprise family's grades, A+ … D-, are shown as they are).
-SCORE_GRADES: dict[str, str] = {
-    "excellent": "优秀", "very_good": "很好", "good": "良好", "fair": "一般", "poor": "偏低",
-    "very_poor": "很低",
-}
+def text_label(table: dict[str, str], code: str | None) -> str:
+    """The label of a code in one of the tables above; the code itself when it has none."""
+    return "" if code is None else table.get(code, code)

@@ -1,7 +1,8 @@
 """The public profile on PostgreSQL, built by one statement: same answer, same calendar rules.
 
 The reference is queries.profile, the statement-per-section read that SQLite and the as-of
-replay use, run on the same views; the API must answer exactly that, key order included.
+replay use, run on the same views, labelled (api.labelled); the API must answer exactly that,
+key order included.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jsonschema import Draft202012Validator
 from api.app import create_app
 from api.bootstrap import bootstrap
 from api.geography import geography_of, placed
+from api.labelled import authority_names, label_profile, profile_authorities
 from ledger.application import CreditLedger, Receipt
 from ledger.identity import identify
 from ledger.runtime import Runtime
@@ -57,11 +59,14 @@ def lead(ledger: CreditLedger, org: str, person: str) -> Receipt:
 
 
 def reference(runtime: Runtime, code: str, today: date) -> dict[str, Any] | None:
-    """queries.profile, with the region the API appends (as on SQLite)."""
+    """queries.profile with the labels and authority names beside its codes (api.labelled),
+    and the region the API adds."""
     with view_store(runtime).reader() as tx:
         found = queries.profile(tx, code, today.isoformat())
-    return None if found is None else found | placed(geography_of(runtime), code,
-                                                     found["kind"], found["authority"])
+        if found is None:
+            return None
+        return label_profile(found, authority_names(runtime, tx, profile_authorities(found))) \
+            | placed(geography_of(runtime), code, found["kind"], found["authority"])
 
 
 def answer(client: TestClient, code: str, **params: Any) -> dict[str, Any]:
