@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
+from api.geography import geography_of, placed
 from ledger.build import build_authorities
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.labels import GRADES, LABELS, SCORE_RULES, label, text_label
@@ -153,6 +154,10 @@ def label_state(runtime: Runtime, state: Mapping[str, Any]) -> dict[str, Any]:
         except ViewsNotReady:  # as-of needs no views: the catalogue's names only, then
             book = catalogue(runtime)
             names = {c: n for c in profile_authorities(profile) if (n := book.name_of(c))}
+    if profile is not None:  # placed in its region as the public answer is (docs/adr/026)
+        profile = label_profile(profile, names) | placed(
+            geography_of(runtime), profile["code"], profile.get("kind"),
+            profile.get("authority"))
     return dict(state) | {
-        "profile": None if profile is None else label_profile(profile, names),
+        "profile": profile,
         "score": None if score is None else label_score(score)}

@@ -15,7 +15,7 @@ from api.read_schemas import RepairRatios, Scorecard, TimelinessPage
 from api.readiness import ViewsDep
 from ledger.contracts.fields import IsoDate
 from ledger.domain.errors import NotFound
-from ledger.domain.labels import GRADES, INDICATORS, RECORD_KINDS, SCORE_RULES, text_label
+from ledger.domain.labels import GRADES, RECORD_KINDS, SCORE_RULES, text_label
 from ledger.domain.scoring import Contribution
 from ledger.domain.vocabulary import Domain
 from ledger.identity import path_code
@@ -149,7 +149,6 @@ def indicator_scorecard(
     with views.reader() as tx:
         card = Counties(indicators.VIEW, tx, table, geography.catalogue).card(
             found, day.isoformat())
-    card = [i | {"title_label": text_label(INDICATORS, i["id"])} for i in card]
     return {"as_of": day, "indicators": card,
             "passed": sum(1 for i in card if i["passed"]),
             "failed": sum(1 for i in card if i["passed"] is False),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from ledger.domain.labels import INDICATORS
 from ledger.domain.scoring import BASE_RULE
 from ledger.domain.visibility import shown_sql
 from ledger.domain.vocabulary import PERSON_KINDS
@@ -34,7 +35,8 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 def indicator(id_: str, title: str, unit: str, value: float | None, op: str, target: float,
               **detail: Any) -> dict[str, Any]:
     passed = None if value is None else OPS[op](value, target)
-    return {"id": id_, "title": title, "unit": unit, "value": value,
+    return {"id": id_, "title": title, "title_label": INDICATORS.get(id_), "unit": unit,
+            "value": value,
             "target": {"op": op, "value": target}, "passed": passed, "detail": detail}
 
 
