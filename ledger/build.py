@@ -14,6 +14,7 @@ from ledger.application import CreditLedger, utc_today
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.repair import RepairPolicy
+from ledger.domain.scenarios import ScenarioCatalogue
 from ledger.settings import Settings
 
 
@@ -43,6 +44,10 @@ def build_authorities(settings: Settings) -> AuthorityCatalogue:
     return AuthorityCatalogue.load(settings.authorities_file)
 
 
+def build_scenarios(settings: Settings) -> ScenarioCatalogue:
+    return ScenarioCatalogue.load(settings.scenarios_file)
+
+
 def build_calendar(settings: Settings) -> WorkingCalendar:
     return WorkingCalendar.national(*settings.holidays_files)
 
@@ -54,4 +59,4 @@ def build_ledger(settings: Settings, *, clock: Callable[[], date] = utc_today) -
     env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"  # see docs/adr/001-notification-order.md
     return CreditLedger(env, name=settings.app_name, calendar=build_calendar(settings),
                         clock=clock, conflict_retries=settings.conflict_retries,
-                        policy=policy_from(settings))
+                        policy=policy_from(settings), scenarios=build_scenarios(settings))

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from api.routers import (
     admin,
     audit,
+    checks,
     commitments,
     health,
     indicators,
@@ -35,5 +36,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,       # repair officers
     joint.router,         # joint rewards and punishments
     audit.router,         # auditors
+    checks.router,        # credit checks for approval systems, the scenario catalogue
 )
 
