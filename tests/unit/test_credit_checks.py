@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from ledger.domain.credit_check import CheckLog, measures_for
 from ledger.domain.scenarios import ScenarioCatalogue, UnknownScenario
 from ledger.domain.subject import Subject
 from projections.views import indicators
 from projections.views._scorecard import scorecard
+from replay.render import checks_table
 from tests.unit._story import AUTHORITY, Story
 from tests.unit.test_views_indicators import project
 
@@ -164,3 +166,15 @@ def test_applied_measures_move_the_joint_indicators() -> None:
     assert cases["value"] == 3.0
     before = {i["id"]: i for i in scorecard(indicators.VIEW, project(desk.story), "2029-06-30")}
     assert before["joint_domains"]["value"] == 0
+
+
+def test_the_auditors_history_table_shows_who_checked_what() -> None:
+    desk = Desk()
+    desk.story.listing("E1", "black", on="2029-06-01", domain="judicial")
+    desk.check("government_procurement", "ZC-1")
+    log = [e for e in desk.story.envelopes if e["subject"] == "E1" and "Check" in e["type"]]
+    console = Console(width=200, record=True)
+    console.print(checks_table({"checks": {"chain_ok": True, "events": log}}))
+    text = console.export_text()
+    assert "1 recorded, chain intact" in text
+    assert all(s in text for s in (PROCUREMENT_OFFICE, "ZC-1", "restrict:procurement_ban"))
