@@ -6,6 +6,7 @@ history and moves the joint indicators. SQLite and PostgreSQL alike; the event o
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ TOKENS = {
     "tok-market": {"role": "provider", "authority": MARKET},
     "tok-officer": {"role": "officer", "authority": CREDIT_OFFICE},
     "tok-auditor": {"role": "auditor"},
+    "tok-admin": {"role": "admin", "authority": CREDIT_OFFICE},
 }
 
 
@@ -120,6 +122,31 @@ def test_a_person_checked_by_id_number_is_pseudonymised_and_never_echoed(desk: D
     refused = desk.call("POST", "/v1/checks", {"subject": typo, "scenario": "air_travel"},
                         token="tok-procurement")
     assert refused.status_code == 422 and typo not in refused.text
+
+
+def test_a_rebuild_of_the_views_counts_the_checks_as_the_live_views_did(desk: Desk) -> None:
+    desk.city.register(ACME)
+    desk.city.register(BETA)
+    desk.city.listing(ACME, "black", date(2026, 9, 1), domain="tax")
+    desk.city.listing(BETA, "red", date(2026, 9, 1), domain="tax", authority=MARKET)
+    for subject, scenario in ((ACME, "tax_administration"), (ACME, "bidding"),
+                              (BETA, "green_channel"), (BETA, "routine_inspection")):
+        last = check(desk, subject, scenario, matter_no=f"{scenario}-1")
+    live = card(desk, last["position"])
+    assert live["joint_cases_per_listing"]["detail"]["check_measures"] == 6  # 2 + 1 + 2 + 1
+    assert live["joint_domains"]["value"] == 4
+    admin = {"Authorization": "Bearer tok-admin"}
+    started = desk.client.post("/v1/admin/projections/all/rebuild", headers=admin)
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 60
+    while (job := desk.client.get(started.json()["status_url"], headers=admin).json()
+           )["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert job["state"] == "done", job
+    rebuilt = card(desk, last["position"])
+    for key in ("joint_cases_per_listing", "joint_domains"):
+        assert rebuilt[key] == live[key]
 
 
 @pytest.mark.parametrize(("body", "token", "status", "says"), [
