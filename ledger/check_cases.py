@@ -7,6 +7,7 @@ from typing import Any
 from ledger.contracts.checks import CheckIn
 from ledger.core import By, Decision, LedgerCore, Receipt
 from ledger.domain.credit_check import CheckLog, check_log_stream, measures_for
+from ledger.domain.errors import NotFound
 from ledger.domain.scenarios import ScenarioCatalogue
 
 
@@ -21,8 +22,12 @@ class CheckCases(LedgerCore):
 
     def check_log(self, code: str) -> CheckLog | None:
         """The subject's check log, or None before its first check."""
-        stream = check_log_stream(code)
-        return self._get(CheckLog, stream, "check log") if stream in self.repository else None
+        # Not `stream in self.repository`: the library answers that by reading the whole
+        # stream, which the get would then read again.
+        try:
+            return self._get(CheckLog, check_log_stream(code), "check log")
+        except NotFound:
+            return None
 
     def check_credit(self, code: str, cmd: CheckIn, by: By) -> tuple[Receipt, dict[str, Any]]:
         """The measures of the scenario that apply to the subject today, recorded in its check
