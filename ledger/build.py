@@ -15,6 +15,7 @@ from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.regions import Geography, RegionTable
 from ledger.domain.repair import RepairPolicy
+from ledger.domain.scenarios import ScenarioCatalogue
 from ledger.settings import Settings
 
 
@@ -51,6 +52,8 @@ def build_regions(settings: Settings) -> RegionTable:
 def build_geography(settings: Settings) -> Geography:
     """The regions table and the authority catalogue, which together place a subject."""
     return Geography(build_regions(settings), build_authorities(settings))
+def build_scenarios(settings: Settings) -> ScenarioCatalogue:
+    return ScenarioCatalogue.load(settings.scenarios_file)
 
 
 def build_calendar(settings: Settings) -> WorkingCalendar:
@@ -64,4 +67,4 @@ def build_ledger(settings: Settings, *, clock: Callable[[], date] = utc_today) -
     env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"  # see docs/adr/001-notification-order.md
     return CreditLedger(env, name=settings.app_name, calendar=build_calendar(settings),
                         clock=clock, conflict_retries=settings.conflict_retries,
-                        policy=policy_from(settings))
+                        policy=policy_from(settings), scenarios=build_scenarios(settings))

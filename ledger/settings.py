@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     authorities_file: Path | None = None
     # The monitoring units and their population (ledger/domain/regions.py): unset, the demo's.
     regions_file: Path | None = None
+    # The credit-check scenarios and measures (ledger/domain/scenarios.py): unset, the shipped.
+    scenarios_file: Path | None = None
     lock_timeout_ms: int = Field(default=5000, ge=1)
     pool_size: int = Field(default=8, ge=1)
     conflict_retries: int = Field(default=3, ge=0)

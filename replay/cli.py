@@ -49,6 +49,8 @@ def history(
         print_json(body)
     else:
         render.console.print(render.history_table(body))
+        if body["checks"]["events"]:
+            render.console.print(render.checks_table(body))
         for table in render.fold_tables(body["state"]):
             render.console.print(table)
     if body["chain_break"]:

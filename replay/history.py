@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import takewhile
 from typing import Any
+from uuid import UUID
 
 import orjson
 
+from ledger.domain.credit_check import check_log_stream
 from ledger.domain.envelope import broken_link
 from ledger.domain.errors import NotFound
 from ledger.domain.subject import subject_stream
@@ -29,6 +31,8 @@ class History:
     source: str
     events: list[dict[str, Any]]
     known_versions: int  # how many events exist now (as_of hides the later ones)
+    # The subject's check log (approval systems' credit checks, docs/adr/023): its own stream.
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def chain_break(self) -> tuple[int, str] | None:
@@ -43,23 +47,31 @@ class History:
                 "source": self.source, "known_versions": self.known_versions,
                 "chain_ok": brk is None,
                 "chain_break": {"version": brk[0], "reason": brk[1]} if brk else None,
-                "events": self.events, "state": self.state()}
+                "events": self.events, "state": self.state(),
+                "checks": {"stream": str(check_log_stream(self.code)),
+                           "chain_ok": broken_link(self.checks) is None,
+                           "events": self.checks}}
 
 
-def store_envelopes(recorder: Any, code: str) -> list[dict[str, Any]]:
-    """Every event of the subject's stream, read raw from the store, with positions."""
+def store_envelopes(recorder: Any, code: str, stream: UUID | None = None
+                    ) -> list[dict[str, Any]]:
+    """Every event of the subject's stream (or another of its streams), read raw from the
+    store, with positions."""
     return [envelope_from_stored(r.topic, r.stream, r.version, r.state, r.position)
-            for r in stream_rows(recorder, subject_stream(code))]
+            for r in stream_rows(recorder, stream or subject_stream(code))]
 
 
-def kafka_envelopes(bootstrap: str, topic: str, code: str) -> list[dict[str, Any]]:
-    """Every event of the subject on its Kafka partition, duplicates dropped, in version order."""
-    by_version: dict[int, dict[str, Any]] = {}
+def kafka_envelopes(bootstrap: str, topic: str, code: str, *streams: UUID
+                    ) -> list[list[dict[str, Any]]]:
+    """The events of each stream (the subject's own by default) on the subject's Kafka
+    partition, duplicates dropped, in version order: cases and check logs share its key."""
+    wanted = [str(s) for s in streams or (subject_stream(code),)]
+    found: dict[str, dict[int, dict[str, Any]]] = {s: {} for s in wanted}
     for record in read_topic(bootstrap, topic, key=code):
         env = orjson.loads(record.value)
-        if env.get("subject") == code:
-            by_version.setdefault(int(env["version"]), env)
-    return [by_version[v] for v in sorted(by_version)]
+        if env.get("subject") == code and env.get("stream") in found:
+            found[env["stream"]].setdefault(int(env["version"]), env)
+    return [[by_version[v] for v in sorted(by_version)] for by_version in found.values()]
 
 
 def upto(envelopes: list[dict[str, Any]], as_of: datetime | None) -> list[dict[str, Any]]:
@@ -70,10 +82,15 @@ def upto(envelopes: list[dict[str, Any]], as_of: datetime | None) -> list[dict[s
 def history(code: str, as_of: datetime | None, *, recorder: Any = None,
             kafka: tuple[str, str] | None = None) -> History:
     """From the store (recorder) or from Kafka ((bootstrap, topic)); NotFound if no events."""
+    checks = check_log_stream(code)
     if kafka is not None:
-        everything, source = kafka_envelopes(kafka[0], kafka[1], code), "kafka"
+        everything, checked = kafka_envelopes(kafka[0], kafka[1], code, subject_stream(code),
+                                              checks)
+        source = "kafka"
     else:
         everything, source = store_envelopes(recorder, code), "store"
+        checked = store_envelopes(recorder, code, checks)
     if not everything:
         raise NotFound(f"no subject with code {redact(code)!r}", field="code")
-    return History(code, as_of, source, upto(everything, as_of), len(everything))
+    return History(code, as_of, source, upto(everything, as_of), len(everything),
+                   upto(checked, as_of))

@@ -71,6 +71,24 @@ def history_table(history: dict[str, Any]) -> Table:
     return table
 
 
+def checks_table(history: dict[str, Any]) -> Table:
+    """The subject's check log: who asked, for which scenario and matter, what applied."""
+    log = history["checks"]
+    table = Table(title=f"credit checks ({len(log['events']) - 1} recorded, chain "
+                        f"{'intact' if log['chain_ok'] else 'BROKEN'})")
+    for col in ("v", "checked", "authority", "actor", "scenario", "matter", "measures", "hash"):
+        table.add_column(col, overflow="fold")
+    for e in log["events"]:
+        if e["type"] != "CreditChecked":
+            continue
+        data = e["data"]
+        table.add_row(str(e["version"]), data["checked_on"], e["authority"], e["actor"],
+                      data["scenario"], data.get("matter_no") or "", ", ".join(
+                          f"{m['kind']}:{m['measure']}" for m in data["measures"]),
+                      e["hash"][:16])
+    return table
+
+
 def report_table(report: Report) -> Table:
     verdict = "[green]intact[/green]" if report.ok else f"[red]{report.breaks_total} break(s)[/red]"
     table = Table(title=f"verification {report.id[:8]} ({report.source}): {verdict}")

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from api.routers import (
     admin,
     audit,
+    checks,
     commitments,
     health,
     indicators,
@@ -41,5 +42,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,       # public: credit reports (PDF) and their verification (JSON)
     report_pages.router,  # public: the report verification page (HTML)
     regions.router,       # public reads: the county monitoring ranking
+    checks.router,        # credit checks for approval systems, the scenario catalogue
 )
 

@@ -14,6 +14,7 @@ from ledger.domain.vocabulary import (
     JointKind,
     JointStatus,
     ListName,
+    MeasureKind,
     PenaltyStatus,
     PermitStatus,
     PrincipalRole,
@@ -65,6 +66,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
                    "approved": "修复通过", "rejected": "修复未通过", "withdrawn": "已撤回"},
     JointStatus: {"open": "办理中", "closed": "已办结"},
     JointKind: {"incentive": "联合激励", "punishment": "联合惩戒"},
+    MeasureKind: {"restrict": "失信约束", "incentive": "守信激励"},
 }
 
 # Other spellings departments write in their files, beside the labels above.

@@ -127,3 +127,10 @@ class JointStatus(StrEnum):
 class JointKind(StrEnum):
     INCENTIVE = "incentive"  # a red listing
     PUNISHMENT = "punishment"  # a black or key-attention listing
+
+
+class MeasureKind(StrEnum):
+    """What a credit check's measure does to the subject (ledger/domain/scenarios.py)."""
+
+    RESTRICT = "restrict"  # a restriction on the dishonest (失信约束)
+    INCENTIVE = "incentive"  # a convenience for the trustworthy (守信激励)

@@ -134,18 +134,25 @@ class Scorecard:
                          0.5, holders=holders, registered_persons=people,
                          registered_population=self.population)
 
+    def domains(self, metric: str) -> int:
+        return self.one("SELECT COUNT(DISTINCT key) FROM {ind_count} WHERE metric = ? AND "
+                        "day <= ?", metric, self.as_of)
+
     def joint_domains(self) -> dict[str, Any]:
-        domains = self.one("SELECT COUNT(DISTINCT key) FROM {ind_count} WHERE metric = "
-                           "'listing' AND day <= ?", self.as_of)
+        # Domains where approval systems applied a measure (the checks' scenario domains):
+        # where joint rewards and punishments are implemented, not where subjects are listed.
         return indicator("joint_domains", "Domains with joint rewards and punishments",
-                         "count", domains, ">=", 40)
+                         "count", self.domains("check_measure"), ">=", 40,
+                         checked_domains=self.domains("check"))
 
     def joint_cases(self) -> dict[str, Any]:
         listed = self.view.repair.shown(self.tx, self.as_of, ("red", "black"))
-        cases = self.summed("joint_case")
+        closed, applied = self.summed("joint_case"), self.summed("check_measure")
+        cases = closed + applied
         return indicator("joint_cases_per_listing", "Valid joint reward/punishment cases per "
                          "red and black list member", "rate", None if listed == 0 else
-                         cases / listed, ">=", 0.3, cases=cases, red_and_black=listed)
+                         cases / listed, ">=", 0.3, cases=cases, closed_cases=closed,
+                         check_measures=applied, red_and_black=listed)
 
     def repair(self) -> list[dict[str, Any]]:
         members = self.view.repair.members(self.tx, self.as_of)

@@ -36,6 +36,9 @@ RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
 # The joint reward/punishment workflow (ledger/repair/joint.py: open, respond, close) records
 # this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
+# An approval system's credit check (ledger/domain/credit_check.py): each measure it applied
+# first in its matter is one joint case, in the scenario's domain of joint rewards/punishments.
+CHECK_EVENT = "CreditChecked"
 # The scores view's tables the scorecard reads: its subjects and its contribution rows.
 READS = ("score_subject", "score_contribution")
 
@@ -107,6 +110,11 @@ class IndicatorsView:
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day,
                           self._origin(b, env)), 1)
+        elif kind == CHECK_EVENT:
+            b.add(COUNT, ("check", data["domain"], day, self._origin(b, env)), 1)
+            if data["new_measures"]:
+                b.add(COUNT, ("check_measure", data["domain"], day, self._origin(b, env)),
+                      data["new_measures"])
         if kind in KINDS or kind in RECORD_EVENTS:
             self._subject_facts(b, env)
 

@@ -143,6 +143,9 @@ EXPECTED: dict[str, Row] = {
         RECORD_OWNER, lambda w: (
             f"/v1/joint-cases/{w.joint_case(answered=True)}/closure",
             {"feedback": "measures applied", "closed_on": "2026-10-23"})),
+    # An approval system (any provider) checks credit before it decides (docs/checks.md).
+    "POST /v1/checks": row(PROVIDERS, lambda w: ("/v1/checks", {
+        "subject": w.subject(), "scenario": "government_procurement"})),
     "POST /v1/audit/verify": row("auditor, admin", lambda w: ("/v1/audit/verify", None),
                                  answers=frozenset({202, 409})),  # 409: one is still running
 }

@@ -156,7 +156,7 @@ def test_the_scorecard_as_of_a_date() -> None:
         "publicity_timeliness": (2 / 3, False),
         "public_records_per_legal_person": (2.0, True),
         "citizen_score_holders": (0.5, False),
-        "joint_domains": (2, False),
+        "joint_domains": (0, False),  # listings are not joint measures: checks apply them
         "joint_cases_per_listing": (0.0, False),
         "black_list_exit_by_domain": (0.5, True),
         "repair_training_coverage": (0.5, True),
