@@ -10,6 +10,7 @@ from api.routers import (
     audit,
     commitments,
     health,
+    imports,
     indicators,
     joint,
     listings,
@@ -35,5 +36,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,       # repair officers
     joint.router,         # joint rewards and punishments
     audit.router,         # auditors
+    imports.router,       # providers: file uploads, imported in the background
 )
 
