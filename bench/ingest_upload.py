@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -66,6 +67,7 @@ def measure_upload(path: Path, apps: list[str]) -> dict[str, Any]:
             return _upload(base, path)
         finally:
             stop(child)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _upload(base: str, path: Path) -> dict[str, Any]:

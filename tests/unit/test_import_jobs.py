@@ -48,9 +48,8 @@ def test_a_finished_job_keeps_its_state_and_report_and_drops_the_file(tmp_path: 
 def test_one_holder_runs_a_job_at_a_time(tmp_path: Path) -> None:
     jobs = ImportJobs(tmp_path)
     job = queued(jobs)
-    with jobs.claimed(job.id) as first:
-        with jobs.claimed(job.id) as second:
-            assert (first, second) == (True, False)
+    with jobs.claimed(job.id) as first, jobs.claimed(job.id) as second:
+        assert (first, second) == (True, False)
     with jobs.claimed(job.id) as again:
         assert again
 
