@@ -13,6 +13,7 @@ from api.fast_profile import FastProfile
 from api.limits import BodyLimit, NoNul
 from api.responses import OrjsonResponse
 from api.routers import ROUTERS
+from api.routers.imports import upload_limits
 from ledger.runtime import Runtime
 
 
@@ -41,7 +42,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     portal.install(app)  # the public pages and /docs, after the API's routes
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, larger=upload_limits(runtime.settings))
     app.add_middleware(FastProfile)  # the hottest read skips the rest of the stack
     app.add_middleware(NoNul)  # outermost, before any lookup: PostgreSQL text cannot hold NUL
     return app

@@ -12,6 +12,7 @@ from ledger.application import utc_today
 from ledger.build import build_geography, build_ledger
 from ledger.checkpoints import service_for as checkpoint_service
 from ledger.expiry import service_for as expiry_service
+from ledger.importing.worker import service_for as imports_service
 from ledger.relay import service_for as relay_service
 from ledger.runtime import Runtime, Service
 from ledger.settings import Settings
@@ -20,7 +21,7 @@ from projections.runner import service_for as projection_service
 # Background services, each a function taking the Runtime and returning a Service, or None
 # when the settings do not want it (e.g. the relay without Kafka, or with --no-relay).
 SERVICE_BUILDERS: tuple[Callable[[Runtime], Service | None], ...] = (
-    relay_service, projection_service, expiry_service, checkpoint_service)
+    relay_service, projection_service, expiry_service, checkpoint_service, imports_service)
 
 
 def kafka_check(settings: Settings) -> Callable[[], dict[str, object]]:
@@ -43,14 +44,15 @@ def kafka_check(settings: Settings) -> Callable[[], dict[str, object]]:
 def bootstrap(
     settings: Settings | None = None, *, background: bool = True,
     clock: Callable[[], date] = utc_today, relay: bool = True, project: bool = True,
-    expire: bool = False, checkpoint: bool = False,
+    expire: bool = False, checkpoint: bool = False, imports: bool = True,
 ) -> Runtime:
     """Assemble a process: the ledger, its readiness checks and its background loops."""
     settings = settings or Settings()
     ledger = build_ledger(settings, clock=clock)
     runtime = Runtime(settings=settings, ledger=ledger,
                       wanted={"relay": relay and settings.kafka_enabled, "project": project,
-                              "expire": expire, "checkpoint": checkpoint})
+                              "expire": expire, "checkpoint": checkpoint,
+                              "imports": imports})
     # The regions table and the authority catalogue, read now: a malformed file stops
     # start-up naming its entry, rather than failing the first read (api/geography.py).
     runtime.extras["geography"] = build_geography(settings)

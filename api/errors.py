@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from api.responses import OrjsonResponse
 from ledger.domain.errors import DomainError
@@ -71,6 +72,10 @@ async def on_http(_: Request, exc: StarletteHTTPException) -> OrjsonResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
         # FastAPI answers 400 for a body that is not UTF-8; the contract says 422, by field.
         error = {"field": "body", "rule": "json_invalid", "message": "the body is not UTF-8 JSON"}
+        return problem(422, "Invalid request", "invalid fields: body", errors=[error])
+    if exc.status_code == 400 and isinstance(exc.__context__, MultiPartException):
+        # Starlette answers 400 for a multipart body it cannot parse (an upload): 422 too.
+        error = {"field": "body", "rule": "multipart_invalid", "message": str(exc.detail)}
         return problem(422, "Invalid request", "invalid fields: body", errors=[error])
     return problem(exc.status_code, str(exc.detail), str(exc.detail),
                    headers=getattr(exc, "headers", None))

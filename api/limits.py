@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
@@ -17,26 +18,37 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """Pure ASGI middleware: checks Content-Length, and counts streamed bytes too."""
+    """Pure ASGI middleware: checks Content-Length, and counts streamed bytes too.
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+    `larger`: paths with a limit of their own (uploads), whose streamed bodies are not held in
+    memory first: past the limit, reading them raises an HTTPException, which FastAPI passes
+    on (any other error while it reads a body becomes 400), answered 413 like the rest.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY,
+                 larger: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        own = self.larger.get(scope["path"])
+        limit = own or self.default
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refuse(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._refuse(limit, scope, receive, send)
+            return
+        if length is None and own is not None:
+            await self.app(scope, _counted(receive, own), send)
             return
         if length is None:
             # A chunked body is read up front: FastAPI turns errors raised while it
             # reads the body into 400, so the count must finish before the app runs.
-            buffered = await self._buffer(receive)
+            buffered = await self._buffer(receive, limit)
             if buffered is None:
-                await self._refuse(scope, receive, send)
+                await self._refuse(limit, scope, receive, send)
                 return
             receive = _replay(buffered, receive)
         seen = 0
@@ -45,31 +57,45 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(limit, scope, receive, send)
 
-    async def _buffer(self, receive: Receive) -> list[Message] | None:
+    async def _buffer(self, receive: Receive, limit: int) -> list[Message] | None:
         """The request's body messages, or None once they exceed the limit."""
         messages, seen = [], 0
         while True:
             message = await receive()
             messages.append(message)
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 return None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 return messages
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
         too_large = problem(413, "Request body too large",
-                            f"request bodies are limited to {self.limit} bytes")
+                            f"request bodies are limited to {limit} bytes")
         await too_large(scope, receive, send)
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise HTTPException(413, f"request bodies are limited to {limit} bytes here")
+        return message
+
+    return counted
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

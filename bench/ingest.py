@@ -1,4 +1,6 @@
 """Ingest: events/s importing ~100,000 generated events into PostgreSQL, in bulk and one by one.
+The same file also goes through both doors a department has: `credit-ledger import` and an
+upload to `POST /v1/imports` of a served ledger (bench/ingest_upload.py).
 
     .venv/bin/python -m bench.ingest [--quick] [--events 100000] [--slow-events 2000] [--profile]
 
@@ -28,6 +30,8 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
+from bench.ingest_upload import lines as door_lines
+from bench.ingest_upload import measure_cli, measure_upload
 from ledger.application import CreditLedger, Registration
 from ledger.build import build_ledger
 from ledger.generator.city import generate
@@ -55,6 +59,7 @@ def main() -> None:
         slow = measure_one_by_one(path, args.slow_events, apps)
         build = measure_build_only(path, apps)
         insert = measure_insert_only(bulk["app"], args.cap, apps)
+        cli, upload = measure_cli(path, apps), measure_upload(path, apps)  # the two doors
     finally:
         for app in apps:
             drop_app(app)
@@ -75,6 +80,8 @@ def main() -> None:
     print(f"insert only     {insert['events_per_s']:>8,.0f} events/s  (insert_stored "
           f"of encoded events, {args.cap} per call; client CPU "
           f"{insert['cpu_us_per_event']:.0f} us/event)")
+    for line in door_lines(cli, upload):
+        print(line)
     print(f"machine         {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, load average before {load_before}, after "
           f"{load_average()}")
@@ -86,12 +93,15 @@ def main() -> None:
                "recorder insert alone", insert["events_per_s"])
     result.add("decide only (no save)", build["events_per_s"], "events/s")
     result.add("recorder insert only", insert["events_per_s"], "events/s")
+    result.add("HTTP upload, POST to done", upload["rows_per_s"], "rows/s",
+               "CLI import, process start-up included", cli["rows_per_s"])
     result.params = {"events": bulk["events"], "slow_events": slow["events"], "cap": args.cap,
                      "workers": args.workers, "cpus": os.cpu_count(),
                      "python": platform.python_version(), "load_before": load_before,
                      "load_after": load_average()}
     result.series = {"bulk": bulk, "parallel": shared, "one_by_one": slow,
-                     "decide_only": build, "insert_only": insert}
+                     "decide_only": build, "insert_only": insert, "cli": cli,
+                     "upload": upload}
     result.notes = notes(bulk, shared, slow, build, insert, args.workers)
     for note in result.notes:
         print(note)

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     report_font: Path | None = None
     # The public portal's name in page titles and its header (api/portal/, docs/adr/024).
     portal_title: str = Field(default="信用盘锦", min_length=1, max_length=40)
+    # Uploads over HTTP (ledger/importing/jobs.py, docs/adr/021): where the files and the jobs'
+    # state are kept (unset: `imports` beside the SQLite store, var/imports with PostgreSQL),
+    # and the largest file accepted (413 above it).
+    imports_dir: Path | None = None
+    imports_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -120,6 +125,16 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def imports_root(self) -> Path:
+        """This ledger's upload jobs: one directory per application (its own tables)."""
+        base = self.imports_dir
+        if base is None:
+            parts = self.database_url_parts()
+            base = (Path(parts["SQLITE_DBNAME"]).parent / "imports"
+                    if "SQLITE_DBNAME" in parts else Path("var/imports"))
+        return base / self.app_name
 
     def database_url_parts(self) -> dict[str, str]:
         """The eventsourcing environment for LEDGER_DATABASE_URL."""

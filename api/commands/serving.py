@@ -25,6 +25,8 @@ def serve(
                                 help="Run the publicity expiry process in this process."),
     checkpoint: bool = typer.Option(True, "--checkpoint/--no-checkpoint",
                                     help="Record signed checkpoints in this process."),
+    imports: bool = typer.Option(True, "--imports/--no-imports",
+                                 help="Run uploaded files' import jobs in this process."),
 ) -> None:
     """Serve the HTTP API (store from LEDGER_DATABASE_URL, Kafka from LEDGER_KAFKA_BOOTSTRAP)."""
     # Imported when the command runs: together they take about a second to import, which
@@ -38,7 +40,7 @@ def serve(
     configure_logging()
     settings = Settings()
     runtime = bootstrap(settings, background=True, relay=relay, project=project,
-                        expire=expire, checkpoint=checkpoint)
+                        expire=expire, checkpoint=checkpoint, imports=imports)
     mode = (f"Kafka at {settings.kafka_bootstrap}" if settings.kafka_enabled
             else "embedded (no Kafka)")
     logging.getLogger("credit-ledger").info("store %s, %s", settings.database_url.split("@")[-1],

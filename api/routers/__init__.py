@@ -11,6 +11,7 @@ from api.routers import (
     checks,
     commitments,
     health,
+    imports,
     indicators,
     joint,
     listings,
@@ -43,5 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     report_pages.router,  # public: the report verification page (HTML)
     regions.router,       # public reads: the county monitoring ranking
     checks.router,        # credit checks for approval systems, the scenario catalogue
+    imports.router,       # providers: file uploads, imported in the background
 )
 

@@ -46,9 +46,14 @@ class Importer:
         self, ledger: CreditLedger, *, key: bytes, authority: str | None = None,
         actor: str = "import", cap: int = DEFAULT_CAP, chunk_rows: int = CHUNK_ROWS,
         cache_limit: int = CACHE_LIMIT, progress: Callable[[ImportReport], None] | None = None,
-        approve: Callable[[ImportReport], bool] | None = None,
+        approve: Callable[[ImportReport], bool] | None = None, domain: str | None = None,
+        own_authority_only: bool = False,
     ) -> None:
         self.ledger, self.key, self.authority, self.actor = ledger, key, authority, actor
+        # Uploads over HTTP record under the token's authority only: a row naming another is
+        # rejected (the CLI, run by the operator, lets rows name their own).
+        self.own_authority_only = own_authority_only
+        self.domain = domain  # for penalty records that name none
         self.cap, self.chunk_rows, self.cache_limit = cap, chunk_rows, cache_limit
         self.progress = progress or (lambda _: None)
         # All-or-nothing: may the decided rows be saved? (Default: if none was rejected.
@@ -132,7 +137,13 @@ class Importer:
             try:
                 if isinstance(obj, RowError):
                     raise obj
+                if self.domain and isinstance(obj, dict) and obj.get("record") == "penalty" \
+                        and not obj.get("domain"):
+                    obj = obj | {"domain": self.domain}
                 row = parse_record(obj, line, self.authority, self.key, self.people)
+                if self.own_authority_only and row.authority != self.authority:
+                    raise RowError([("authority", f"must be the uploading authority "
+                                                  f"{self.authority}, not {row.authority}")])
             except RowError as e:
                 report.reject(line, e, getattr(obj, "columns", None))
                 continue
@@ -198,16 +209,21 @@ def import_file(
     fmt: str | None = None, all_or_nothing: bool = False, actor: str = "import",
     progress: Callable[[Source, ImportReport], None] | None = None,
     domain: str | None = None, authorities: AuthorityCatalogue | None = None,
+    own_authority_only: bool = False,
 ) -> ImportReport:
     """Import one NDJSON or CSV file (format from the name unless given).
 
-    A CSV file's penalties without a 领域 column are in `domain` (a code or its label), else in
-    their authority's default domain in `authorities` (default: the shipped catalogue; pass
+    A CSV file's penalties without a 领域 column, and NDJSON penalties that name none, are in
+    `domain` (a code or its label); a CSV file's otherwise in their authority's default domain
+    in `authorities` (default: the shipped catalogue; pass
     `ledger.build.build_authorities(settings)` to honour LEDGER_AUTHORITIES_FILE).
+    `own_authority_only`: reject rows that name an authority other than `authority` (uploads
+    over HTTP, docs/adr/021).
     """
     source = Source(path, fmt, template_context(ledger.clock(), domain, authorities, authority))
     importer = Importer(ledger, key=key, authority=authority, actor=actor,
-                        progress=(lambda r: progress(source, r)) if progress else None)
+                        progress=(lambda r: progress(source, r)) if progress else None,
+                        domain=domain, own_authority_only=own_authority_only)
     return importer.run(source, all_or_nothing=all_or_nothing)
 
 

@@ -28,6 +28,14 @@ Request = tuple[str, Any]  # the path with its identifiers filled in, and the bo
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A body sent as a multipart file upload rather than JSON."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Row:
     """Which callers may do it (the rest get 403), and how to make a fresh request for it."""
 
@@ -148,6 +156,9 @@ EXPECTED: dict[str, Row] = {
         "subject": w.subject(), "scenario": "government_procurement"})),
     "POST /v1/audit/verify": row("auditor, admin", lambda w: ("/v1/audit/verify", None),
                                  answers=frozenset({202, 409})),  # 409: one is still running
+    # An upload records under the token's authority, as any provider write.
+    "POST /v1/imports": row(PROVIDERS, lambda w: ("/v1/imports", Upload(
+        "permits.ndjson", b'{"record": "permit"}\n'))),
 }
 
 
@@ -179,7 +190,9 @@ def test_each_caller_gets_what_the_rules_say(world: World, operation: str, calle
     expected = EXPECTED[operation]
     path, body = expected.make(world)
     method = operation.split(" ")[0]
-    response = world.client.request(method, path, json=body, headers=bearer(TOKEN_OF[caller]))
+    sent = ({"files": {"file": (body.name, body.content)}} if isinstance(body, Upload)
+            else {"json": body})
+    response = world.client.request(method, path, headers=bearer(TOKEN_OF[caller]), **sent)
     if caller in ("no token", "bad token"):
         assert response.status_code == 401, response.text
     elif caller in expected.allowed:

@@ -26,7 +26,8 @@ from ledger.application import By
 from tests import calls as joint
 from tests.contract_story import OWNER, World, bearer, serve
 
-ROLES = {"no token": None, "provider": "tok-owner", "officer": "tok-officer",
+OWNER_TOKEN = "tok-owner"
+ROLES = {"no token": None, "provider": OWNER_TOKEN, "officer": "tok-officer",
          "auditor": "tok-auditor", "admin": "tok-admin"}
 MAX_EXAMPLES = 6  # valid requests per operation and role; half as many invalid ones
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -59,6 +60,8 @@ def real_records(world: World) -> dict[str, list[dict[str, str]]]:
     _, case = world.repair_case(accepted=True)
     _, opened = joint.initiate(world.city.ledger, subject=code, listing_id=listing,
                                on=world.city.clock.today, by=By(OWNER, "market-clerk"))
+    upload = world.client.post("/v1/imports", files={"file": ("permits.ndjson", b"{}\n")},
+                               headers=bearer(OWNER_TOKEN)).json()["id"]
     world.caught_up()  # the demo city and these records, before searching the views
     demo = [hit["code"] for hit in world.client.get("/v1/subjects", params={
         "q": "公司", "page_size": 5}).json()["items"]]
@@ -69,6 +72,7 @@ def real_records(world: World) -> dict[str, list[dict[str, str]]]:
         "/v1/subjects/{code}": [{"code": c} for c in [code, *demo]],
         "/v1/repairs/{id}": [{"id": case}],
         "/v1/joint-cases/{id}": [{"id": str(opened.case_id)}],
+        "/v1/imports/{id}": [{"id": upload}],
     }
 
 
