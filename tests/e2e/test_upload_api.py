@@ -36,8 +36,9 @@ def test_a_csv_export_is_uploaded_imported_and_its_rejections_reported(server: S
     assert done["events"] == 4 and done["stored"] is True and done["error"] is None
     assert done["authority"] == MARKET and done["filename"] == "双公示-许可-2026.csv"
     assert done["rows_per_s"] > 0 and done["bytes_read"] == done["bytes"]
-    assert {(r["line"], r["field"]) for r in done["rejections"]} >= {(3, "subject"),
-                                                                    (4, "published_on")}
+    # A rejection names the file's own column, with the field it feeds.
+    assert {(r["line"], r["field"]) for r in done["rejections"]} >= {
+        (3, "统一社会信用代码 (subject)"), (4, "公示日期 (published_on)")}
     # The ID number of the rejected person is never quoted back.
     assert "211103199001011235" not in json.dumps(done)
     # The report has every rejection, one JSON object a line.
