@@ -81,6 +81,20 @@ class Scorecard(BaseModel):
     failed: int
 
 
+class FormerName(BaseModel):
+    """A name the subject had until `until` (SubjectRenamed); still found by search."""
+
+    name: str
+    until: date
+
+
+class Deregistered(BaseModel):
+    """The subject was deregistered (注销) on `on`."""
+
+    on: date
+    reason: str | None
+
+
 class ProfilePublic(BaseModel):
     """A subject's public profile; the lists of records are as the views keep them."""
 
@@ -103,6 +117,8 @@ class ProfilePublic(BaseModel):
     commitments_total: int
     principals: list[dict[str, Any]]
     led_organisations: list[dict[str, Any]]
+    former_names: list[FormerName] = []
+    deregistered: Deregistered | None = None
 
 
 class RebuildJob(BaseModel):

@@ -7,6 +7,7 @@ share one decide-and-retry helper, `LedgerCore._decide`.
 from __future__ import annotations
 
 from ledger.core import By, Receipt, Rules, utc_today
+from ledger.correction_cases import CorrectionCases
 from ledger.repair.cases import RepairCases
 from ledger.repair.joint import JointCases
 from ledger.subject_cases import Registration, SubjectCases
@@ -14,5 +15,5 @@ from ledger.subject_cases import Registration, SubjectCases
 __all__ = ["By", "CreditLedger", "Receipt", "Registration", "Rules", "utc_today"]
 
 
-class CreditLedger(SubjectCases, RepairCases, JointCases):
+class CreditLedger(SubjectCases, CorrectionCases, RepairCases, JointCases):
     """Records facts about credit subjects, and the cases about them, as hash-chained events."""

@@ -117,7 +117,8 @@ class SubjectCases(LedgerCore):
             existing = self.subject(reg.code)
             if not existing.registration_matches(reg.name, reg.kind):
                 raise AlreadyExists(f"subject {reg.code} is already registered as "
-                                    f"{existing.kind} {existing.name!r}", field="code")
+                                    f"{existing.kind} {existing.registered_name!r}; to record "
+                                    "a new name, POST /v1/subjects/{code}/name", field="code")
             return Decision(existing, 1)
 
         return self._decide(f"subject {reg.code}", decide)[0]

@@ -9,6 +9,7 @@ from api.routers import (
     admin,
     audit,
     commitments,
+    corrections,
     health,
     indicators,
     joint,
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     publicity.router,     # provider writes: permits, penalties
     listings.router,      # provider writes: listings and removals
     commitments.router,   # provider writes: commitments and outcomes
+    corrections.router,   # provider writes: revocations, corrections, renaming, deregistration
     indicators.router,    # public reads: scores, repair ratios, timeliness, indicators
     admin.router,         # admin: projection rebuilds
     metrics.router,       # /metrics

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from ledger.domain.correction_events import record_owner
 from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
@@ -20,14 +21,15 @@ from projections.view import ViewTx
 from projections.views import scores
 from projections.views.repair_ratios import RepairFacts
 from projections.views.scores import KindCache, ScoreRows
-from projections.views.timeliness import KINDS
+from projections.views.timeliness import CORRECTED, KINDS, recount
 
 LEGAL_PERSON_KINDS = frozenset({"enterprise", "farmer_cooperative", "social_organisation",
                                 "public_institution", "government_body"})
 MARKET_KINDS = frozenset({"enterprise", "individual_business", "farmer_cooperative"})
 # Facts that make up a subject's public credit record (公共信用信息), counted per legal person;
 # permits and penalties are counted with their timeliness in `ind_published`.
-RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
+# A revoked permit or penalty is void: no longer a record (docs/adr/022).
+RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1, "PermitRevoked": -1}
 # The joint reward/punishment workflow (ledger/repair/joint.py: open, respond, close) records
 # this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
@@ -98,7 +100,7 @@ class IndicatorsView:
             b.add(COUNT, ("listing", data["domain"], day), 1)
         elif kind == JOINT_CASE_EVENT:
             b.add(COUNT, ("joint_case", str(data.get("domain") or "*"), day), 1)
-        if kind in KINDS or kind in RECORD_EVENTS:
+        if kind in KINDS or kind in RECORD_EVENTS or kind in CORRECTED:
             self._subject_facts(b, env)
 
     def _register(self, b: Batch, env: dict[str, Any]) -> None:
@@ -118,6 +120,9 @@ class IndicatorsView:
         if env["type"] in KINDS:
             b.add(PUBLISHED, (env["authority"], KINDS[env["type"]], day, int(legal)),
                   1, int(not env["data"].get("late", False)))
+        elif env["type"] in CORRECTED:  # the record moves to its corrected day and lateness
+            for k, on, recorded, on_time in recount(env):
+                b.add(PUBLISHED, (record_owner(env), k, on, int(legal)), recorded, on_time)
         elif legal:
             b.add(COUNT, ("public_record", env["type"], day), RECORD_EVENTS[env["type"]])
         if env["type"] == "CommitmentMade" and kind in MARKET_KINDS:
