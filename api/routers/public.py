@@ -77,7 +77,7 @@ def search_subjects(
     q: Annotated[str, Query(min_length=1, max_length=100, description="Part of the name.")],
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> Page:
-    """Subjects whose name contains `q`, case-insensitively, ordered by name."""
+    """Subjects whose name or a former name contains `q`, case-insensitively, by name."""
     with views.reader() as tx:
         items, total = queries.search(tx, q.strip() or q, page, page_size)
     return Page(items=items, page=page, page_size=page_size, total=total)
