@@ -221,7 +221,10 @@ def test_a_renamed_subject_is_found_by_its_former_name_then_deregistered(acme: A
     # Deregistered by an admin: the profile says so, and it is renamed no more.
     acme.ok(f"{BASE}/deregistration", {"deregistered_on": "2026-05-25", "reason": "决议解散"},
             token="tok-admin")
-    assert read(acme, BASE)["deregistered"] == {"on": "2026-05-25", "reason": "决议解散"}
+    profile = read(acme, BASE)
+    assert profile["deregistered"] == {"on": "2026-05-25", "reason": "决议解散"}
+    # The plain read (one statement on PostgreSQL) answers the same profile.
+    assert acme.client.get(BASE).json() == profile | {"as_of": TODAY.isoformat()}
     problem = acme.refused(409, f"{BASE}/name", {"name": "又一个名字",
                                                  "changed_on": "2026-05-30"},
                            token="tok-market")

@@ -16,10 +16,12 @@ from projections.feed import Record
 from projections.views import load_views
 from projections.views.timeliness import VIEW as TIMELINESS
 from replay.fold import fold
+from tests.relay_story import schema_validator
 from tests.unit._envelopes import feed_views, store_at
 from tests.unit._story import AUTHORITY, CAL, TODAY, Story
 
 OTHER = "11210000000000001X"
+ACME = "91211100MA0T4Q1X23"
 
 
 def story_with_fine(severity: str = "serious") -> tuple[Story, str]:
@@ -138,3 +140,24 @@ def test_a_corrected_decision_date_moves_the_record_in_the_timeliness_counts(
         assert (mine["recorded"], mine["on_time"], mine["late"]) == (1, 1, 0)
         [before] = TIMELINESS.authorities(tx, "2026-04-10")  # as of then: nothing decided yet
         assert before["recorded"] == 0
+
+
+def test_every_correction_event_validates_against_its_published_schema() -> None:
+    story = Story()
+    story.register(ACME, name="Old Name Ltd")
+    fine = story.penalty(ACME, "serious", on="2026-04-07")
+    licence = story.permit(ACME, on="2026-03-02")
+    story.correct_penalty(ACME, fine, on="2026-05-11", severity="general",
+                          fine_amount="1000.00")
+    story.correct_permit(ACME, licence, on="2026-03-20", content="食品经营")
+    story.revoke_permit(ACME, licence, on="2026-04-01")
+    story.rename(ACME, "New Name Ltd", on="2026-05-06")
+    story.deregister(ACME, on="2026-05-25")
+    validator = schema_validator()
+    types = set()
+    for envelope in story.envelopes:
+        errors = [e.message for e in validator.iter_errors(envelope)]
+        assert errors == [], (envelope["type"], errors)
+        types.add(envelope["type"])
+    assert {"PenaltyCorrected", "PermitCorrected", "PermitRevoked", "SubjectRenamed",
+            "SubjectDeregistered"} <= types
