@@ -6,12 +6,18 @@ fields it may not name (decision_no, published_on, derived ones) are refused as 
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
-from pydantic import Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool
 
 from ledger.contracts.fields import Amount, In, IsoDate, Short, Text
+from ledger.domain.labels import normalise
 from ledger.domain.vocabulary import Domain, Severity
+
+# A Chinese label is accepted wherever a code is (严重程度 一般, 领域 流通).
+SeverityCode = Annotated[Severity, BeforeValidator(partial(normalise, Severity))]
+DomainCode = Annotated[Domain, BeforeValidator(partial(normalise, Domain))]
 
 
 class RevocationIn(In):
@@ -32,8 +38,8 @@ class CorrectionIn(In):
 
 
 class PenaltyCorrectionIn(CorrectionIn):
-    severity: Severity | None = None
-    domain: Domain | None = None
+    severity: SeverityCode | None = None
+    domain: DomainCode | None = None
     category: Short | None = None
     basis: Text | None = None
     special: StrictBool | None = None

@@ -192,7 +192,7 @@ def test_a_decision_number_with_a_slash_is_addressed_encoded(acme: Api) -> None:
     number = "盘税罚〔2026〕8/1号"
     acme.ok(f"{BASE}/penalties", PENALTY | {"decision_no": number})
     done = acme.ok(at("penalties", number, "correction"),
-                   {"corrected_on": "2026-05-11", "reason": "x", "domain": "price"})
+                   {"corrected_on": "2026-05-11", "reason": "x", "domain": "价格"})  # a label
     assert done["decision_no"] == number
     assert {p["decision_no"]: p["domain"] for p in read(acme, BASE)["penalties"]}[number] == \
         "price"
