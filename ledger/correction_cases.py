@@ -20,8 +20,7 @@ from ledger.contracts.corrections import (
 )
 from ledger.core import By, Decision, LedgerCore, Receipt, Rules
 from ledger.domain.subject import Subject
-
-PUBLICITY_RECEIPT = ("late", "rule_set", "publicity_min_until", "publicity_max_until")
+from ledger.subject_cases import PUBLICITY_RECEIPT
 
 
 def revoke_penalty(s: Subject, decision_no: str, cmd: RevocationIn, by: By, rules: Rules
