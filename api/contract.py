@@ -34,6 +34,8 @@ PATH_FORMATS: dict[str, dict[str, Any]] = {
     "id": {"pattern": UUID_PATTERN},
     "job_id": {"pattern": HEX_ID_PATTERN},
     "report_id": {"pattern": HEX_ID_PATTERN},
+    "decision_no": {"pattern": "^[^\\x00-\\x1f\\x7f]{1,200}$",
+                    "description": "the decision document number, URL-encoded (〔〕, 号, / ...)"},
 }
 
 REPLAY = "The same request was recorded before: the original answer, nothing new stored"

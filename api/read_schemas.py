@@ -150,6 +150,20 @@ class LedOrganisation(Labelled):
     penalties: list[PenaltyPublic]
 
 
+class FormerName(BaseModel):
+    """A name the subject had until `until` (SubjectRenamed); still found by search."""
+
+    name: str
+    until: date
+
+
+class Deregistered(BaseModel):
+    """The subject was deregistered (注销) on `on`."""
+
+    on: date
+    reason: str | None
+
+
 class ProfilePublic(BaseModel):
     """A subject's public profile; the lists of records are as the views keep them, with
     labels beside their codes."""
@@ -178,6 +192,8 @@ class ProfilePublic(BaseModel):
     # The county or district (docs/adr/026): its code and name; null for a principal only.
     region: str | None = None
     region_label: str | None = None
+    former_names: list[FormerName] = []
+    deregistered: Deregistered | None = None
 
 
 class RebuildJob(BaseModel):

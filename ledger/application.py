@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ledger.check_cases import CheckCases
 from ledger.core import By, Receipt, Rules, utc_today
+from ledger.correction_cases import CorrectionCases
 from ledger.repair.cases import RepairCases
 from ledger.repair.joint import JointCases
 from ledger.subject_cases import Registration, SubjectCases
@@ -15,5 +16,5 @@ from ledger.subject_cases import Registration, SubjectCases
 __all__ = ["By", "CreditLedger", "Receipt", "Registration", "Rules", "utc_today"]
 
 
-class CreditLedger(SubjectCases, RepairCases, JointCases, CheckCases):
+class CreditLedger(SubjectCases, CorrectionCases, RepairCases, JointCases, CheckCases):
     """Records facts about credit subjects, and the cases about them, as hash-chained events."""

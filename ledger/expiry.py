@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.application import CreditLedger
 from ledger.domain import subject_events as ev
+from ledger.domain.correction_events import PENALTY_META, PenaltyCorrected, record_of
 from ledger.domain.errors import Conflict
 from ledger.domain.repair import RepairPolicy, Target, listing_target, penalty_target
 from ledger.domain.subject import Subject, subject_stream
@@ -31,7 +32,8 @@ from ledger.store.sql import Tx
 
 log = logging.getLogger(__name__)
 ACTOR = "expiry"
-TOPICS = [get_topic(ev.PenaltyImposed), get_topic(ev.Listed)]
+# A corrected penalty's window is recomputed: the index follows it (the earlier end wins).
+TOPICS = [get_topic(ev.PenaltyImposed), get_topic(ev.Listed), get_topic(PenaltyCorrected)]
 Row = tuple[str, str, str, str]  # subject, kind, target key, due on
 
 
@@ -80,8 +82,9 @@ class Expiry:
         return rows
 
     def _insert(self, tx: Tx, rows: list[Row]) -> None:
-        tx.executemany(f"INSERT INTO {self.table} (subject, kind, target_key, due_on) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        tx.executemany(f"INSERT INTO {self.table} AS cur (subject, kind, target_key, due_on) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (subject, kind, target_key) DO UPDATE "
+                       "SET due_on = excluded.due_on WHERE excluded.due_on < cur.due_on", rows)
 
     def _due(self, today: date) -> list[Row]:
         with self.side.transaction(commit=False) as tx:
@@ -149,6 +152,10 @@ def end_due(subject: Subject, rows: list[Row], today: date, policy: RepairPolicy
 def _target(topic: str, fields: dict[str, Any]) -> Target:
     if topic == TOPICS[0]:
         return penalty_target(fields["authority"], {"data": fields["data"], "status": "public"})
+    if topic == TOPICS[2]:
+        return penalty_target(fields["data"]["penalty_authority"],
+                              {"data": record_of(fields["data"], PENALTY_META),
+                               "status": "public"})
     return listing_target({"data": fields["data"], "authority": fields["authority"],
                            "active": True})
 

@@ -116,8 +116,11 @@ class SubjectCases(LedgerCore):
                 return Decision(new_subject(reg, by, self.rules()))
             existing = self.subject(reg.code)
             if not existing.registration_matches(reg.name, reg.kind):
+                rename = ("; to record a new name, POST /v1/subjects/{code}/name"
+                          if existing.kind == reg.kind else "")
                 raise AlreadyExists(f"subject {reg.code} is already registered as "
-                                    f"{existing.kind} {existing.name!r}", field="code")
+                                    f"{existing.kind} {existing.registered_name!r}{rename}",
+                                    field="code")
             return Decision(existing, 1)
 
         return self._decide(f"subject {reg.code}", decide)[0]

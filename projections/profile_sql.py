@@ -25,7 +25,7 @@ from projections.queries import (
 from projections.storage import Tx, ViewsNotReady
 
 TABLES = ("profile_subject", "profile_permit", "profile_penalty", "profile_commitment",
-          "profile_principal", "list_entry")
+          "profile_principal", "list_entry", "profile_former_name", "profile_deregistration")
 IDENTITY = ("code", "name", "kind", "masked", "registered_on", "authority")
 PRINCIPAL_FIELDS = ("role", "principal", "name", "since")
 # The ledger's one definition of what is shown on a day (ledger.domain.visibility).
@@ -98,12 +98,17 @@ def statement(names: tuple[str, ...]) -> str:
         "principals": listed(t["profile_principal"], "k.code", "x.role, x.principal",
                              PRINCIPAL_FIELDS),
         "led": led(t),
+        "former": listed(t["profile_former_name"], "k.code", "x.until, x.name",
+                         ("name", "until")),
     }
     tail = [("registered", "s.code IS NOT NULL"), ("as_of", "k.day"), ("lists", "lists.items"),
             ("permits", "permits.items"), ("permits_total", "permits.total"),
             ("penalties", "penalties.items"), ("penalties_total", "penalties.total"),
             ("commitments", "commitments.items"), ("commitments_total", "commitments.total"),
-            ("principals", "principals.items"), ("led_organisations", "led.items")]
+            ("principals", "principals.items"), ("led_organisations", "led.items"),
+            ("former_names", "former.items"),
+            ("deregistered", "CASE WHEN g.code IS NULL THEN NULL ELSE json_build_object("
+                             "'on', g.deregistered_on, 'reason', g.reason) END")]
     identity = [("code", "k.code"), *((f, f"s.{f}") for f in IDENTITY[1:])]
     # queries.profile leaves `masked` out when it is null: two objects, the same otherwise.
     unmasked = obj([p for p in identity if p[0] != "masked"] + tail)
@@ -111,6 +116,7 @@ def statement(names: tuple[str, ...]) -> str:
     return (f"SELECT (CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
             "END)::text, s.kind, s.authority FROM (SELECT $1::text AS code, $2::text AS day) k "
             f"LEFT JOIN {t['profile_subject']} s ON s.code = k.code "
+            f"LEFT JOIN {t['profile_deregistration']} g ON g.code = k.code "
             + " ".join(f"CROSS JOIN LATERAL {sql} {name}" for name, sql in sections.items())
             + " WHERE s.code IS NOT NULL OR led.n > 0")
 

@@ -125,7 +125,17 @@ def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
         "principals": [dict(zip(("role", "principal", "name", "since"), p, strict=True))
                        for p in principals],
         "led_organisations": led,
-    }
+    } | lifecycle(tx, code)
+
+
+def lifecycle(tx: Tx, code: str) -> dict[str, Any]:
+    """Former names (oldest first, each with the day it ended) and the deregistration."""
+    former = tx.fetchall(f"SELECT name, until FROM {tx.t('profile_former_name')} WHERE "
+                         "code = ? ORDER BY until, name", (code,))
+    gone = tx.fetchone(f"SELECT deregistered_on, reason FROM "
+                       f"{tx.t('profile_deregistration')} WHERE code = ?", (code,))
+    return {"former_names": [{"name": n, "until": u} for n, u in former],
+            "deregistered": None if gone is None else {"on": gone[0], "reason": gone[1]}}
 
 
 def like_pattern(q: str) -> str:
@@ -134,16 +144,17 @@ def like_pattern(q: str) -> str:
 
 
 def search(tx: Tx, q: str, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
-    """Subjects whose name contains `q` (case-insensitive), or whose code is `q` (a USCC in
-    any case, a pseudonym), by name then code."""
-    where = "(name_fold LIKE ? ESCAPE '\\' OR code = ?)"
+    """Subjects whose name, or a former name, contains `q` (case-insensitive), or whose code is
+    `q` (a USCC in any case, a pseudonym), by name then code."""
+    where = (f"(name_fold LIKE ? ESCAPE '\\' OR code IN (SELECT code FROM "
+             f"{tx.t('profile_former_name')} WHERE name_fold LIKE ? ESCAPE '\\') OR code = ?)")
     code = path_code(q)
     pattern = like_pattern(q)
     total = tx.fetchone(f"SELECT count(*) FROM {tx.t('profile_subject')} WHERE {where}",
-                        (pattern, code))
+                        (pattern, pattern, code))
     rows = tx.fetchall(f"SELECT code, name, kind, masked FROM {tx.t('profile_subject')} "
                        f"WHERE {where} ORDER BY name, code LIMIT ? OFFSET ?",
-                       (pattern, code, size, (page - 1) * size))
+                       (pattern, pattern, code, size, (page - 1) * size))
     items = [{k: v for k, v in zip(("code", "name", "kind", "masked"), r, strict=True)
               if v is not None or k != "masked"} for r in rows]
     return items, int(total[0]) if total else 0

@@ -28,7 +28,9 @@ def _event_classes() -> dict[str, type[LedgerEvent]]:
 def empty_state() -> SimpleNamespace:
     return SimpleNamespace(code=None, name=None, kind=None, masked=None, version=0, last_hash="",
                            recorded_by={}, permits={}, penalties={}, listings={},
-                           commitments={}, principals={}, unknown_types=[])
+                           commitments={}, principals={}, unknown_types=[],
+                           registrar=None, registered_name=None, former_names=[],
+                           deregistered=None)
 
 
 def apply(state: SimpleNamespace, envelope: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from api.routers import (
     audit,
     checks,
     commitments,
+    corrections,
     health,
     imports,
     indicators,
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     publicity.router,     # provider writes: permits, penalties
     listings.router,      # provider writes: listings and removals
     commitments.router,   # provider writes: commitments and outcomes
+    corrections.router,   # provider writes: revocations, corrections, renaming, deregistration
     indicators.router,    # public reads: scores, repair ratios, timeliness, indicators
     admin.router,         # admin: projection rebuilds
     metrics.router,       # /metrics

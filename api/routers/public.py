@@ -109,7 +109,8 @@ def search_subjects(
                             description="Part of the name, or a whole code (USCC, pseudonym).")],
     page: PageNo = 1, page_size: PageSize = 20,
 ) -> Page:
-    """Subjects whose name contains `q`, case-insensitively, or whose code is `q`, by name."""
+    """Subjects whose name or a former name contains `q`, case-insensitively, or whose code is
+    `q`, by name."""
     with views.reader() as tx:
         items, total = queries.search(tx, q.strip() or q, page, page_size)
     return Page(items=[labelled(item, SUBJECT) for item in items], page=page,

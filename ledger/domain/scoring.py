@@ -15,10 +15,15 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.correction_events import record_owner
 from ledger.domain.visibility import lapses_on, still_open
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "score_models.json"
 BASE_RULE = "BASE"
+# Facts about one permit or penalty, keyed by its authority (an admin's revocation or
+# correction names it) and decision number.
+RECORD_TYPES = frozenset({"PenaltyImposed", "PenaltyRevoked", "PenaltyCorrected",
+                          "PermitGranted", "PermitRevoked", "PermitCorrected"})
 CLAMP_RULE = "CLAMP"
 
 
@@ -140,13 +145,19 @@ class ModelBook:
 
 
 def _model(raw: Mapping[str, Any]) -> ScoreModel:
-    rules = tuple(Rule(r["id"], r["on"], dict(r.get("when", {})), int(r["points"]),
-                       frozenset(r.get("until", ()))) for r in raw["rules"])
+    # A rule "on" several event types is one rule (one id, points, until) per type.
+    rules = tuple(Rule(r["id"], on, dict(r.get("when", {})), int(r["points"]),
+                       frozenset(r.get("until", ())))
+                  for r in raw["rules"] for on in _types(r["on"]))
     grades = tuple(sorted(((g["grade"], int(g["min"])) for g in raw["grades"]),
                           key=lambda g: -g[1]))
     return ScoreModel(raw["family"], raw["version"], date.fromisoformat(raw["effective_from"]),
                       int(raw["base"]), int(raw["min"]), int(raw["max"]), rules, grades,
                       frozenset(raw.get("poor", ())))
+
+
+def _types(on: str | list[str]) -> list[str]:
+    return [on] if isinstance(on, str) else list(on)
 
 
 @cache
@@ -165,9 +176,9 @@ def record_key(envelope: Mapping[str, Any]) -> str | None:
     kind, data = envelope["type"], envelope["data"]
     if kind == "SubjectRegistered":
         return "base"
-    if kind in ("PenaltyImposed", "PenaltyRevoked", "PermitGranted", "PermitRevoked"):
+    if kind in RECORD_TYPES:
         prefix = "penalty" if kind.startswith("Penalty") else "permit"
-        return f"{prefix}|{envelope['authority']}|{data['decision_no']}"
+        return f"{prefix}|{record_owner(envelope)}|{data['decision_no']}"
     if kind == "PenaltyPublicityEnded":
         return f"penalty|{data['penalty_authority']}|{data['decision_no']}"
     if kind in ("Listed", "Delisted"):

@@ -1,7 +1,8 @@
 """The Subject aggregate: one credit subject and every fact recorded about it.
 
-Its state and list rules are in `ledger/domain/subject_lists.py`; here: registration,
-principals, double publicity (permits, penalties) and credit commitments.
+Its state and list rules are in `ledger/domain/subject_lists.py`, revocations, corrections,
+renaming and deregistration in `subject_corrections.py`; here: registration, principals,
+double publicity (permits, penalties) and credit commitments.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.dates import check_not_future, check_published_after_decision
 from ledger.domain.errors import NotFound, RuleViolation, WrongState
 from ledger.domain.events import stream_id, uuid5_text
-from ledger.domain.ownership import NotOwner, check_owner
+from ledger.domain.ownership import check_owner
 from ledger.domain.publicity import publicity_window, published_late
 from ledger.domain.resident_id import check_organisation_code
-from ledger.domain.subject_lists import SubjectLists
+from ledger.domain.subject_corrections import SubjectCorrections
 from ledger.domain.vocabulary import CommitmentStatus, PenaltyStatus
 
 
@@ -28,7 +29,7 @@ def subject_stream(code: str) -> UUID:
     return stream_id("subject", code)
 
 
-class Subject(SubjectLists):
+class Subject(SubjectCorrections):
     """A credit subject: identity, principals, permits, penalties, listings, commitments."""
 
     def __init__(self) -> None:  # its own, or the library makes one from the annotations
@@ -46,7 +47,8 @@ class Subject(SubjectLists):
                           code_check_failed=True if code_check_failed else None)
 
     def registration_matches(self, name: str, kind: str) -> bool:
-        return self.name == name and self.kind == kind
+        # As registered: a renamed subject's registration, sent again, is still the same one.
+        return self.registered_name == name and self.kind == kind
 
     # -- principals ---------------------------------------------------------
 
@@ -94,22 +96,6 @@ class Subject(SubjectLists):
         except KeyError:
             raise NotFound(f"no penalty {decision_no!r} from authority {authority}",
                            field="decision_no") from None
-
-    def revoke_penalty(
-        self, *, authority: str, actor: str, decision_no: str, revoked_on: date, reason: str,
-        today: date,
-    ) -> int:
-        check_not_future(today, revoked_on=revoked_on)
-        if ev.key(authority, decision_no) not in self.penalties:
-            # Keyed by its authority: a revocation is always the deciding authority's own.
-            for owner in (k.split("|", 1)[0] for k, p in self.penalties.items()
-                          if p["data"]["decision_no"] == decision_no):
-                raise NotOwner(f"penalty {decision_no!r} belongs to authority {owner}: only "
-                               "that authority may revoke it", owner=owner)
-        if self.penalty(authority, decision_no)["status"] == PenaltyStatus.REVOKED:
-            raise WrongState(f"penalty {decision_no!r} is already revoked")
-        return self._record(ev.PenaltyRevoked, revoked_on, authority, actor,
-                            decision_no=decision_no, revoked_on=revoked_on, reason=reason)
 
     def end_penalty_publicity(
         self, *, penalty_authority: str, decision_no: str, ended_on: date, reason: str,

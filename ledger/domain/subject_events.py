@@ -44,6 +44,8 @@ class SubjectRegistered(LedgerCreated):
     def evolve(self, s: Any) -> None:
         s.code, s.name, s.kind = self.code, self.name, self.kind
         s.masked = self.masked
+        # Who may rename or deregister it, and the name a resubmitted registration matches.
+        s.registrar, s.registered_name = self.authority, self.name
 
 
 class PrincipalLinked(LedgerEvent):
@@ -74,9 +76,15 @@ class PermitGranted(LedgerEvent):
 
 class PermitRevoked(LedgerEvent):
     decision_no = Field(str)
+    revoked_on = Field(date, omit_none=True)
+    reason = Field(str, omit_none=True)
+    # Whose permit, when an admin revokes another authority's (else the event's authority).
+    permit_authority = Field(str, omit_none=True)
 
     def evolve(self, s: Any) -> None:
-        s.permits[key(self.authority, self.decision_no)]["status"] = PermitStatus.REVOKED
+        k = key(self.permit_authority or self.authority, self.decision_no)
+        s.permits[k]["status"] = PermitStatus.REVOKED
+        remember(s, "revocation|permit|" + k, self)
 
 
 class PenaltyImposed(LedgerEvent):
@@ -105,9 +113,13 @@ class PenaltyRevoked(LedgerEvent):
     decision_no = Field(str)
     revoked_on = Field(date)
     reason = Field(str)
+    # Whose penalty, when an admin revokes another authority's (else the event's authority).
+    penalty_authority = Field(str, omit_none=True)
 
     def evolve(self, s: Any) -> None:
-        s.penalties[key(self.authority, self.decision_no)]["status"] = PenaltyStatus.REVOKED
+        k = key(self.penalty_authority or self.authority, self.decision_no)
+        s.penalties[k]["status"] = PenaltyStatus.REVOKED
+        remember(s, "revocation|penalty|" + k, self)
 
 
 class PenaltyPublicityEnded(LedgerEvent):

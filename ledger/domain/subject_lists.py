@@ -22,6 +22,16 @@ from ledger.domain.repair import RepairPolicy
 from ledger.domain.visibility import still_open
 from ledger.domain.vocabulary import DelistReason, ListName
 
+# Where a conflicting resubmission is pointed: what is recorded changes only by a new event.
+CORRECT_BY = {
+    "permit": "; to change it, POST /v1/subjects/{code}/permits/{decision_no}/correction (or "
+              "/revocation), the decision number URL-encoded",
+    "penalty": "; to change it, POST /v1/subjects/{code}/penalties/{decision_no}/correction "
+               "(or /revocation), the decision number URL-encoded",
+    "revocation": ": a record is revoked once",
+    "deregistration": ": a subject is deregistered once",
+}
+
 
 class SubjectState(LedgerAggregate):
     """What is recorded about one subject, keyed for the rules and for idempotency."""
@@ -36,11 +46,16 @@ class SubjectState(LedgerAggregate):
     listings: dict[str, dict[str, Any]]  # listing_id -> data, authority, active
     commitments: dict[str, dict[str, Any]]  # commitment_id -> data, authority, status
     principals: dict[str, dict[str, Any]]  # role|principal -> data
+    registrar: str  # the authority that registered it: it may rename or deregister it
+    registered_name: str
+    former_names: list[dict[str, str]]  # {name, until}, oldest first (SubjectRenamed)
+    deregistered: dict[str, str] | None  # {on, reason} (SubjectDeregistered)
 
     def __init__(self) -> None:
         super().__init__()  # SubjectRegistered fills in the identity
         self.recorded_by, self.permits, self.penalties = {}, {}, {}
         self.listings, self.commitments, self.principals = {}, {}, {}
+        self.former_names, self.deregistered = [], None
 
     def envelope_subject(self) -> str:
         return self.code
@@ -56,8 +71,8 @@ class SubjectState(LedgerAggregate):
                 return version
             what = record_key.split("|", 1)
             raise Conflict(
-                f"{what[0]} {what[1]!r} was already recorded with different content "
-                f"(version {version}); correct it with a new event instead",
+                f"{what[0]} {what[-1]!r} was already recorded with different content "
+                f"(version {version}){CORRECT_BY.get(what[0], '')}",
                 field="decision_no" if what[0] in ("permit", "penalty") else None,
             )
         return self._record_data(event_class, on, authority, actor, data)

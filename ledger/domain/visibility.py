@@ -21,7 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 # The field of the opening event that says when its record stops being shown by itself.
-LAPSE_FIELDS = {"PenaltyImposed": "publicity_max_until", "Listed": "expires_on"}
+LAPSE_FIELDS = {"PenaltyImposed": "publicity_max_until", "Listed": "expires_on",
+                # a corrected penalty opens its record again, with its recomputed window
+                "PenaltyCorrected": "publicity_max_until"}
 
 
 def lapses_on(event_type: str, data: Mapping[str, Any]) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from ledger.domain.correction_events import record_owner
 from ledger.domain.regions import origin_of
 from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import PERSON_KINDS
@@ -25,14 +26,15 @@ from projections.view import ViewTx
 from projections.views import scores
 from projections.views.repair_ratios import RepairFacts
 from projections.views.scores import KindCache, ScoreRows
-from projections.views.timeliness import KINDS
+from projections.views.timeliness import CORRECTED, KINDS, recount
 
 LEGAL_PERSON_KINDS = frozenset({"enterprise", "farmer_cooperative", "social_organisation",
                                 "public_institution", "government_body"})
 MARKET_KINDS = frozenset({"enterprise", "individual_business", "farmer_cooperative"})
 # Facts that make up a subject's public credit record (公共信用信息), counted per legal person;
 # permits and penalties are counted with their timeliness in `ind_published`.
-RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1}
+# A revoked permit or penalty is void: no longer a record (docs/adr/022).
+RECORD_EVENTS = {"Listed": 1, "CommitmentMade": 1, "PenaltyRevoked": -1, "PermitRevoked": -1}
 # The joint reward/punishment workflow (ledger/repair/joint.py: open, respond, close) records
 # this event when a case closes with feedback: one valid joint case.
 JOINT_CASE_EVENT = "JointCaseClosed"
@@ -115,7 +117,7 @@ class IndicatorsView:
             if data["new_measures"]:
                 b.add(COUNT, ("check_measure", data["domain"], day, self._origin(b, env)),
                       data["new_measures"])
-        if kind in KINDS or kind in RECORD_EVENTS:
+        if kind in KINDS or kind in RECORD_EVENTS or kind in CORRECTED:
             self._subject_facts(b, env)
 
     def _register(self, b: Batch, env: dict[str, Any]) -> None:
@@ -151,6 +153,10 @@ class IndicatorsView:
         if env["type"] in KINDS:
             b.add(PUBLISHED, (env["authority"], KINDS[env["type"]], day, int(legal), origin),
                   1, int(not env["data"].get("late", False)))
+        elif env["type"] in CORRECTED:  # the record moves to its corrected day and lateness
+            for k, on, recorded, on_time in recount(env):
+                b.add(PUBLISHED, (record_owner(env), k, on, int(legal), origin), recorded,
+                      on_time)
         elif legal:
             b.add(COUNT, ("public_record", env["type"], day, origin), RECORD_EVENTS[env["type"]])
         if env["type"] == "CommitmentMade" and kind in MARKET_KINDS:

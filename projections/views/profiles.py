@@ -12,8 +12,10 @@ from typing import Any
 
 import orjson
 
+from ledger.domain.correction_events import record_owner
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
+from projections.views import profile_corrections as fixes
 
 Handler = Callable[[Batch, dict[str, Any]], None]
 
@@ -25,16 +27,8 @@ PENALTY_COLUMNS = ("decision_no", "severity", "domain", "category", "basis", "de
 # stream), and defers their updates (revoked, closed): each row takes the last of the
 # updates after it, as the updates applied one event at a time leave it; an update before
 # its row (out of order: no aggregate allows it) misses it, as it would have.
-PERMIT_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
-                  "version BIGINT NOT NULL, revoked_on TEXT")
-PENALTY_UPDATES = ("code TEXT NOT NULL, authority TEXT NOT NULL, decision_no TEXT NOT NULL, "
-                   "version BIGINT NOT NULL, status TEXT NOT NULL, closed_on TEXT, "
-                   "closed_reason TEXT")
-LAST_UPDATE = (
-    "UPDATE {{table}} t SET {set} FROM (SELECT DISTINCT ON (r.ctid) r.ctid AS target, "
-    "{columns} FROM {{table}} r JOIN {{deferred}} d ON d.code = r.code AND "
-    "d.authority = r.authority AND d.decision_no = r.decision_no AND d.version > r.version "
-    "ORDER BY r.ctid, d.version DESC) f WHERE t.ctid = f.target")
+# Corrections are deferred beside them, each row taking the last correction after it too
+# (projections/views/profile_corrections.py: PERMIT_UPDATES, PENALTY_UPDATES, *_LAST).
 COMMITMENT_COLUMNS = ("commitment_id", "type", "made_on", "due_on", "content", "commitment_no")
 
 
@@ -71,13 +65,14 @@ def permit_granted(b: Batch, env: dict[str, Any]) -> None:
 
 
 def permit_revoked(b: Batch, env: dict[str, Any]) -> None:
-    d = env["data"]
+    d, owner = env["data"], record_owner(env)
     on = d.get("revoked_on") or env["occurred_at"]
     b.deferred("profile_permit", "UPDATE {profile_permit} SET status = 'revoked', "
                "revoked_on = ? WHERE code = ? AND authority = ? AND decision_no = ?",
-               (on, env["subject"], env["authority"], d["decision_no"]),
-               ("permit", env["subject"], env["authority"], d["decision_no"]),
-               (env["subject"], env["authority"], d["decision_no"], int(env["version"]), on))
+               (on, env["subject"], owner, d["decision_no"]),
+               ("permit", env["subject"], owner, d["decision_no"]),
+               (env["subject"], owner, d["decision_no"], int(env["version"]), on,
+                *fixes.NO_PERMIT_FIX))
 
 
 def penalty_imposed(b: Batch, env: dict[str, Any]) -> None:
@@ -98,12 +93,13 @@ def close_penalty(b: Batch, env: dict[str, Any], authority: str, decision_no: st
                "closed_reason = ? WHERE code = ? AND authority = ? AND decision_no = ?",
                (status, on, reason, code, authority, decision_no),
                ("penalty", code, authority, decision_no),
-               (code, authority, decision_no, int(env["version"]), status, on, reason))
+               (code, authority, decision_no, int(env["version"]), status, on, reason,
+                *fixes.NO_PENALTY_FIX))
 
 
 def penalty_revoked(b: Batch, env: dict[str, Any]) -> None:
     d = env["data"]
-    close_penalty(b, env, env["authority"], d["decision_no"], "revoked",
+    close_penalty(b, env, record_owner(env), d["decision_no"], "revoked",
                   d["revoked_on"], d.get("reason"))
 
 
@@ -145,6 +141,10 @@ HANDLERS: dict[str, Handler] = {
     "CommitmentMade": commitment_made,
     "CommitmentFulfilled": commitment_settled("fulfilled"),
     "CommitmentBreached": commitment_settled("breached"),
+    "PermitCorrected": lambda b, env: fixes.permit_corrected(b, env, PERMIT_COLUMNS),
+    "PenaltyCorrected": lambda b, env: fixes.penalty_corrected(b, env, PENALTY_COLUMNS),
+    "SubjectRenamed": fixes.renamed,
+    "SubjectDeregistered": fixes.deregistered,
 }
 
 
@@ -173,22 +173,18 @@ class ProfilesView:
             "commitment_no TEXT, status TEXT NOT NULL, settled_on TEXT, note TEXT",
             "profile_principal": "code TEXT NOT NULL, role TEXT NOT NULL, "
             "principal TEXT NOT NULL, name TEXT, since TEXT, PRIMARY KEY (code, role, principal)",
-        }
+        } | fixes.TABLES
         self.indexes = [
             "CREATE INDEX principal_of ON {profile_principal} (principal)",
             "CREATE INDEX commitment_code ON {profile_commitment} (code)",
             "CREATE INDEX subject_name ON {profile_subject} (name_fold)",
+            *fixes.INDEXES,
         ]
         self.statements = Statements(self.tables)
         self.apply_indexes: list[str] = []  # updates go by primary key
         self.merges: dict[str, str] = {}  # every row is one subject's
-        self.spooled = {"profile_permit": (PERMIT_UPDATES, LAST_UPDATE.format(
-                            set="status = 'revoked', revoked_on = f.revoked_on",
-                            columns="d.revoked_on")),
-                        "profile_penalty": (PENALTY_UPDATES, LAST_UPDATE.format(
-                            set="status = f.status, closed_on = f.closed_on, "
-                                "closed_reason = f.closed_reason",
-                            columns="d.status, d.closed_on, d.closed_reason"))}
+        self.spooled = {"profile_permit": (fixes.PERMIT_UPDATES, fixes.PERMIT_LAST),
+                        "profile_penalty": (fixes.PENALTY_UPDATES, fixes.PENALTY_LAST)}
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

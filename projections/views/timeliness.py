@@ -9,12 +9,28 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ledger.domain.correction_events import record_owner
 from ledger.domain.scoring import business_day
 from projections.batch import Batch, Statements
 from projections.view import ViewTx
 
 TARGET = 1.0
 KINDS = {"PermitGranted": "permit", "PenaltyImposed": "penalty"}
+CORRECTED = {"PermitCorrected": "permit", "PenaltyCorrected": "penalty"}
+
+
+def recount(env: dict[str, Any]) -> list[tuple[str, str, int, int]]:
+    """(kind, decision day, recorded, on time) a correction moves: its record leaves the
+    counts of its former decision day and lateness and joins those of the corrected ones
+    (nothing when neither changed)."""
+    kind = CORRECTED.get(env["type"])
+    data = env["data"]
+    previous = data.get("previous") or {} if kind else {}
+    if kind is None or not ("decided_on" in previous or "late" in previous):
+        return []
+    day, late = previous.get("decided_on", data["decided_on"]), previous.get("late", data["late"])
+    return [(kind, str(day), -1, -int(not late)),
+            (kind, str(data["decided_on"]), 1, int(not data["late"]))]
 
 
 # Adds (recorded, on_time) of a batch to a dated counter row.
@@ -55,6 +71,8 @@ class TimelinessView:
         for env in envelopes:
             kind = KINDS.get(env["type"])
             if kind is None:
+                for k, day, recorded, on_time in recount(env):
+                    batch.add(COUNT, (record_owner(env), k, day), recorded, on_time)
                 continue
             data = env["data"]
             day = str(data.get("decided_on") or business_day(env))

@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from tests import calls
 from tests.contract_story import OWNER, World, bearer, serve
 
 CALLERS = ["no token", "bad token", "owner provider", "other provider", "officer",
@@ -92,6 +94,22 @@ def _file_repair(w: World) -> Request:
                            "obligations_performed": True}
 
 
+def _on_record(kind: str, action: str, body: dict[str, Any]) -> Callable[[World], Request]:
+    """A fresh permit or penalty of the owner department, and its revocation or correction."""
+    def make(w: World) -> Request:
+        code = w.subject()
+        if kind == "penalties":
+            number = w.city.penalty(code, date(2026, 4, 1), domain="tax")
+        else:
+            number = _decision(w)
+            calls.decide(w.city.ledger, code, lambda s: s.grant_permit(
+                authority=OWNER, actor="market-clerk", decision_no=number, category="普通",
+                decided_on=date(2026, 4, 1), published_on=date(2026, 4, 2), details={},
+                today=date(2026, 10, 20), calendar=w.city.ledger.calendar))
+        return f"/v1/subjects/{code}/{kind}/{quote(number, safe='')}/{action}", body
+    return make
+
+
 def _open_joint(w: World) -> Request:
     code, listing = w.listing()
     return "/v1/joint-cases", {"subject": code, "listing_id": listing,
@@ -120,6 +138,20 @@ EXPECTED: dict[str, Row] = {
         RECORD_OWNER, _settle("fulfilment")),
     "POST /v1/subjects/{code}/commitments/{commitment_id}/breach": row(
         RECORD_OWNER, _settle("breach")),
+    # Corrections: a record by the authority that recorded it, a subject by its registrar.
+    "POST /v1/subjects/{code}/penalties/{decision_no}/revocation": row(RECORD_OWNER, _on_record(
+        "penalties", "revocation", {"revoked_on": DAY, "reason": "撤销"})),
+    "POST /v1/subjects/{code}/penalties/{decision_no}/correction": row(RECORD_OWNER, _on_record(
+        "penalties", "correction", {"corrected_on": DAY, "reason": "更正",
+                                    "severity": "minor"})),
+    "POST /v1/subjects/{code}/permits/{decision_no}/revocation": row(RECORD_OWNER, _on_record(
+        "permits", "revocation", {"revoked_on": DAY, "reason": "撤销"})),
+    "POST /v1/subjects/{code}/permits/{decision_no}/correction": row(RECORD_OWNER, _on_record(
+        "permits", "correction", {"corrected_on": DAY, "reason": "更正", "category": "特殊"})),
+    "POST /v1/subjects/{code}/name": row(RECORD_OWNER, _on_subject("name", lambda w: {
+        "name": f"更名公司{next(w.serial)}", "changed_on": DAY})),
+    "POST /v1/subjects/{code}/deregistration": row(RECORD_OWNER, _on_subject(
+        "deregistration", lambda w: {"deregistered_on": DAY, "reason": "注销"})),
     "POST /v1/admin/projections/{view}/rebuild": row(
         "admin", lambda w: ("/v1/admin/projections/timeliness/rebuild", None),
         answers=frozenset({202, 409})),  # 409: a rebuild is still running

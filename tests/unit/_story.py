@@ -73,6 +73,37 @@ class Story:
                                            today=TODAY)
         self._collect(self.subjects[code])
 
+    def revoke_permit(self, code: str, number: str, on: str) -> None:
+        self.subjects[code].revoke_permit(authority=AUTHORITY, actor="test", decision_no=number,
+                                          revoked_on=date.fromisoformat(on), reason="error",
+                                          today=TODAY)
+        self._collect(self.subjects[code])
+
+    def correct_penalty(self, code: str, number: str, on: str, **changes: Any) -> None:
+        """A correction from `on` of the given fields (wire form: dates as ISO text)."""
+        self.subjects[code].correct_penalty(
+            authority=AUTHORITY, actor="test", decision_no=number,
+            corrected_on=date.fromisoformat(on), reason="typo", changes=changes, today=TODAY,
+            calendar=CAL)
+        self._collect(self.subjects[code])
+
+    def correct_permit(self, code: str, number: str, on: str, **changes: Any) -> None:
+        self.subjects[code].correct_permit(
+            authority=AUTHORITY, actor="test", decision_no=number,
+            corrected_on=date.fromisoformat(on), reason="typo", changes=changes, today=TODAY,
+            calendar=CAL)
+        self._collect(self.subjects[code])
+
+    def rename(self, code: str, name: str, on: str) -> None:
+        self.subjects[code].rename(name=name, changed_on=date.fromisoformat(on),
+                                   authority=AUTHORITY, actor="test", today=TODAY)
+        self._collect(self.subjects[code])
+
+    def deregister(self, code: str, on: str) -> None:
+        self.subjects[code].deregister(deregistered_on=date.fromisoformat(on), reason="closed",
+                                       authority=AUTHORITY, actor="test", today=TODAY)
+        self._collect(self.subjects[code])
+
     def end_publicity(self, code: str, number: str, on: str, reason: str = "repaired") -> None:
         self.subjects[code].end_penalty_publicity(
             penalty_authority=AUTHORITY, decision_no=number, ended_on=date.fromisoformat(on),

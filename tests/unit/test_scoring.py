@@ -12,8 +12,8 @@ from ledger.domain.scoring import BASE_RULE, CLAMP_RULE, ScoreFold, default_book
 from tests.unit._story import Story
 
 BOOK = default_book()
-KNOWN_TYPES = {"PenaltyImposed", "Listed", "CommitmentBreached", "CommitmentFulfilled",
-               "PermitGranted"}
+KNOWN_TYPES = {"PenaltyImposed", "PenaltyCorrected", "Listed", "CommitmentBreached",
+               "CommitmentFulfilled", "PermitGranted"}
 
 
 def fold(story: Story, code: str) -> ScoreFold:
@@ -116,7 +116,8 @@ def test_the_model_data_is_consistent() -> None:
 
 ACTIONS = st.lists(st.tuples(
     st.sampled_from(["penalty", "permit", "black", "red", "key", "delist", "end", "revoke",
-                     "kept", "breached"]),
+                     "kept", "breached", "correct", "revoke_permit", "correct_permit",
+                     "rename", "deregister"]),
     st.sampled_from(["minor", "general", "serious"]),
     st.dates(min_value=date(2018, 1, 1),
              max_value=date(2029, 12, 31))), max_size=25)
@@ -126,13 +127,24 @@ def play(story: Story, code: str, actions: list[tuple[str, str, Any]]) -> None:
     """Apply random facts, skipping those the aggregate refuses (that is its job)."""
     penalties: list[str] = []
     listings: list[str] = []
+    permits: list[str] = []
     for action, severity, day in sorted(actions, key=lambda a: a[2]):
         on = day.isoformat()
         try:
             if action == "penalty":
                 penalties.append(story.penalty(code, severity, on=on))
             elif action == "permit":
-                story.permit(code, on=on)
+                permits.append(story.permit(code, on=on))
+            elif action == "correct" and penalties:  # the oldest still-open penalty
+                story.correct_penalty(code, penalties[0], on=on, severity=severity)
+            elif action == "correct_permit" and permits:
+                story.correct_permit(code, permits[0], on=on, category=severity)
+            elif action == "revoke_permit" and permits:
+                story.revoke_permit(code, permits.pop(0), on=on)
+            elif action == "rename":
+                story.rename(code, f"{code} {severity} {on}", on=on)
+            elif action == "deregister":
+                story.deregister(code, on=on)
             elif action in ("black", "red", "key"):
                 name = {"key": "key_attention"}.get(action, action)
                 listings.append(story.listing(code, name, on=on))
