@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.contracts.fields import SubjectCode
 
@@ -103,6 +103,9 @@ class ProfilePublic(BaseModel):
     commitments_total: int
     principals: list[dict[str, Any]]
     led_organisations: list[dict[str, Any]]
+    government_defaults: list[dict[str, Any]] | None = Field(None, description=(
+        "a government body's or public institution's own defaults (arrears, agreements, "
+        "judgements) and their rectification; present only when it has any"))
 
 
 class RebuildJob(BaseModel):

@@ -6,7 +6,9 @@ share one decide-and-retry helper, `LedgerCore._decide`.
 
 from __future__ import annotations
 
+from ledger.civil_servant_cases import CivilServantCases
 from ledger.core import By, Receipt, Rules, utc_today
+from ledger.integrity_cases import IntegrityCases
 from ledger.repair.cases import RepairCases
 from ledger.repair.joint import JointCases
 from ledger.subject_cases import Registration, SubjectCases
@@ -14,5 +16,6 @@ from ledger.subject_cases import Registration, SubjectCases
 __all__ = ["By", "CreditLedger", "Receipt", "Registration", "Rules", "utc_today"]
 
 
-class CreditLedger(SubjectCases, RepairCases, JointCases):
+# IntegrityCases extends SubjectCases (it decides on subjects): listed before it.
+class CreditLedger(IntegrityCases, SubjectCases, RepairCases, JointCases, CivilServantCases):
     """Records facts about credit subjects, and the cases about them, as hash-chained events."""

@@ -14,6 +14,7 @@ from functools import lru_cache
 from psycopg import RawCursor
 
 from ledger.domain.visibility import shown_sql
+from projections.integrity_sql import defaults_section, with_defaults
 from projections.queries import (
     COMMITMENT_FIELDS,
     DISHONEST_LISTS,
@@ -25,7 +26,7 @@ from projections.queries import (
 from projections.storage import Tx, ViewsNotReady
 
 TABLES = ("profile_subject", "profile_permit", "profile_penalty", "profile_commitment",
-          "profile_principal", "list_entry")
+          "profile_principal", "list_entry", "gov_default")
 IDENTITY = ("code", "name", "kind", "masked", "registered_on", "authority")
 PRINCIPAL_FIELDS = ("role", "principal", "name", "since")
 # The ledger's one definition of what is shown on a day (ledger.domain.visibility).
@@ -98,6 +99,7 @@ def statement(names: tuple[str, ...]) -> str:
         "principals": listed(t["profile_principal"], "k.code", "x.role, x.principal",
                              PRINCIPAL_FIELDS),
         "led": led(t),
+        "gd": defaults_section(t["gov_default"]),  # a body's government defaults
     }
     tail = [("registered", "s.code IS NOT NULL"), ("as_of", "k.day"), ("lists", "lists.items"),
             ("permits", "permits.items"), ("permits_total", "permits.total"),
@@ -107,10 +109,12 @@ def statement(names: tuple[str, ...]) -> str:
     identity = [("code", "k.code"), *((f, f"s.{f}") for f in IDENTITY[1:])]
     # queries.profile leaves `masked` out when it is null: two objects, the same otherwise.
     unmasked = obj([p for p in identity if p[0] != "masked"] + tail)
-    return (f"SELECT (CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
-            "END)::text FROM (SELECT $1::text AS code, $2::text AS day) k "
-            f"LEFT JOIN {t['profile_subject']} s ON s.code = k.code "
+    body = (f"(CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
+            "END)::text")
+    return (f"SELECT {with_defaults('b.body', 'gd')} FROM (SELECT $1::text AS code, "
+            f"$2::text AS day) k LEFT JOIN {t['profile_subject']} s ON s.code = k.code "
             + " ".join(f"CROSS JOIN LATERAL {sql} {name}" for name, sql in sections.items())
+            + f" CROSS JOIN LATERAL (SELECT {body} AS body) b"
             + " WHERE s.code IS NOT NULL OR led.n > 0")
 
 

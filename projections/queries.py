@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 
 from ledger.domain.visibility import shown_sql
-from projections.storage import Tx
+from projections.storage import Tx, ViewsNotReady
+from projections.views.integrity import VIEW as INTEGRITY
 
 SECTION_LIMIT = 100  # rows per section of one profile; the totals say how many exist
 DISHONEST_LISTS = ("black", "key_attention")
@@ -115,7 +116,7 @@ def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
     principals = tx.fetchall(f"SELECT role, principal, name, since FROM "
                              f"{tx.t('profile_principal')} WHERE code = ? ORDER BY role, "
                              "principal", (code,))
-    return identity | {
+    found = identity | {
         "registered": row is not None, "as_of": today,
         "lists": memberships(tx, code, today),
         "permits": permits, "permits_total": permits_total,
@@ -125,6 +126,17 @@ def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
                        for p in principals],
         "led_organisations": led,
     }
+    return found | government_defaults(tx, code)
+
+
+def government_defaults(tx: Tx, code: str) -> dict[str, Any]:
+    """A body's government defaults, when it has any (projections/integrity_sql.py); none
+    from a store without the integrity view (a test's, an auditor's partial rebuild)."""
+    try:
+        defaults = INTEGRITY.defaults_of(tx, code)
+    except ViewsNotReady:
+        return {}
+    return {"government_defaults": defaults} if defaults else {}
 
 
 def like_pattern(q: str) -> str:

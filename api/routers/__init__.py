@@ -8,9 +8,11 @@ from fastapi import APIRouter
 from api.routers import (
     admin,
     audit,
+    civil_servants,
     commitments,
     health,
     indicators,
+    integrity,
     joint,
     listings,
     metrics,
@@ -35,5 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     repairs.router,       # repair officers
     joint.router,         # joint rewards and punishments
     audit.router,         # auditors
+    integrity.router,     # provider writes: government defaults, third-party credit reports
+    civil_servants.router,  # personnel: civil servants' integrity files (never public)
 )
 

@@ -25,6 +25,7 @@ from ledger.domain.vocabulary import (
     Domain,
     ListName,
     PrincipalRole,
+    Profession,
     Severity,
     SubjectKind,
 )
@@ -37,6 +38,8 @@ class SubjectIn(In):
     kind: SubjectKind
     allow_invalid_code: StrictBool = Field(
         False, description="record a USCC failing its check characters (early pilot codes)")
+    profession: Profession | None = Field(
+        None, description="a professional's legal profession (kind professional only)")
 
 
 class PrincipalIn(In):

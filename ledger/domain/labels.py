@@ -7,10 +7,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from ledger.domain.vocabulary import (
+    CivilServantRecordKind,
     CommitmentStatus,
     CommitmentType,
     DelistReason,
     Domain,
+    GovernmentDefaultKind,
+    GovernmentDefaultStatus,
     JointKind,
     JointStatus,
     ListName,
@@ -65,6 +68,11 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
                    "approved": "修复通过", "rejected": "修复未通过", "withdrawn": "已撤回"},
     JointStatus: {"open": "办理中", "closed": "已办结"},
     JointKind: {"incentive": "联合激励", "punishment": "联合惩戒"},
+    CivilServantRecordKind: {"commendation": "表彰奖励", "sanction": "处分",
+                             "dishonesty": "失信行为", "integrity_commitment": "诚信承诺"},
+    GovernmentDefaultKind: {"arrears": "拖欠企业账款", "agreement_unfulfilled": "不履行协议约定",
+                            "judgement_unexecuted": "不执行生效判决", "other": "其他政务失信"},
+    GovernmentDefaultStatus: {"open": "未整改", "rectified": "已整改"},
 }
 
 # Other spellings departments write in their files, beside the labels above.

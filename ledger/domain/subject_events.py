@@ -19,6 +19,7 @@ from ledger.domain.vocabulary import (
     PenaltyStatus,
     PermitStatus,
     PrincipalRole,
+    Profession,
     Severity,
     SubjectKind,
 )
@@ -40,10 +41,13 @@ class SubjectRegistered(LedgerCreated):
     kind = Field(SubjectKind)
     masked = Field(str, omit_none=True)  # a person's masked ID number
     code_check_failed = Field(bool, omit_none=True, default=False)  # only ever True
+    profession = Field(Profession, omit_none=True)  # a professional's (issue 20)
 
     def evolve(self, s: Any) -> None:
         s.code, s.name, s.kind = self.code, self.name, self.kind
         s.masked = self.masked
+        if "profession" in self.data:  # older registrations have none: state as it was
+            s.profession = self.profession
 
 
 class PrincipalLinked(LedgerEvent):

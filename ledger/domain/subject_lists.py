@@ -36,6 +36,7 @@ class SubjectState(LedgerAggregate):
     listings: dict[str, dict[str, Any]]  # listing_id -> data, authority, active
     commitments: dict[str, dict[str, Any]]  # commitment_id -> data, authority, status
     principals: dict[str, dict[str, Any]]  # role|principal -> data
+    profession: str | None = None  # a professional's legal profession, if registered with one
 
     def __init__(self) -> None:
         super().__init__()  # SubjectRegistered fills in the identity

@@ -55,7 +55,7 @@ def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:
     elif row.record == "subject":
         reg = row.register
         assert reg is not None
-        if reg.strict and not subject.registration_matches(reg.name, reg.kind):
+        if reg.strict and not subject.registration_matches(reg.name, reg.kind, reg.profession):
             raise AlreadyExists(f"subject {row.subject} is already registered as "
                                 f"{subject.kind} {subject.name!r}", field="code")
         return subject
@@ -72,7 +72,7 @@ def _register(row: Row, ctx: Context) -> Subject:
         raise NotFound(f"no subject with code {row.subject}: register it first (a subject "
                        "record, or party_name and party_kind on the row)", field="subject")
     return new_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
-                                    reg.code_check_failed, reg.registered_on),
+                                    reg.code_check_failed, reg.registered_on, reg.profession),
                        ctx.by(row), ctx.rules)
 
 

@@ -57,6 +57,7 @@ class Registration:
     registered_on: date | None
     code_check_failed: bool
     strict: bool
+    profession: str | None = None
 
 
 @dataclass(slots=True)  # not frozen: that costs a setattr call per field, on every row
@@ -171,7 +172,7 @@ def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) 
     except CodeError as e:
         raise RowError([("code", str(e))]) from None
     reg = Registration(body.name, body.kind.value, ident.masked, on, ident.code_check_failed,
-                       strict=True)
+                       strict=True, profession=body.profession.value if body.profession else None)
     return Row(line, "subject", authority, ident.code, register=reg)
 
 
