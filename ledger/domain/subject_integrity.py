@@ -66,6 +66,18 @@ class SubjectIntegrity(SubjectState):
             deadline=deadline, basis=basis)
         return version, default_id
 
+    def find_government_default(self, *, authority: str, default_id: str | None = None,
+                                kind: str | None = None, creditor: str | None = None,
+                                recorded_on: date | None = None) -> str:
+        """A default's id, given it or what identifies it (as a department's file names it)."""
+        if default_id is None:
+            default_id = uuid5_text(self.id.bytes,
+                                    f"{authority}|{kind}|{creditor}|{recorded_on}")
+        if default_id not in self.government_defaults:
+            raise NotFound(f"subject {self.code} has no such government default by authority "
+                           f"{authority}", field="default_id")
+        return default_id
+
     def rectify_government_default(
         self, *, default_id: str, rectified_on: date, evidence: str, authority: str,
         actor: str, today: date, any_authority: bool = False,

@@ -28,6 +28,7 @@ from ledger.generator.data import (
     TRADES,
 )
 from ledger.generator.facts import Facts
+from ledger.generator.integrity import Integrity
 
 Record = dict[str, Any]
 
@@ -60,6 +61,8 @@ class _City:
         self.authorities = {a.name: (a, a.code) for a in AUTHORITIES}
         self.persons: list[tuple[str, str]] = []  # (resident ID, name) of registered persons
         self.facts = Facts(self.rng, self.today, self.authorities)
+        self.integrity = Integrity(seed, self.today, self.authorities, self.facts.numbers,
+                                   self.codes, self.names)
 
     def records(self) -> Iterator[Record]:
         registrar = self.authorities["盘锦市委机构编制委员会办公室"][1]
@@ -71,6 +74,9 @@ class _City:
         # Persons first, so that organisations can name them as principals.
         for kind in sorted(kinds, key=lambda k: k not in PERSON_KINDS):
             yield from self.subject(kind)
+        yield from self.integrity.institutions(self.subjects)
+        yield from self.integrity.defaults()
+        yield from self.integrity.civil_servants(self.subjects, self.persons)
 
     def subject(self, kind: str) -> Iterator[Record]:
         person = kind in PERSON_KINDS
@@ -78,12 +84,20 @@ class _City:
         if kind == "natural_person":
             self.persons.append((code, name))
         registered = self.today - timedelta(days=self.rng.randint(120, 15 * 365))
-        registrar = self.registrar(kind)
+        profession = self.integrity.profession() if kind == "professional" else None
+        registrar = self.integrity.justice_code if profession else self.registrar(kind)
         yield {"record": "subject", "authority": registrar, "code": code, "name": name,
-               "kind": kind, "registered_on": registered.isoformat()}
+               "kind": kind, "registered_on": registered.isoformat()} | (
+                   {"profession": profession} if profession else {})
         if not person:
             yield from self.principals(code, registered)
-        yield from self.facts.of(code, kind, registered)
+        facts = list(self.facts.of(code, kind, registered))
+        if profession:
+            facts = self.integrity.licensed(code, profession, registered, facts)
+        if kind == "public_institution":
+            self.integrity.bodies.append((code, kind, registered))
+        yield from facts
+        yield from self.integrity.report(code, kind, facts)
 
     def principals(self, code: str, registered: date) -> Iterator[Record]:
         roles = ["legal_representative"] + (

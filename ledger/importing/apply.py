@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from ledger import integrity_cases as integrity
 from ledger import subject_cases as cases
 from ledger.core import By, Rules
 from ledger.domain.calendar import WorkingCalendar
@@ -131,7 +132,22 @@ def _commitment_id(row: Row, s: Subject) -> str:
     return found[0]
 
 
+def _government_default(row: Row, s: Subject, ctx: Context) -> None:
+    integrity.record_government_default(s, _body(row), ctx.by(row), ctx.rules)
+
+
+def _rectification(row: Row, s: Subject, ctx: Context) -> None:
+    default_id = s.find_government_default(authority=row.authority, **row.outcome)
+    integrity.rectify_government_default(s, default_id, _body(row), ctx.by(row), ctx.rules)
+
+
+def _credit_report(row: Row, s: Subject, ctx: Context) -> None:
+    integrity.record_credit_report(s, _body(row), ctx.by(row), ctx.rules)
+
+
 APPLY: dict[str, Callable[[Row, Subject, Context], None]] = {
     "principal": _principal, "permit": _permit, "penalty": _penalty, "listing": _listing,
     "commitment": _commitment, "commitment_outcome": _outcome,
+    "government_default": _government_default, "default_rectification": _rectification,
+    "credit_report": _credit_report,
 }

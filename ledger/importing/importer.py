@@ -23,8 +23,9 @@ from ledger.domain.errors import Conflict, DomainError
 from ledger.domain.subject import Subject, subject_stream
 from ledger.importing.apply import Context, apply_row
 from ledger.importing.bulk_store import Writer, load_subjects
+from ledger.importing.civil import apply_civil
 from ledger.importing.report import ImportReport
-from ledger.importing.rows import Row, RowError, parse_record
+from ledger.importing.rows import CIVIL_RECORDS, Row, RowError, parse_record
 from ledger.importing.source import Source
 
 # Events per save(): one save is one transaction holding the table lock. A save of about
@@ -54,6 +55,7 @@ class Importer:
         self.absent: set[str] = set()
         self.people: dict[str, str] = {}  # resident ID -> pseudonym, for this run only
         self.saved = 0  # events stored by the current pass
+        self.civil: list[Row] = []  # civil servants' rows, decided once the subjects are stored
 
     def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
             ) -> ImportReport:
@@ -80,7 +82,7 @@ class Importer:
         report, ctx = ImportReport(), Context(self.ledger.clock(), self.ledger.calendar,
                                               self.actor, self.ledger.policy)
         self._forget()
-        self.saved = 0
+        self.saved, self.civil = 0, []
         writer = None if all_or_nothing else Writer(self.ledger)
         held: list[Any] = []  # events built, not yet handed to the writer
         try:
@@ -107,6 +109,7 @@ class Importer:
                 self.saved = writer.events
         report.events, report.saves, report.largest_save = (
             writer.events, writer.saves, writer.largest)
+        report.events += apply_civil(self.ledger, self.civil, self.actor, report)
         return report
 
     def _forget(self) -> None:
@@ -130,6 +133,9 @@ class Importer:
                 row = parse_record(obj, line, self.authority, self.key, self.people)
             except RowError as e:
                 report.reject(line, e)
+                continue
+            if row.record in CIVIL_RECORDS:
+                self.civil.append(row)
                 continue
             rows.append(row)
         self._load({row.subject for row in rows}
