@@ -53,11 +53,14 @@ def store_envelopes(recorder: Any, code: str) -> list[dict[str, Any]]:
 
 
 def kafka_envelopes(bootstrap: str, topic: str, code: str) -> list[dict[str, Any]]:
-    """Every event of the subject on its Kafka partition, duplicates dropped, in version order."""
+    """Every event of the subject's stream on its Kafka partition, duplicates dropped, in
+    version order. Other streams share its key (a repair case, a joint case, the same person's
+    civil servant file): their versions are their own, so the stream decides."""
     by_version: dict[int, dict[str, Any]] = {}
+    stream = str(subject_stream(code))
     for record in read_topic(bootstrap, topic, key=code):
         env = orjson.loads(record.value)
-        if env.get("subject") == code:
+        if env.get("subject") == code and env.get("stream") == stream:
             by_version.setdefault(int(env["version"]), env)
     return [by_version[v] for v in sorted(by_version)]
 
