@@ -34,6 +34,9 @@ PATH_FORMATS: dict[str, dict[str, Any]] = {
     "id": {"pattern": UUID_PATTERN},
     "job_id": {"pattern": HEX_ID_PATTERN},
     "report_id": {"pattern": HEX_ID_PATTERN},
+    "default_id": {"pattern": UUID_PATTERN},
+    "servant_id": {"pattern": "^p-[0-9a-f]{32}$",
+                   "description": "the civil servant's pseudonym (p-...)"},
 }
 
 REPLAY = "The same request was recorded before: the original answer, nothing new stored"

@@ -17,11 +17,11 @@ import pytest
 from tests.contract_story import OWNER, World, bearer, serve
 
 CALLERS = ["no token", "bad token", "owner provider", "other provider", "officer",
-           "officer of another domain", "auditor", "admin"]
+           "officer of another domain", "auditor", "admin", "personnel"]
 TOKEN_OF = {"no token": None, "bad token": "not-a-known-token", "owner provider": "tok-owner",
             "other provider": "tok-other", "officer": "tok-officer",
             "officer of another domain": "tok-officer-production", "auditor": "tok-auditor",
-            "admin": "tok-admin"}
+            "admin": "tok-admin", "personnel": "tok-personnel"}
 NO = 403
 
 Request = tuple[str, Any]  # the path with its identifiers filled in, and the body
@@ -145,6 +145,26 @@ EXPECTED: dict[str, Row] = {
             {"feedback": "measures applied", "closed_on": "2026-10-23"})),
     "POST /v1/audit/verify": row("auditor, admin", lambda w: ("/v1/audit/verify", None),
                                  answers=frozenset({202, 409})),  # 409: one is still running
+    # A government's own defaults: any provider records one, only its recorder rectifies it.
+    "POST /v1/subjects/{code}/government-defaults": row(PROVIDERS, lambda w: (
+        f"/v1/subjects/{w.government_body()}/government-defaults", {
+            "kind": "arrears", "creditor": "某公司", "recorded_on": "2026-10-10",
+            "deadline": "2026-12-31", "basis": "拖欠工程款"})),
+    "POST /v1/subjects/{code}/government-defaults/{default_id}/rectification": row(
+        RECORD_OWNER, lambda w: (
+            "/v1/subjects/{}/government-defaults/{}/rectification".format(*w.government_default()),
+            {"rectified_on": "2026-10-20", "evidence": "付款凭证"})),
+    "POST /v1/subjects/{code}/credit-reports": row(PROVIDERS, _on_subject(
+        "credit-reports", lambda w: {"agency": "信用评级公司", "report_no": f"R-{next(w.serial)}",
+                                     "issued_on": "2026-10-10", "conclusion": "良好"})),
+    # Civil servants' files are the organisation department's.
+    "POST /v1/civil-servants": row("personnel, admin", lambda w: ("/v1/civil-servants", {
+        "id_number": w.resident_id(), "name": "某某", "organisation": w.government_body(),
+        "post": "科员"})),
+    "POST /v1/civil-servants/{servant_id}/records": row("personnel, admin", lambda w: (
+        f"/v1/civil-servants/{w.civil_servant()}/records", {
+            "kind": "commendation", "on": "2026-10-10", "basis": "年度考核优秀",
+            "authority": "某局"})),
 }
 
 
