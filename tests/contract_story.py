@@ -86,7 +86,7 @@ class World:
         """A default the owner department recorded on a fresh government body."""
         code = self.government_body()
         receipt = self.city.ledger.record_government_default(code, GovernmentDefaultIn(
-            kind="arrears", creditor="某公司", recorded_on=date(2026, 5, 6),  # type: ignore[arg-type]
+            kind="arrears", creditor="某公司", recorded_on=date(2026, 5, 6),
             deadline=date(2026, 8, 31), basis="拖欠工程款"), By(OWNER, "market-clerk"))
         return code, str(receipt.extra["default_id"])
 
