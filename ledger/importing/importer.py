@@ -42,7 +42,7 @@ class Importer:
         self, ledger: CreditLedger, *, key: bytes, authority: str | None = None,
         actor: str = "import", cap: int = DEFAULT_CAP, chunk_rows: int = CHUNK_ROWS,
         cache_limit: int = CACHE_LIMIT, progress: Callable[[ImportReport], None] | None = None,
-        approve: Callable[[ImportReport], bool] | None = None,
+        approve: Callable[[ImportReport], bool] | None = None, defer_civil: bool = False,
     ) -> None:
         self.ledger, self.key, self.authority, self.actor = ledger, key, authority, actor
         self.cap, self.chunk_rows, self.cache_limit = cap, chunk_rows, cache_limit
@@ -56,6 +56,8 @@ class Importer:
         self.people: dict[str, str] = {}  # resident ID -> pseudonym, for this run only
         self.saved = 0  # events stored by the current pass
         self.civil: list[Row] = []  # civil servants' rows, decided once the subjects are stored
+        # A parallel import's worker leaves them to the parent, once every worker is done.
+        self.defer_civil = defer_civil
 
     def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
             ) -> ImportReport:
@@ -109,7 +111,8 @@ class Importer:
                 self.saved = writer.events
         report.events, report.saves, report.largest_save = (
             writer.events, writer.saves, writer.largest)
-        report.events += apply_civil(self.ledger, self.civil, self.actor, report)
+        if not self.defer_civil:
+            report.events += apply_civil(self.ledger, self.civil, self.actor, report)
         return report
 
     def _forget(self) -> None:
