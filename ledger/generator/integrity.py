@@ -100,14 +100,19 @@ class Integrity:
 
     def report(self, code: str, kind: str, facts: list[Record]) -> Iterator[Record]:
         """Most dishonest subjects, and a few market subjects (for tenders), get a report."""
+        # Listed, or poorly graded (a serious penalty is enough for a D): the §13 population.
         listed = [r["listed_on"] for r in facts
-                  if r["record"] == "listing" and r["list"] in DISHONEST]
+                  if r["record"] == "listing" and r["list"] in DISHONEST] + [
+            r["decided_on"] for r in facts
+            if r["record"] == "penalty" and r["severity"] == "serious"]
         share = legal.REPORT_SHARE["dishonest"] if listed else (
             legal.REPORT_SHARE["market"] if kind in MARKET_KINDS else 0.0)
         if self.rng.random() >= share:
             return
-        start = date.fromisoformat(max(listed)) if listed else self.today - timedelta(days=540)
-        issued = min(start + timedelta(days=self.rng.randint(10, 500)), self.today)
+        # Mostly recent: a report is asked for to repair, or for a tender; some are older.
+        start = max(date.fromisoformat(max(listed)) if listed else self.today,
+                    self.today - timedelta(days=450))
+        issued = min(start + timedelta(days=self.rng.randint(10, 450)), self.today)
         agency = self.rng.choice(legal.AGENCIES)
         yield {"record": "credit_report", "authority": self.code(legal.CREDIT_OFFICE),
                "subject": code, "agency": agency,
