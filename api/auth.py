@@ -15,6 +15,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    PERSONNEL = "personnel"  # the organisation department: civil servants' integrity files
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ PATH_FORMATS: dict[str, dict[str, Any]] = {
     "report_id": {"pattern": HEX_ID_PATTERN},
     "decision_no": {"pattern": "^[^\\x00-\\x1f\\x7f]{1,200}$",
                     "description": "the decision document number, URL-encoded (〔〕, 号, / ...)"},
+    "default_id": {"pattern": UUID_PATTERN},
+    "servant_id": {"pattern": "^p-[0-9a-f]{32}$",
+                   "description": "the civil servant's pseudonym (p-...)"},
 }
 
 REPLAY = "The same request was recorded before: the original answer, nothing new stored"

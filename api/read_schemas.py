@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.contracts.fields import SubjectCode
 
@@ -194,6 +194,9 @@ class ProfilePublic(BaseModel):
     region_label: str | None = None
     former_names: list[FormerName] = []
     deregistered: Deregistered | None = None
+    government_defaults: list[dict[str, Any]] | None = Field(None, description=(
+        "a government body's or public institution's own defaults (arrears, agreements, "
+        "judgements) and their rectification; present only when it has any"))
 
 
 class RebuildJob(BaseModel):

@@ -40,6 +40,7 @@ class Registration:
     masked: str | None = None
     code_check_failed: bool = False
     registered_on: date | None = None
+    profession: str | None = None
 
 
 def new_subject(reg: Registration, by: By, rules: Rules) -> Subject:
@@ -47,6 +48,7 @@ def new_subject(reg: Registration, by: By, rules: Rules) -> Subject:
     return Subject.register(code=reg.code, name=reg.name, kind=reg.kind, masked=reg.masked,
                             registered_on=reg.registered_on or rules.today,
                             code_check_failed=reg.code_check_failed,
+                            profession=reg.profession,
                             authority=by.authority, actor=by.actor)
 
 
@@ -115,7 +117,7 @@ class SubjectCases(LedgerCore):
             if not self.has_subject(reg.code):
                 return Decision(new_subject(reg, by, self.rules()))
             existing = self.subject(reg.code)
-            if not existing.registration_matches(reg.name, reg.kind):
+            if not existing.registration_matches(reg.name, reg.kind, reg.profession):
                 rename = ("; to record a new name, POST /v1/subjects/{code}/name"
                           if existing.kind == reg.kind else "")
                 raise AlreadyExists(f"subject {reg.code} is already registered as "

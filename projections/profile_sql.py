@@ -14,6 +14,7 @@ from functools import lru_cache
 from psycopg import RawCursor
 
 from ledger.domain.visibility import shown_sql
+from projections.integrity_sql import defaults_section, with_defaults
 from projections.queries import (
     COMMITMENT_FIELDS,
     DISHONEST_LISTS,
@@ -25,7 +26,8 @@ from projections.queries import (
 from projections.storage import Tx, ViewsNotReady
 
 TABLES = ("profile_subject", "profile_permit", "profile_penalty", "profile_commitment",
-          "profile_principal", "list_entry", "profile_former_name", "profile_deregistration")
+          "profile_principal", "list_entry", "profile_former_name", "profile_deregistration",
+          "gov_default")
 IDENTITY = ("code", "name", "kind", "masked", "registered_on", "authority")
 PRINCIPAL_FIELDS = ("role", "principal", "name", "since")
 # The ledger's one definition of what is shown on a day (ledger.domain.visibility).
@@ -100,6 +102,7 @@ def statement(names: tuple[str, ...]) -> str:
         "led": led(t),
         "former": listed(t["profile_former_name"], "k.code", "x.until, x.name",
                          ("name", "until")),
+        "gd": defaults_section(t["gov_default"]),  # a body's government defaults
     }
     tail = [("registered", "s.code IS NOT NULL"), ("as_of", "k.day"), ("lists", "lists.items"),
             ("permits", "permits.items"), ("permits_total", "permits.total"),
@@ -112,12 +115,15 @@ def statement(names: tuple[str, ...]) -> str:
     identity = [("code", "k.code"), *((f, f"s.{f}") for f in IDENTITY[1:])]
     # queries.profile leaves `masked` out when it is null: two objects, the same otherwise.
     unmasked = obj([p for p in identity if p[0] != "masked"] + tail)
+    body = (f"(CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
+            "END)::text")
     # Kind and registering authority beside the text: what places the subject in a region.
-    return (f"SELECT (CASE WHEN s.masked IS NULL THEN {unmasked} ELSE {obj(identity + tail)} "
-            "END)::text, s.kind, s.authority FROM (SELECT $1::text AS code, $2::text AS day) k "
+    return (f"SELECT {with_defaults('b.body', 'gd')}, s.kind, s.authority FROM (SELECT "
+            f"$1::text AS code, $2::text AS day) k "
             f"LEFT JOIN {t['profile_subject']} s ON s.code = k.code "
             f"LEFT JOIN {t['profile_deregistration']} g ON g.code = k.code "
             + " ".join(f"CROSS JOIN LATERAL {sql} {name}" for name, sql in sections.items())
+            + f" CROSS JOIN LATERAL (SELECT {body} AS body) b"
             + " WHERE s.code IS NOT NULL OR led.n > 0")
 
 

@@ -14,7 +14,8 @@ import orjson
 
 from ledger.domain.visibility import shown_sql
 from ledger.identity import path_code
-from projections.storage import Tx
+from projections.storage import Tx, ViewsNotReady
+from projections.views.integrity import VIEW as INTEGRITY
 
 SECTION_LIMIT = 100  # rows per section of one profile; the totals say how many exist
 DISHONEST_LISTS = ("black", "key_attention")
@@ -116,7 +117,7 @@ def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
     principals = tx.fetchall(f"SELECT role, principal, name, since FROM "
                              f"{tx.t('profile_principal')} WHERE code = ? ORDER BY role, "
                              "principal", (code,))
-    return identity | {
+    found = identity | {
         "registered": row is not None, "as_of": today,
         "lists": memberships(tx, code, today),
         "permits": permits, "permits_total": permits_total,
@@ -126,6 +127,7 @@ def profile(tx: Tx, code: str, today: str) -> dict[str, Any] | None:
                        for p in principals],
         "led_organisations": led,
     } | lifecycle(tx, code)
+    return found | government_defaults(tx, code)
 
 
 def lifecycle(tx: Tx, code: str) -> dict[str, Any]:
@@ -136,6 +138,16 @@ def lifecycle(tx: Tx, code: str) -> dict[str, Any]:
                        f"{tx.t('profile_deregistration')} WHERE code = ?", (code,))
     return {"former_names": [{"name": n, "until": u} for n, u in former],
             "deregistered": None if gone is None else {"on": gone[0], "reason": gone[1]}}
+
+
+def government_defaults(tx: Tx, code: str) -> dict[str, Any]:
+    """A body's government defaults, when it has any (projections/integrity_sql.py); none
+    from a store without the integrity view (a test's, an auditor's partial rebuild)."""
+    try:
+        defaults = INTEGRITY.defaults_of(tx, code)
+    except ViewsNotReady:
+        return {}
+    return {"government_defaults": defaults} if defaults else {}
 
 
 def like_pattern(q: str) -> str:

@@ -19,7 +19,8 @@ from projections.storage import SQLITE, Tx
 from projections.view import View
 from projections.views import load_views
 
-SUBJECT_VIEWS = ("profiles", "lists", "scores")  # the views a single subject's state comes from
+# The views a single subject's state comes from (integrity: a body's government defaults).
+SUBJECT_VIEWS = ("profiles", "lists", "scores", "integrity")
 _INDEX = re.compile(r"(CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)([\w.]+)(\s+ON)",
                     re.IGNORECASE)
 

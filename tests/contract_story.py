@@ -17,14 +17,19 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.application import By
+from ledger.civil_servant_cases import CivilServantRegistration, name_digest
+from ledger.contracts.integrity import GovernmentDefaultIn
+from ledger.domain.resident_id import make_resident_id, mask, pseudonym
 from ledger.domain.uscc import make_uscc
 from ledger.generator.demo import load_demo_if_empty
 from ledger.settings import Settings
 from tests import calls as joint
 from tests import calls as repairs
+from tests.calls import register
 from tests.repair_story import COURT, CREDIT_OFFICE, MARKET, POLICY, City, Clock
 
 OWNER, OTHER, ADMIN_DEPT = MARKET, COURT, "11100000000019066D"
+PERSONNEL = make_uscc("1", "1", "211100", "23456781")  # the organisation department
 TODAY = date(2026, 11, 25)
 DOMAIN = "tax"  # every record's domain; the scoped officer works on production only
 
@@ -37,6 +42,7 @@ TOKENS = {
                                "actor": "officer-li", "domains": ["production"]},
     "tok-auditor": {"role": "auditor", "actor": "auditor-zhao"},
     "tok-admin": {"role": "admin", "authority": ADMIN_DEPT, "actor": "admin-sun"},
+    "tok-personnel": {"role": "personnel", "authority": PERSONNEL, "actor": "cadre-qian"},
 }
 # Another officer of the credit office accepts the cases the matrix then decides (four eyes).
 ACCEPTING = By(CREDIT_OFFICE, "officer-chen")
@@ -69,6 +75,32 @@ class World:
 
     def subject(self) -> str:
         return self.city.register(self.fresh_code())
+
+    def government_body(self) -> str:
+        code = make_uscc("1", "1", "110000", f"{60_000_000 + next(self.serial):08d}")
+        register(self.city.ledger, code=code, name=f"某局{code[-6:]}", kind="government_body",
+                 masked=None, authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 2))
+        return code
+
+    def government_default(self) -> tuple[str, str]:
+        """A default the owner department recorded on a fresh government body."""
+        code = self.government_body()
+        receipt = self.city.ledger.record_government_default(code, GovernmentDefaultIn(
+            kind="arrears", creditor="某公司", recorded_on=date(2026, 5, 6),
+            deadline=date(2026, 8, 31), basis="拖欠工程款"), By(OWNER, "market-clerk"))
+        return code, str(receipt.extra["default_id"])
+
+    def resident_id(self) -> str:
+        return make_resident_id("110105", date(1980, 1, 1), f"{next(self.serial) % 1000:03d}")
+
+    def civil_servant(self) -> str:
+        """A civil servant's file, opened by the organisation department: its pseudonym."""
+        number, key = self.resident_id(), b"development-only-pseudonym-key"
+        pid = pseudonym(number, key)
+        self.city.ledger.register_civil_servant(CivilServantRegistration(
+            pid, "某某", mask(number), name_digest(key, pid, "某某"), self.government_body(),
+            "科员"), By(PERSONNEL, "cadre-qian"))
+        return pid
 
     def listing(self, code: str | None = None) -> tuple[str, str]:
         """A red listing by the owner department, on a subject of its own."""

@@ -9,11 +9,13 @@ from api.routers import (
     admin,
     audit,
     checks,
+    civil_servants,
     commitments,
     corrections,
     health,
     imports,
     indicators,
+    integrity,
     joint,
     listings,
     metrics,
@@ -47,5 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     regions.router,       # public reads: the county monitoring ranking
     checks.router,        # credit checks for approval systems, the scenario catalogue
     imports.router,       # providers: file uploads, imported in the background
+    integrity.router,     # provider writes: government defaults, third-party credit reports
+    civil_servants.router,  # personnel: civil servants' integrity files (never public)
 )
 

@@ -36,7 +36,8 @@ def register_subject(body: SubjectIn, caller: Recorder, ledger: LedgerDep,
     identity = _identity(body, settings)
     receipt = ledger.register_subject(
         Registration(identity.code, body.name, body.kind.value, identity.masked,
-                     identity.code_check_failed), by(caller))
+                     identity.code_check_failed,
+                     profession=body.profession.value if body.profession else None), by(caller))
     return answer(response, receipt, SubjectReceipt, subject=identity.code,
                   masked=identity.masked, code_check_failed=identity.code_check_failed)
 

@@ -22,6 +22,7 @@ from ledger.domain.vocabulary import (
     Domain,
     ListName,
     PrincipalRole,
+    Profession,
     Severity,
     SubjectKind,
 )
@@ -51,3 +52,4 @@ DomainCode = Annotated[Domain, code_or_label(Domain)]
 CommitmentTypeCode = Annotated[CommitmentType, code_or_label(CommitmentType)]
 DelistReasonCode = Annotated[DelistReason, code_or_label(DelistReason)]
 RoleCode = Annotated[PrincipalRole, code_or_label(PrincipalRole)]
+ProfessionCode = Annotated[Profession, code_or_label(Profession)]

@@ -12,6 +12,7 @@ from ledger.contracts.codes import (
     DomainCode,
     KindCode,
     ListCode,
+    ProfessionCode,
     RoleCode,
     SeverityCode,
 )
@@ -37,6 +38,8 @@ class SubjectIn(In):
     kind: KindCode
     allow_invalid_code: StrictBool = Field(
         False, description="record a USCC failing its check characters (early pilot codes)")
+    profession: ProfessionCode | None = Field(
+        None, description="a professional's legal profession (kind professional only)")
 
 
 class PrincipalIn(In):

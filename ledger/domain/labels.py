@@ -7,10 +7,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from ledger.domain.vocabulary import (
+    CivilServantRecordKind,
     CommitmentStatus,
     CommitmentType,
     DelistReason,
     Domain,
+    GovernmentDefaultKind,
+    GovernmentDefaultStatus,
     JointKind,
     JointStatus,
     ListName,
@@ -67,6 +70,11 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     JointStatus: {"open": "办理中", "closed": "已办结"},
     JointKind: {"incentive": "联合激励", "punishment": "联合惩戒"},
     MeasureKind: {"restrict": "失信约束", "incentive": "守信激励"},
+    CivilServantRecordKind: {"commendation": "表彰奖励", "sanction": "处分",
+                             "dishonesty": "失信行为", "integrity_commitment": "诚信承诺"},
+    GovernmentDefaultKind: {"arrears": "拖欠企业账款", "agreement_unfulfilled": "不履行协议约定",
+                            "judgement_unexecuted": "不执行生效判决", "other": "其他政务失信"},
+    GovernmentDefaultStatus: {"open": "未整改", "rectified": "已整改"},
 }
 
 # Other spellings departments write in their files, beside the labels above.

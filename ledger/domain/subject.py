@@ -19,8 +19,10 @@ from ledger.domain.errors import NotFound, RuleViolation, WrongState
 from ledger.domain.events import stream_id, uuid5_text
 from ledger.domain.ownership import check_owner
 from ledger.domain.publicity import publicity_window, published_late
+from ledger.domain.registration import check_registration
 from ledger.domain.resident_id import check_organisation_code
 from ledger.domain.subject_corrections import SubjectCorrections
+from ledger.domain.subject_integrity import SubjectIntegrity
 from ledger.domain.vocabulary import CommitmentStatus, PenaltyStatus
 
 
@@ -29,7 +31,7 @@ def subject_stream(code: str) -> UUID:
     return stream_id("subject", code)
 
 
-class Subject(SubjectCorrections):
+class Subject(SubjectCorrections, SubjectIntegrity):
     """A credit subject: identity, principals, permits, penalties, listings, commitments."""
 
     def __init__(self) -> None:  # its own, or the library makes one from the annotations
@@ -38,17 +40,21 @@ class Subject(SubjectCorrections):
     @classmethod
     def register(
         cls, *, code: str, name: str, kind: str, masked: str | None, authority: str, actor: str,
-        registered_on: date, code_check_failed: bool = False,
+        registered_on: date, code_check_failed: bool = False, profession: str | None = None,
     ) -> Subject:
         check_organisation_code(code, kind)
+        check_registration(code, kind, profession)
         return cls._start(ev.SubjectRegistered, subject_stream(code), subject=code,
                           on=registered_on, authority=authority, actor=actor, code=code,
                           name=name, kind=kind, masked=masked or None,
-                          code_check_failed=True if code_check_failed else None)
+                          code_check_failed=True if code_check_failed else None,
+                          profession=profession)
 
-    def registration_matches(self, name: str, kind: str) -> bool:
+    def registration_matches(self, name: str, kind: str, profession: str | None = None
+                             ) -> bool:
         # As registered: a renamed subject's registration, sent again, is still the same one.
-        return self.registered_name == name and self.kind == kind
+        return self.registered_name == name and self.kind == kind and profession in (
+            None, self.profession)
 
     # -- principals ---------------------------------------------------------
 

@@ -19,6 +19,7 @@ from ledger.domain.vocabulary import (
     PenaltyStatus,
     PermitStatus,
     PrincipalRole,
+    Profession,
     Severity,
     SubjectKind,
 )
@@ -40,12 +41,15 @@ class SubjectRegistered(LedgerCreated):
     kind = Field(SubjectKind)
     masked = Field(str, omit_none=True)  # a person's masked ID number
     code_check_failed = Field(bool, omit_none=True, default=False)  # only ever True
+    profession = Field(Profession, omit_none=True)  # a professional's (issue 20)
 
     def evolve(self, s: Any) -> None:
         s.code, s.name, s.kind = self.code, self.name, self.kind
         s.masked = self.masked
         # Who may rename or deregister it, and the name a resubmitted registration matches.
         s.registrar, s.registered_name = self.authority, self.name
+        if "profession" in self.data:  # older registrations have none: state as it was
+            s.profession = self.profession
 
 
 class PrincipalLinked(LedgerEvent):

@@ -50,6 +50,7 @@ class SubjectState(LedgerAggregate):
     registered_name: str
     former_names: list[dict[str, str]]  # {name, until}, oldest first (SubjectRenamed)
     deregistered: dict[str, str] | None  # {on, reason} (SubjectDeregistered)
+    profession: str | None = None  # a professional's legal profession, if registered with one
 
     def __init__(self) -> None:
         super().__init__()  # SubjectRegistered fills in the identity

@@ -134,3 +134,33 @@ class MeasureKind(StrEnum):
 
     RESTRICT = "restrict"  # a restriction on the dishonest (失信约束)
     INCENTIVE = "incentive"  # a convenience for the trustworthy (守信激励)
+# -- government integrity (plan §9, §12, §16) ---------------------------------------------
+
+# Where a government's own defaults are recorded: its organs and public institutions.
+GOVERNMENT_KINDS = frozenset({SubjectKind.GOVERNMENT_BODY, SubjectKind.PUBLIC_INSTITUTION})
+LEGAL_INSTITUTION_KINDS = frozenset({SubjectKind.LAW_FIRM, SubjectKind.NOTARY_OFFICE,
+                                     SubjectKind.LEGAL_SERVICE_OFFICE,
+                                     SubjectKind.FORENSIC_INSTITUTION})
+
+
+class CivilServantRecordKind(StrEnum):
+    """What a civil servant's integrity file (公务员诚信档案) records."""
+
+    COMMENDATION = "commendation"
+    SANCTION = "sanction"
+    DISHONESTY = "dishonesty"
+    INTEGRITY_COMMITMENT = "integrity_commitment"
+
+
+class GovernmentDefaultKind(StrEnum):
+    """A government body's own default (政务失信)."""
+
+    ARREARS = "arrears"  # owed to enterprises
+    AGREEMENT_UNFULFILLED = "agreement_unfulfilled"  # investment and other agreements
+    JUDGEMENT_UNEXECUTED = "judgement_unexecuted"
+    OTHER = "other"
+
+
+class GovernmentDefaultStatus(StrEnum):
+    OPEN = "open"
+    RECTIFIED = "rectified"

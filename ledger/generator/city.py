@@ -31,6 +31,7 @@ from ledger.generator.data import (
     ZONES,
 )
 from ledger.generator.facts import Facts
+from ledger.generator.integrity import Integrity
 
 Record = dict[str, Any]
 
@@ -70,6 +71,8 @@ class _City:
         # Persons are registered by their district's (or zone's) public-security branch.
         self.branches = {a.region: a.code for a in authorities
                          if "natural_person" in a.registers and a.region != CITY_REGION}
+        self.integrity = Integrity(seed, self.today, self.authorities, self.facts.numbers,
+                                   self.codes, self.names)
 
     def records(self) -> Iterator[Record]:
         registrar = self.authorities["盘锦市委机构编制委员会办公室"][1]
@@ -81,6 +84,9 @@ class _City:
         # Persons first, so that organisations can name them as principals.
         for kind in sorted(kinds, key=lambda k: k not in PERSON_KINDS):
             yield from self.subject(kind)
+        yield from self.integrity.institutions(self.subjects)
+        yield from self.integrity.defaults()
+        yield from self.integrity.civil_servants(self.subjects, self.persons)
 
     def subject(self, kind: str) -> Iterator[Record]:
         person = kind in PERSON_KINDS
@@ -88,13 +94,22 @@ class _City:
         if kind == "natural_person":
             self.persons.append((code, name))
         registered = self.today - timedelta(days=self.rng.randint(120, 15 * 365))
-        registrar = self.person_registrar(code) if kind == "natural_person" else \
-            self.registrar(kind)
+        profession = self.integrity.profession() if kind == "professional" else None
+        registrar = (self.integrity.justice_code if profession else
+                     self.person_registrar(code) if kind == "natural_person" else
+                     self.registrar(kind))
         yield {"record": "subject", "authority": registrar, "code": code, "name": name,
-               "kind": kind, "registered_on": registered.isoformat()}
+               "kind": kind, "registered_on": registered.isoformat()} | (
+                   {"profession": profession} if profession else {})
         if not person:
             yield from self.principals(code, registered)
-        yield from self.facts.of(code, kind, registered)
+        facts = list(self.facts.of(code, kind, registered))
+        if profession:
+            facts = self.integrity.licensed(code, profession, registered, facts)
+        if kind == "public_institution":
+            self.integrity.bodies.append((code, kind, registered))
+        yield from facts
+        yield from self.integrity.report(code, kind, facts)
 
     def principals(self, code: str, registered: date) -> Iterator[Record]:
         roles = ["legal_representative"] + (

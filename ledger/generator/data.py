@@ -32,8 +32,23 @@ ASSOCIATIONS = ("协会", "商会", "促进会", "联合会", "研究会")
 INSTITUTIONS = ("小学", "中学", "幼儿园", "社区卫生服务中心", "文化站", "养老服务中心",
                 "农业技术推广站", "水利服务站")
 PERMIT_CATEGORIES = ("普通", "特许", "认可", "核准", "登记")
-PERMIT_CERTIFICATES = ("食品经营许可证", "排污许可证", "建筑工程施工许可证", "道路运输经营许可证",
-                       "药品经营许可证", "卫生许可证", "娱乐经营许可证", "危险化学品经营许可证")
+# What each domain's authorities grant: an authority grants the certificates of its domains
+# only (no tax bureau issues a discharge permit); a domain with none is not a granting one.
+CERTIFICATES: dict[str, tuple[str, ...]] = {
+    "production": ("工业产品生产许可证", "安全生产许可证", "危险化学品经营许可证"),
+    "circulation": ("食品经营许可证", "药品经营许可证", "酒类商品批发许可证"),
+    "tax": ("增值税专用发票最高开票限额审批",),
+    "environment": ("排污许可证", "危险废物经营许可证"),
+    "construction": ("建筑工程施工许可证", "建筑业企业资质证书", "房地产开发企业资质证书"),
+    "transport": ("道路运输经营许可证", "道路运输从业资格证"),
+    "health": ("医疗机构执业许可证", "公共场所卫生许可证", "医师执业证书"),
+    "tourism": ("旅行社业务经营许可证",),
+    "culture_education_science": ("娱乐经营许可证", "民办学校办学许可证"),
+    "social_security": ("劳务派遣经营许可证", "人力资源服务许可证"),
+    "statistics": ("涉外调查许可证",),
+    "public_security": ("特种行业许可证", "保安服务许可证"),
+    "finance": ("小额贷款公司经营许可证", "融资担保业务经营许可证"),
+}
 PENALTY_CATEGORIES = {"minor": ("警告", "通报批评"), "general": ("罚款", "没收违法所得"),
                       "serious": ("暂扣许可证件", "降低资质等级", "责令停产停业", "限制从业")}
 VIOLATIONS = ("未按规定公示信息", "销售不合格产品", "虚假宣传", "无证经营", "超标排放污染物",

@@ -13,10 +13,10 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.listing_rules import latest_expiry, latest_notice
 from ledger.domain.repair import RepairPolicy
 from ledger.generator.data import (
+    CERTIFICATES,
     COMMITMENT_CONTENT,
     PENALTY_CATEGORIES,
     PERMIT_CATEGORIES,
-    PERMIT_CERTIFICATES,
     VIOLATIONS,
 )
 
@@ -48,6 +48,10 @@ class Facts:
         self.penalising = [a for a in authorities.values() if a[0].domains]
         self.by_domain: dict[str, tuple[Authority, str]] = {
             d.value: a for a in self.penalising for d in a[0].domains}
+        # Who grants what: the certificates of an authority's own domains.
+        self.grants = {a[1]: [c for d in a[0].domains for c in CERTIFICATES.get(d.value, ())]
+                       for a in self.penalising}
+        self.granting = [a for a in self.penalising if self.grants[a[1]]]
 
     def of(self, code: str, kind: str, registered: date) -> Iterator[Record]:
         rng = self.rng
@@ -82,8 +86,13 @@ class Facts:
         return min(self.calendar.add_working_days(decided, days), self.today)
 
     def permit(self, code: str, decided: date) -> Record:
-        authority, acode = self.rng.choice(self.penalising)
-        certificate = self.rng.choice(PERMIT_CERTIFICATES)
+        authority, acode = self.rng.choice(self.granting)
+        certificate = self.rng.choice(self.grants[acode])
+        return self.licence(code, decided, authority, acode, certificate)
+
+    def licence(self, code: str, decided: date, authority: Authority, acode: str,
+                certificate: str) -> Record:
+        """A permit granting `certificate`, decided by `authority` on `decided`."""
         number = self.number(authority, "许", decided.year)
         return {"record": "permit", "authority": acode, "subject": code, "decision_no": number,
                 "category": self.rng.choice(PERMIT_CATEGORIES), "decided_on": decided.isoformat(),

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from ledger import integrity_cases as integrity
 from ledger import subject_cases as cases
 from ledger.core import By, Rules
 from ledger.domain.calendar import WorkingCalendar
@@ -56,7 +57,7 @@ def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:
     elif row.record == "subject":
         reg = row.register
         assert reg is not None
-        if reg.strict and not subject.registration_matches(reg.name, reg.kind):
+        if reg.strict and not subject.registration_matches(reg.name, reg.kind, reg.profession):
             raise AlreadyExists(f"subject {row.subject} is already registered as "
                                 f"{subject.kind} {subject.name!r}", field="code")
         return subject
@@ -73,7 +74,7 @@ def _register(row: Row, ctx: Context) -> Subject:
         raise NotFound(f"no subject with code {row.subject}: register it first (a subject "
                        "record, or party_name and party_kind on the row)", field="subject")
     return new_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
-                                    reg.code_check_failed, reg.registered_on),
+                                    reg.code_check_failed, reg.registered_on, reg.profession),
                        ctx.by(row), ctx.rules)
 
 
@@ -145,7 +146,22 @@ def _commitment_id(row: Row, s: Subject) -> str:
     return found[0]
 
 
+def _government_default(row: Row, s: Subject, ctx: Context) -> None:
+    integrity.record_government_default(s, _body(row), ctx.by(row), ctx.rules)
+
+
+def _rectification(row: Row, s: Subject, ctx: Context) -> None:
+    default_id = s.find_government_default(authority=row.authority, **row.outcome)
+    integrity.rectify_government_default(s, default_id, _body(row), ctx.by(row), ctx.rules)
+
+
+def _credit_report(row: Row, s: Subject, ctx: Context) -> None:
+    integrity.record_credit_report(s, _body(row), ctx.by(row), ctx.rules)
+
+
 APPLY: dict[str, Callable[[Row, Subject, Context], None]] = {
     "principal": _principal, "permit": _permit, "penalty": _penalty, "listing": _listing,
     "commitment": _commitment, "commitment_outcome": _outcome,
+    "government_default": _government_default, "default_rectification": _rectification,
+    "credit_report": _credit_report,
 }

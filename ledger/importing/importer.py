@@ -27,9 +27,10 @@ from ledger.domain.subject import Subject, subject_stream
 from ledger.domain.vocabulary import Domain
 from ledger.importing.apply import Context, apply_row
 from ledger.importing.bulk_store import Writer, load_subjects
+from ledger.importing.civil import apply_civil
 from ledger.importing.csv_layout import TemplateContext
 from ledger.importing.report import ImportReport
-from ledger.importing.rows import Row, RowError, parse_record
+from ledger.importing.rows import CIVIL_RECORDS, Row, RowError, parse_record
 from ledger.importing.source import Source, SourceError
 
 # Events per save(): one save is one transaction holding the table lock. A save of about
@@ -48,6 +49,7 @@ class Importer:
         cache_limit: int = CACHE_LIMIT, progress: Callable[[ImportReport], None] | None = None,
         approve: Callable[[ImportReport], bool] | None = None, domain: str | None = None,
         own_authority_only: bool = False,
+        defer_civil: bool = False,
     ) -> None:
         self.ledger, self.key, self.authority, self.actor = ledger, key, authority, actor
         # Uploads over HTTP record under the token's authority only: a row naming another is
@@ -64,6 +66,9 @@ class Importer:
         self.absent: set[str] = set()
         self.people: dict[str, str] = {}  # resident ID -> pseudonym, for this run only
         self.saved = 0  # events stored by the current pass
+        self.civil: list[Row] = []  # civil servants' rows, decided once the subjects are stored
+        # A parallel import's worker leaves them to the parent, once every worker is done.
+        self.defer_civil = defer_civil
 
     def run(self, source: Iterable[tuple[int, Any]], *, all_or_nothing: bool = False
             ) -> ImportReport:
@@ -90,7 +95,7 @@ class Importer:
         report, ctx = ImportReport(), Context(self.ledger.clock(), self.ledger.calendar,
                                               self.actor, self.ledger.policy)
         self._forget()
-        self.saved = 0
+        self.saved, self.civil = 0, []
         writer = None if all_or_nothing else Writer(self.ledger)
         held: list[Any] = []  # events built, not yet handed to the writer
         try:
@@ -117,6 +122,8 @@ class Importer:
                 self.saved = writer.events
         report.events, report.saves, report.largest_save = (
             writer.events, writer.saves, writer.largest)
+        if not self.defer_civil:
+            report.events += apply_civil(self.ledger, self.civil, self.actor, report)
         return report
 
     def _forget(self) -> None:
@@ -146,6 +153,9 @@ class Importer:
                                                   f"{self.authority}, not {row.authority}")])
             except RowError as e:
                 report.reject(line, e, getattr(obj, "columns", None))
+                continue
+            if row.record in CIVIL_RECORDS:
+                self.civil.append(row)
                 continue
             rows.append(row)
         self._load({row.subject for row in rows}

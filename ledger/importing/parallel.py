@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.build import build_authorities, build_ledger
+from ledger.importing.civil import apply_civil
 from ledger.importing.importer import Importer, template_context
 from ledger.importing.report import ImportReport
 from ledger.importing.rows import RowError, subject_ref
@@ -100,7 +101,15 @@ def import_parallel(
     for p in processes:
         p.start()
     try:
-        report = _gather(inbox, processes, verdict, go, progress or (lambda *_: None))
+        report, civil = _gather(inbox, processes, verdict, go, progress or (lambda *_: None))
+        if civil and report.stored:
+            # Civil servants' files need their bodies, which any worker may have registered:
+            # decided here, once all are stored (ledger/importing/civil.py).
+            ledger = build_ledger(settings)
+            try:
+                report.events += apply_civil(ledger, civil, actor, report)
+            finally:
+                ledger.close()
         report.seconds = time.perf_counter() - started  # starting the processes included
         return report
     finally:
@@ -111,11 +120,12 @@ def import_parallel(
 
 
 def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: Progress
-            ) -> ImportReport:
+            ) -> tuple[ImportReport, list[Any]]:
     workers = len(processes)
     rows, read, size = [0] * workers, [0] * workers, 0
     validated: dict[int, int] = {}
     reports: dict[int, ImportReport] = {}
+    civil: dict[int, list[Any]] = {}  # each worker's civil servants' rows, not yet decided
     while len(reports) < workers:
         try:
             kind, i, *body = inbox.get(timeout=1)
@@ -137,11 +147,11 @@ def _gather(inbox: Any, processes: list[Any], verdict: Any, go: Any, progress: P
         elif kind == "failed":
             raise body[0]
         else:
-            reports[i] = body[0]
+            reports[i], civil[i] = body
     merged = ImportReport()
     for report in reports.values():
         merged.merge(report)
-    return merged
+    return merged, [row for i in sorted(civil) for row in civil[i]]
 
 
 def _work(settings: Settings, path: str, fmt: str | None, authority: str | None,
@@ -161,14 +171,14 @@ def _work(settings: Settings, path: str, fmt: str | None, authority: str | None,
             return bool(go.value)
 
         importer = Importer(
-            ledger, key=key, authority=authority, actor=actor, approve=approve,
+            ledger, key=key, authority=authority, actor=actor, approve=approve, defer_civil=True,
             progress=lambda r: inbox.put(("progress", shard, r.rows, source.position,
                                           source.size)))
         report = importer.run(_Share(source, shard, shards, key), all_or_nothing=all_or_nothing)
         ledger.close()
         report.cpu_seconds = time.process_time()  # this worker's, from its fork
         report.max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        inbox.put(("done", shard, report))
+        inbox.put(("done", shard, report, importer.civil))
     except BaseException as e:  # the parent re-raises it
         inbox.put(("failed", shard, _picklable(e)))
 

@@ -11,8 +11,16 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ledger.civil_servant_cases import CivilServantRegistration, name_digest
 from ledger.contracts.codes import KindCode
 from ledger.contracts.fields import IsoDate, Short
+from ledger.contracts.integrity import (
+    CivilServantIn,
+    CivilServantRecordIn,
+    CreditReportIn,
+    GovernmentDefaultIn,
+    RectificationIn,
+)
 from ledger.contracts.records import (
     CommitmentIn,
     CommitmentOutcomeIn,
@@ -23,7 +31,7 @@ from ledger.contracts.records import (
     SubjectIn,
 )
 from ledger.contracts.templates import TEMPLATE_BODIES
-from ledger.domain.resident_id import mask, pseudonym
+from ledger.domain.resident_id import mask, pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
@@ -31,8 +39,12 @@ from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
 BODIES: dict[str, type[BaseModel]] = {
     "principal": PrincipalIn, "permit": PermitIn, "penalty": PenaltyIn, "listing": ListingIn,
     "commitment": CommitmentIn, "commitment_outcome": CommitmentOutcomeIn,
+    "government_default": GovernmentDefaultIn, "default_rectification": RectificationIn,
+    "credit_report": CreditReportIn,
 }
-RECORDS = ("subject", *BODIES)
+# Civil servants' files: not subjects' facts (ledger/importing/civil.py decides them).
+CIVIL_RECORDS = ("civil_servant", "civil_servant_record")
+RECORDS = ("subject", *BODIES, *CIVIL_RECORDS)
 T = TypeVar("T")
 _RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
 _DATE = TypeAdapter(IsoDate)
@@ -68,6 +80,7 @@ class Registration:
     registered_on: date | None
     code_check_failed: bool
     strict: bool
+    profession: str | None = None
 
 
 @dataclass(slots=True)  # not frozen: that costs a setattr call per field, on every row
@@ -109,6 +122,11 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
         if problems or row is None:
             raise RowError(problems)
         return row
+    if record in CIVIL_RECORDS:
+        found = _attempt(problems, civil_row, record, fields, line, authority or "", key)
+        if problems or found is None:
+            raise RowError(problems)
+        return found
     raw = fields.pop("subject", None)
     ref = _attempt(problems, subject_ref, raw, key, people)
     extra = _attempt(problems, _pop_extras, record, fields, key, people)
@@ -201,8 +219,35 @@ def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) 
     except CodeError as e:
         raise RowError([("code", str(e))]) from None
     reg = Registration(body.name, body.kind.value, ident.masked, on, ident.code_check_failed,
-                       strict=True)
+                       strict=True, profession=body.profession.value if body.profession else None)
     return Row(line, "subject", authority, ident.code, register=reg)
+
+
+def civil_row(record: str, fields: dict[str, Any], line: int, authority: str, key: bytes
+              ) -> Row:
+    """A civil servant's registration (with the ID number and name) or an entry of their file;
+    the row's subject is the person's pseudonym (ledger/importing/civil.py applies it)."""
+    if record == "civil_servant_record":
+        pid = _person_or_code(fields.pop("civil_servant", None), key, "civil_servant")
+        if not pid.startswith(PSEUDONYM_PREFIX):
+            raise RowError([("civil_servant", "a civil servant's resident ID or pseudonym")])
+        # In a file `authority` is who records (as on every row); who decided is `decided_by`.
+        fields["authority"] = fields.pop("decided_by", None)
+        return Row(line, record, authority, pid, body=_validate(CivilServantRecordIn, fields))
+    body = _validate(CivilServantIn, fields)
+    assert isinstance(body, CivilServantIn)
+    try:
+        number = validate_resident_id(body.id_number)
+    except CodeError as e:  # the ID rule's message, never the digits
+        raise RowError([("id_number", str(e))]) from None
+    try:
+        organisation = validate_uscc(body.organisation)
+    except CodeError as e:
+        raise RowError([("organisation", str(e))]) from None
+    pid = pseudonym(number, key)
+    reg = CivilServantRegistration(pid, body.name, mask(number), name_digest(key, pid, body.name),
+                                   organisation, body.post, body.registered_on)
+    return Row(line, record, authority, pid, outcome={"registration": reg})
 
 
 def _pop_extras(record: str, fields: dict[str, Any], key: bytes,
@@ -223,7 +268,24 @@ def _pop_extras(record: str, fields: dict[str, Any], key: bytes,
             raise RowError([("commitment_no", "give commitment_no or commitment_id")])
         extra["outcome"] = {"kept": outcome == "fulfilled"} | {
             k: _check(_SHORT, k, str(v)) for k, v in ref.items()}
+    if record == "default_rectification":
+        extra["outcome"] = default_ref(fields)
     return extra
+
+
+def default_ref(fields: dict[str, Any]) -> dict[str, Any]:
+    """Which government default a rectification row is about: its id, or what identifies it
+    (the recording authority's kind, creditor and day)."""
+    if fields.get("default_id"):
+        return {"default_id": _check(_SHORT, "default_id", str(fields.pop("default_id")))}
+    ref = {k: fields.pop(k, None) for k in ("kind", "creditor", "recorded_on")}
+    missing = [k for k, v in ref.items() if not v]
+    if missing:
+        raise RowError([(k, "give default_id, or kind, creditor and recorded_on")
+                        for k in missing])
+    return {"kind": _check(_SHORT, "kind", ref["kind"]),
+            "creditor": _check(_SHORT, "creditor", ref["creditor"]),
+            "recorded_on": _check(_DATE, "recorded_on", ref["recorded_on"])}
 
 
 def _person_or_code(raw: Any, key: bytes, name: str, people: dict[str, str] | None = None

@@ -17,6 +17,7 @@ VIEW_MODULES = [
     "projections.views.repair_ratios",
     "projections.views.timeliness",
     "projections.views.indicators",
+    "projections.views.integrity",
 ]
 
 

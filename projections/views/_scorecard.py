@@ -20,6 +20,7 @@ from ledger.domain.scoring import BASE_RULE
 from ledger.domain.visibility import shown_sql
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.view import ViewTx
+from projections.views._integrity_card import integrity_indicators, recent_reports
 from projections.views.indicators import (
     LEGAL_PERSON_KINDS,
     MARKET_KINDS,
@@ -88,7 +89,9 @@ class Scorecard:
     def all(self) -> list[dict[str, Any]]:
         return [self.uscc(), self.timeliness(), self.records(), self.holders(),
                 self.joint_domains(), self.joint_cases(), *self.repair(), self.commitments(),
-                self.reports(), self.trend("black"), self.trend("poor")]
+                self.reports(), self.trend("black"), self.trend("poor"),
+                *(indicator(i, t, u, v, op, target, **d)
+                  for i, t, u, v, op, target, d in integrity_indicators(self.tx, self.as_of))]
 
     def uscc(self) -> dict[str, Any]:
         total = self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.name_key IS NOT NULL",
@@ -207,11 +210,13 @@ class Scorecard:
     def reports(self) -> dict[str, Any]:
         members = self.view.repair.members(self.tx, self.as_of)
         population = {code for _, code in members} | self.poor_codes(self.as_of)
-        reported = population & self.view.repair.marked(self.tx, "report", self.as_of)
+        # A report issued within the last 12 months, on its own or in a repair case (issue 20).
+        reported = population & recent_reports(self.tx, self.as_of)
         return indicator("third_party_report_coverage", "Black-listed or poor-grade subjects "
                          "with a third-party credit report", "share",
                          share(len(reported), len(population)), ">=", REPAIR_TARGETS["report"],
-                         reported=len(reported), population=len(population))
+                         reported=len(reported), population=len(population),
+                         issued_within_months=12)
 
     def enterprise_share(self, which: str, as_of: str) -> tuple[int, int]:
         total = self.one(f"SELECT COUNT(*) FROM {KNOWN} AND s.kind = 'enterprise'", as_of)

@@ -19,11 +19,11 @@ from tests import calls
 from tests.contract_story import OWNER, World, bearer, serve
 
 CALLERS = ["no token", "bad token", "owner provider", "other provider", "officer",
-           "officer of another domain", "auditor", "admin"]
+           "officer of another domain", "auditor", "admin", "personnel"]
 TOKEN_OF = {"no token": None, "bad token": "not-a-known-token", "owner provider": "tok-owner",
             "other provider": "tok-other", "officer": "tok-officer",
             "officer of another domain": "tok-officer-production", "auditor": "tok-auditor",
-            "admin": "tok-admin"}
+            "admin": "tok-admin", "personnel": "tok-personnel"}
 NO = 403
 
 Request = tuple[str, Any]  # the path with its identifiers filled in, and the body
@@ -191,6 +191,26 @@ EXPECTED: dict[str, Row] = {
     # An upload records under the token's authority, as any provider write.
     "POST /v1/imports": row(PROVIDERS, lambda w: ("/v1/imports", Upload(
         "permits.ndjson", b'{"record": "permit"}\n'))),
+    # A government's own defaults: any provider records one, only its recorder rectifies it.
+    "POST /v1/subjects/{code}/government-defaults": row(PROVIDERS, lambda w: (
+        f"/v1/subjects/{w.government_body()}/government-defaults", {
+            "kind": "arrears", "creditor": "某公司", "recorded_on": "2026-10-10",
+            "deadline": "2026-12-31", "basis": "拖欠工程款"})),
+    "POST /v1/subjects/{code}/government-defaults/{default_id}/rectification": row(
+        RECORD_OWNER, lambda w: (
+            "/v1/subjects/{}/government-defaults/{}/rectification".format(*w.government_default()),
+            {"rectified_on": "2026-10-20", "evidence": "付款凭证"})),
+    "POST /v1/subjects/{code}/credit-reports": row(PROVIDERS, _on_subject(
+        "credit-reports", lambda w: {"agency": "信用评级公司", "report_no": f"R-{next(w.serial)}",
+                                     "issued_on": "2026-10-10", "conclusion": "良好"})),
+    # Civil servants' files are the organisation department's.
+    "POST /v1/civil-servants": row("personnel, admin", lambda w: ("/v1/civil-servants", {
+        "id_number": w.resident_id(), "name": "某某", "organisation": w.government_body(),
+        "post": "科员"})),
+    "POST /v1/civil-servants/{servant_id}/records": row("personnel, admin", lambda w: (
+        f"/v1/civil-servants/{w.civil_servant()}/records", {
+            "kind": "commendation", "on": "2026-10-10", "basis": "年度考核优秀",
+            "authority": "某局"})),
 }
 
 

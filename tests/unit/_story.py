@@ -164,4 +164,6 @@ class Story:
             "occurred_at": on, "recorded_at": on + "T00:00:00+00:00", "authority": AUTHORITY,
             "actor": "test", "prev_hash": "", "hash": "",
             "data": {"case_id": stream, "target_kind": "listing", "target_id": target_id,
-                     "domain": domain, "list": list_name}})
+                     "domain": domain, "list": list_name} | (
+                {"issued_on": on, "agency": "信用服务机构", "report_no": f"R-{stream[:8]}",
+                 "conclusion": "良好"} if type_name == "RepairReportSubmitted" else {})})

@@ -13,9 +13,11 @@ from ledger.domain.listing_rules import check_notice, check_period
 from ledger.domain.publicity import published_late
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.resident_id import validate_resident_id
-from ledger.domain.uscc import validate_uscc
+from ledger.domain.uscc import kind_of_uscc, validate_uscc
 from ledger.domain.vocabulary import CommitmentType, Domain, ListName, Severity
 from ledger.generator.city import generate, reference_date
+from ledger.generator.data import AUTHORITIES, CERTIFICATES
+from ledger.generator.legal import INSTITUTION_PREFIX, LICENCES
 from ledger.importing.rows import parse_record
 
 PERSONS = ("natural_person", "professional")
@@ -66,14 +68,17 @@ def test_facts_name_registered_subjects_and_principals_are_registered_persons(
     for r in city:
         if r["record"] == "subject":
             registered.add(r["code"])
-        else:
+        elif r["record"] == "civil_servant":
+            assert r["organisation"] in registered  # their body is registered before them
+        elif r["record"] != "civil_servant_record":
             assert r["subject"] in registered  # a subject is registered before its facts
         seen.add(r["record"])
     persons = {s["code"] for s in of(city, "subject") if s["kind"] == "natural_person"}
     principals = of(city, "principal")
     assert principals and {p["principal"] for p in principals} <= persons
     assert seen == {"subject", "principal", "permit", "penalty", "listing", "commitment",
-                    "commitment_outcome"}
+                    "commitment_outcome", "credit_report", "government_default",
+                    "default_rectification", "civil_servant", "civil_servant_record"}
 
 
 def test_the_mix_of_subjects_is_plausible(city: list[dict[str, Any]]) -> None:
@@ -132,3 +137,66 @@ def test_every_date_is_before_the_seeds_reference_date_which_is_past(
     assert today < datetime.now(UTC).date()
     dates = [r[f] for r in city for f in DATE_FIELDS if f in r]
     assert max(dates) <= today.isoformat()
+
+
+def test_authorities_grant_only_the_certificates_of_their_domains(
+    city: list[dict[str, Any]],
+) -> None:
+    catalogue = {a.code: a for a in AUTHORITIES}
+    justice = next(a for a in AUTHORITIES if a.name == "盘锦市司法局")
+    for permit in of(city, "permit"):
+        authority = catalogue[permit["authority"]]
+        if authority is justice:  # practice licences of what it registers
+            assert permit["certificate_name"] in LICENCES.values()
+            continue
+        granted = {c for d in authority.domains for c in CERTIFICATES.get(d.value, ())}
+        assert permit["certificate_name"] in granted, (authority.name, permit)
+    # No tax bureau issues a discharge permit; no court grants anything.
+    tax = next(a.code for a in AUTHORITIES if a.name == "国家税务总局盘锦市税务局")
+    court = next(a.code for a in AUTHORITIES if a.name == "盘锦市中级人民法院")
+    assert not [p for p in of(city, "permit") if p["authority"] == tax
+                and p["certificate_name"] == "排污许可证"]
+    assert not [p for p in of(city, "permit") if p["authority"] == court]
+
+
+def test_the_legal_professions_and_their_institutions_in_a_citys_proportions(
+    city: list[dict[str, Any]],
+) -> None:
+    subjects = of(city, "subject")
+    professionals = [s for s in subjects if s["kind"] == "professional"]
+    legal = [s for s in professionals if s.get("profession")]
+    # About a third of the professionals are in a legal profession, lawyers the most of them.
+    assert 0.15 < len(legal) / len(professionals) < 0.45
+    professions = Counter(s["profession"] for s in legal)
+    assert professions.most_common(1)[0][0] == "lawyer"
+    justice = next(a.code for a in AUTHORITIES if a.name == "盘锦市司法局")
+    assert {s["authority"] for s in legal} == {justice}
+    institutions = Counter(s["kind"] for s in subjects if s["kind"] in INSTITUTION_PREFIX)
+    assert set(institutions) == set(INSTITUTION_PREFIX)
+    assert institutions["law_firm"] > institutions["notary_office"]
+    assert sum(institutions.values()) / len(subjects) < 0.02
+    # Their codes name their kind (GB 32100 categories 31-34).
+    assert all(kind_of_uscc(s["code"]) == s["kind"] for s in subjects
+               if s["kind"] not in PERSONS)
+
+
+def test_reports_defaults_and_civil_servants_in_a_citys_proportions(
+    city: list[dict[str, Any]],
+) -> None:
+    listings = of(city, "listing")
+    dishonest = {x["subject"] for x in listings if x["list"] in ("black", "key_attention")}
+    reported = {r["subject"] for r in of(city, "credit_report")}
+    # Most dishonest subjects get a third-party report; few others do.
+    assert 0.5 < len(reported & dishonest) / len(dishonest) < 0.9
+    assert len(reported - dishonest) < len(of(city, "subject")) * 0.05
+    kinds = {s["code"]: s["kind"] for s in of(city, "subject")}
+    defaults = of(city, "government_default")
+    assert defaults and {kinds[d["subject"]] for d in defaults} <= {"government_body",
+                                                                    "public_institution"}
+    assert all(d["recorded_on"] < d["deadline"] for d in defaults)
+    servants = of(city, "civil_servant")
+    assert 0.01 < len(servants) / 3000 < 0.03
+    assert {kinds[s["organisation"]] for s in servants} == {"government_body"}
+    assert len({s["id_number"] for s in servants}) == len(servants)
+    entries = Counter(r["kind"] for r in of(city, "civil_servant_record"))
+    assert entries["integrity_commitment"] > len(servants) * 0.7
