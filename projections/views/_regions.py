@@ -13,7 +13,7 @@ from typing import Any
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.regions import Region, RegionTable
 from projections.view import ViewTx
-from projections.views import scores
+from projections.views import integrity, scores
 from projections.views._scope import scoped
 from projections.views._scorecard import scorecard
 from projections.views.indicators import IndicatorsView
@@ -56,7 +56,8 @@ class Counties:
         self.view, self.tx, self.table, self.catalogue = view, tx, table, catalogue
         self.known = [row[0] for row in tx.fetchall(
             f"SELECT DISTINCT origin FROM {tx.t('ind_subject')}")]
-        self.tables = view.tables | scores.VIEW.tables
+        # Every table a scorecard reads, so that each is scoped to the county's subjects.
+        self.tables = view.tables | scores.VIEW.tables | integrity.VIEW.tables
         self.memo: dict[Any, Any] = {}  # city-wide reads, shared by every scorecard here
 
     def card(self, region: Region, as_of: str) -> list[dict[str, Any]]:

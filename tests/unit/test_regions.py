@@ -15,7 +15,7 @@ from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.regions import Geography, RegionTable, origin_of
 from ledger.domain.uscc import make_uscc
 from ledger.generator.city import generate
-from projections.views import indicators, repair_ratios, scores, timeliness
+from projections.views import indicators, integrity, repair_ratios, scores, timeliness
 from projections.views._regions import Counties, month_ends, ranks
 from projections.views._scope import scoped
 from tests.unit._story import Story
@@ -24,7 +24,7 @@ from tests.unit._viewtx import SqlViewTx
 CATALOGUE = AuthorityCatalogue.load()
 TABLE = RegionTable.load()
 BRANCH = {a.region: a.code for a in CATALOGUE if "natural_person" in a.registers}
-VIEWS = [scores.VIEW, repair_ratios.VIEW, timeliness.VIEW, indicators.VIEW]
+VIEWS = [scores.VIEW, repair_ratios.VIEW, timeliness.VIEW, indicators.VIEW, integrity.VIEW]
 
 
 def test_the_shipped_table_names_the_city_its_districts_county_and_zones() -> None:
