@@ -44,7 +44,7 @@ def regions(
     geography = build_geography(settings)
     ledger = build_ledger(settings)
     feed = open_feed(settings, ledger.recorder, feed_source(settings, source))
-    target = MemoryViews(load_views(["scores", "indicators"]))
+    target = MemoryViews(load_views(["scores", "indicators", "integrity"]))
     try:
         build(feed, target, Cut(as_of=when))
         answer = monitoring(indicators.VIEW, target.tx(), geography.table,

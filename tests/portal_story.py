@@ -57,7 +57,7 @@ class Portal:
 
 def story(city: City) -> tuple[str, str, str]:
     """ACME's record, the person, MARKET as a registered subject; (later, never, case id)."""
-    city.register(MARKET, name=MARKET_NAME)
+    city.register(MARKET, name=MARKET_NAME, kind="government_body")
     city.register(ACME, name=ACME_NAME)
     calls.register(city.ledger, code=PERSON.code, name="李四", kind="natural_person",
                    masked=PERSON.masked, authority=MARKET, actor="clerk-1",

@@ -52,8 +52,9 @@ class City:
         settings = Settings(database_url=database_url, app_name=app_name, env="test")
         return cls(build_ledger(settings, clock=clock), clock)
 
-    def register(self, code: str = ACME, name: str = "Panjin Example Co., Ltd.") -> str:
-        register(self.ledger, code=code, name=name, kind="enterprise", masked=None,
+    def register(self, code: str = ACME, name: str = "Panjin Example Co., Ltd.",
+                 kind: str = "enterprise") -> str:
+        register(self.ledger, code=code, name=name, kind=kind, masked=None,
                              authority=MARKET, actor="clerk-1", registered_on=date(2020, 1, 2))
         return code
 

@@ -49,7 +49,8 @@ def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Respo
 
 @router.get("", response_model=RepairsPage)
 def worklist(caller: Officer, d: DeskDep, status: StatusFilter | None = None,
-             domain: str | None = None, overdue: bool = False, page: int = Query(1, ge=1),
+             domain: str | None = None, overdue: bool = False,
+             page: int = Query(1, ge=1, le=1_000_000),
              page_size: int = Query(50, ge=1, le=200)) -> RepairsPage:
     """The worklist, oldest due first; `overdue=true` keeps the cases past a deadline."""
     if domain is not None:
