@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
-from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from dataclasses import replace
+from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
-from ledger.civil_servant_cases import CivilServantRegistration, name_digest
 from ledger.contracts.codes import KindCode
 from ledger.contracts.fields import IsoDate, Short
 from ledger.contracts.integrity import (
-    CivilServantIn,
-    CivilServantRecordIn,
     CreditReportIn,
     GovernmentDefaultIn,
     RectificationIn,
@@ -31,10 +25,22 @@ from ledger.contracts.records import (
     SubjectIn,
 )
 from ledger.contracts.templates import TEMPLATE_BODIES
-from ledger.domain.resident_id import mask, pseudonym, validate_resident_id
-from ledger.domain.uscc import CodeError, validate_uscc
+from ledger.domain.resident_id import mask, pseudonym
+from ledger.domain.uscc import CodeError
 from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
-from ledger.identity import PSEUDONYM_PREFIX, identify, principal_code
+from ledger.identity import PSEUDONYM_PREFIX, identify
+from ledger.importing.civil_rows import civil_row
+from ledger.importing.row_parts import (
+    Registration,
+    Row,
+    RowError,
+    TemplateRecord,
+    attempt,
+    check,
+    checked_uscc,
+    person_or_code,
+    validate,
+)
 
 BODIES: dict[str, type[BaseModel]] = {
     "principal": PrincipalIn, "permit": PermitIn, "penalty": PenaltyIn, "listing": ListingIn,
@@ -45,61 +51,11 @@ BODIES: dict[str, type[BaseModel]] = {
 # Civil servants' files: not subjects' facts (ledger/importing/civil.py decides them).
 CIVIL_RECORDS = ("civil_servant", "civil_servant_record")
 RECORDS = ("subject", *BODIES, *CIVIL_RECORDS)
-T = TypeVar("T")
 _RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
 _DATE = TypeAdapter(IsoDate)
 _KIND = TypeAdapter(KindCode)
 _SHORT = TypeAdapter(Short)
 _OUTCOME = TypeAdapter(Literal["fulfilled", "breached"])
-PEOPLE_LIMIT = 200_000  # references remembered per import (bounded memory)
-
-
-class TemplateRecord(dict[str, Any]):
-    """A record read from a national-template CSV file (ledger.importing.csv_layout): it may
-    carry `template_details`, `derived` and `personal_ids`, which no NDJSON record can.
-    `columns`: the file's own (Chinese) column name of each field, for rejection reports."""
-
-    columns: dict[str, str] = {}  # noqa: RUF012 (replaced per file, never mutated)
-
-
-class RowError(Exception):
-    """A record failed validation: one (field, reason) per problem."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {r}" for f, r in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A subject to register; strict means an existing one with other details is a conflict."""
-
-    name: str
-    kind: str
-    masked: str | None
-    registered_on: date | None
-    code_check_failed: bool
-    strict: bool
-    profession: str | None = None
-
-
-@dataclass(slots=True)  # not frozen: that costs a setattr call per field, on every row
-class Row:
-    """A valid record: who records what about which subject (never changed once made)."""
-
-    line: int
-    record: str
-    authority: str
-    subject: str
-    body: BaseModel | None = None
-    register: Registration | None = None
-    principal: str | None = None
-    outcome: dict[str, Any] = field(default_factory=dict)
-    code_error: CodeError | None = None
-    # An 18-digit reference that is a valid resident ID and a valid USCC: `subject` is the
-    # person's pseudonym, this the organisation's code. The registered subject's kind decides.
-    alt_subject: str | None = None
-    columns: dict[str, str] | None = None  # a template file's own column names (reports)
 
 
 def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
@@ -116,25 +72,25 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
     if record not in RECORDS:
         raise RowError([("record", f"expected one of {', '.join(RECORDS)}, got {record!r}")])
     problems: list[tuple[str, str]] = []
-    authority = _attempt(problems, _authority, fields.pop("authority", None) or default_authority)
+    authority = attempt(problems, _authority, fields.pop("authority", None) or default_authority)
     if record == "subject":
-        row = _attempt(problems, _subject_row, fields, line, authority or "", key)
+        row = attempt(problems, _subject_row, fields, line, authority or "", key)
         if problems or row is None:
             raise RowError(problems)
         return row
     if record in CIVIL_RECORDS:
-        found = _attempt(problems, civil_row, record, fields, line, authority or "", key)
+        found = attempt(problems, civil_row, record, fields, line, authority or "", key)
         if problems or found is None:
             raise RowError(problems)
         return found
     raw = fields.pop("subject", None)
-    ref = _attempt(problems, subject_ref, raw, key, people)
-    extra = _attempt(problems, _pop_extras, record, fields, key, people)
+    ref = attempt(problems, subject_ref, raw, key, people)
+    extra = attempt(problems, _pop_extras, record, fields, key, people)
     model = BODIES[record]
     if isinstance(obj, TemplateRecord) and record in TEMPLATE_BODIES:
         model = TEMPLATE_BODIES[record]
         _pseudonymise(fields, key)
-    body = _attempt(problems, _validate, model, fields)
+    body = attempt(problems, validate, model, fields)
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
     code, alt = ref[0], _uscc_reading(raw) if ref[0].startswith(PSEUDONYM_PREFIX) else None
@@ -163,47 +119,14 @@ def _uscc_reading(raw: Any) -> str | None:
     text = str(raw or "").strip()
     if not _RESIDENT_ID.fullmatch(text):
         return None
-    checked = _checked_uscc(text)
+    checked = checked_uscc(text)
     return checked if isinstance(checked, str) else None
-
-
-def _attempt(problems: list[tuple[str, str]], step: Callable[..., T], *args: Any) -> T | None:
-    """step(*args), or None with its problems added to `problems`."""
-    try:
-        return step(*args)
-    except RowError as e:
-        problems.extend(e.problems)
-        return None
-
-
-def _validate(model: type[BaseModel], fields: dict[str, Any]) -> BaseModel:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as e:
-        raise RowError([(".".join(str(p) for p in err["loc"]) or "record", err["msg"])
-                        for err in e.errors()]) from None
-
-
-def _check(adapter: TypeAdapter[Any], name: str, value: Any) -> Any:
-    try:
-        return adapter.validate_python(value)
-    except ValidationError as e:
-        raise RowError([(name, e.errors()[0]["msg"])]) from None
-
-
-@lru_cache(maxsize=1 << 16)
-def _checked_uscc(raw: str) -> str | CodeError:
-    """A file names the same authorities and subjects again and again: check each once."""
-    try:
-        return validate_uscc(raw)
-    except CodeError as e:
-        return e
 
 
 def _authority(raw: Any) -> str:
     if not raw:
         raise RowError([("authority", "missing: give it in the record or with --authority")])
-    checked = _checked_uscc(str(raw))
+    checked = checked_uscc(str(raw))
     if isinstance(checked, CodeError):
         raise RowError([("authority", str(checked))])
     return checked
@@ -211,8 +134,8 @@ def _authority(raw: Any) -> str:
 
 def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) -> Row:
     raw_on = fields.pop("registered_on", None)
-    on = None if raw_on is None else _check(_DATE, "registered_on", raw_on)
-    body = _validate(SubjectIn, fields)
+    on = None if raw_on is None else check(_DATE, "registered_on", raw_on)
+    body = validate(SubjectIn, fields)
     assert isinstance(body, SubjectIn)
     try:
         ident = identify(body.code, body.kind, key, allow_invalid_code=body.allow_invalid_code)
@@ -223,51 +146,24 @@ def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) 
     return Row(line, "subject", authority, ident.code, register=reg)
 
 
-def civil_row(record: str, fields: dict[str, Any], line: int, authority: str, key: bytes
-              ) -> Row:
-    """A civil servant's registration (with the ID number and name) or an entry of their file;
-    the row's subject is the person's pseudonym (ledger/importing/civil.py applies it)."""
-    if record == "civil_servant_record":
-        pid = _person_or_code(fields.pop("civil_servant", None), key, "civil_servant")
-        if not pid.startswith(PSEUDONYM_PREFIX):
-            raise RowError([("civil_servant", "a civil servant's resident ID or pseudonym")])
-        # In a file `authority` is who records (as on every row); who decided is `decided_by`.
-        fields["authority"] = fields.pop("decided_by", None)
-        return Row(line, record, authority, pid, body=_validate(CivilServantRecordIn, fields))
-    body = _validate(CivilServantIn, fields)
-    assert isinstance(body, CivilServantIn)
-    try:
-        number = validate_resident_id(body.id_number)
-    except CodeError as e:  # the ID rule's message, never the digits
-        raise RowError([("id_number", str(e))]) from None
-    try:
-        organisation = validate_uscc(body.organisation)
-    except CodeError as e:
-        raise RowError([("organisation", str(e))]) from None
-    pid = pseudonym(number, key)
-    reg = CivilServantRegistration(pid, body.name, mask(number), name_digest(key, pid, body.name),
-                                   organisation, body.post, body.registered_on)
-    return Row(line, record, authority, pid, outcome={"registration": reg})
-
-
 def _pop_extras(record: str, fields: dict[str, Any], key: bytes,
                 people: dict[str, str] | None = None) -> dict[str, Any]:
     """Fields a record carries beyond its API body: the party, principal or outcome."""
     extra: dict[str, Any] = {}
     kind = fields.pop("party_kind", None)
     if kind is not None and record in ("permit", "penalty"):
-        name = _check(_SHORT, "party_name", fields.get("party_name"))
-        extra["register"] = Registration(name, _check(_KIND, "party_kind", kind).value, None,
+        name = check(_SHORT, "party_name", fields.get("party_name"))
+        extra["register"] = Registration(name, check(_KIND, "party_kind", kind).value, None,
                                          None, False, strict=False)
     if record == "principal":
-        extra["principal"] = _person_or_code(fields.get("principal"), key, "principal", people)
+        extra["principal"] = person_or_code(fields.get("principal"), key, "principal", people)
     if record == "commitment_outcome":
-        outcome = _check(_OUTCOME, "outcome", fields.pop("outcome", None))
+        outcome = check(_OUTCOME, "outcome", fields.pop("outcome", None))
         ref = {k: fields.pop(k) for k in ("commitment_id", "commitment_no") if fields.get(k)}
         if not ref:
             raise RowError([("commitment_no", "give commitment_no or commitment_id")])
         extra["outcome"] = {"kept": outcome == "fulfilled"} | {
-            k: _check(_SHORT, k, str(v)) for k, v in ref.items()}
+            k: check(_SHORT, k, str(v)) for k, v in ref.items()}
     if record == "default_rectification":
         extra["outcome"] = default_ref(fields)
     return extra
@@ -277,29 +173,15 @@ def default_ref(fields: dict[str, Any]) -> dict[str, Any]:
     """Which government default a rectification row is about: its id, or what identifies it
     (the recording authority's kind, creditor and day)."""
     if fields.get("default_id"):
-        return {"default_id": _check(_SHORT, "default_id", str(fields.pop("default_id")))}
+        return {"default_id": check(_SHORT, "default_id", str(fields.pop("default_id")))}
     ref = {k: fields.pop(k, None) for k in ("kind", "creditor", "recorded_on")}
     missing = [k for k, v in ref.items() if not v]
     if missing:
         raise RowError([(k, "give default_id, or kind, creditor and recorded_on")
                         for k in missing])
-    return {"kind": _check(_SHORT, "kind", ref["kind"]),
-            "creditor": _check(_SHORT, "creditor", ref["creditor"]),
-            "recorded_on": _check(_DATE, "recorded_on", ref["recorded_on"])}
-
-
-def _person_or_code(raw: Any, key: bytes, name: str, people: dict[str, str] | None = None
-                    ) -> str:
-    text = str(raw or "").strip()
-    if people is not None and (known := people.get(text)) is not None:
-        return known
-    try:
-        code = principal_code(text, key)[0]
-    except CodeError as e:  # a person's number names the ID rule, never the digits
-        raise RowError([(name, str(e))]) from None
-    if people is not None and len(people) < PEOPLE_LIMIT:
-        people[text] = code
-    return code
+    return {"kind": check(_SHORT, "kind", ref["kind"]),
+            "creditor": check(_SHORT, "creditor", ref["creditor"]),
+            "recorded_on": check(_DATE, "recorded_on", ref["recorded_on"])}
 
 
 def subject_ref(raw: Any, key: bytes, people: dict[str, str] | None = None
@@ -315,8 +197,8 @@ def subject_ref(raw: Any, key: bytes, people: dict[str, str] | None = None
     if text.startswith(PSEUDONYM_PREFIX):
         return text, None
     if _RESIDENT_ID.fullmatch(text):
-        return _person_or_code(text, key, "subject", people), None
-    checked = _checked_uscc(text)
+        return person_or_code(text, key, "subject", people), None
+    checked = checked_uscc(text)
     if not isinstance(checked, CodeError):
         return checked, None
     if checked.rule in ("check_character", "org_code_check"):
