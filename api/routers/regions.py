@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,10 +12,13 @@ from api.geography import GeographyDep
 from api.readiness import ViewsDep
 from api.region_schemas import Monitoring
 from api.routers.indicators import AsOf
+from projections import catalog
 from projections.views import indicators
 from projections.views._regions import monitoring
 
 router = APIRouter(prefix="/v1", tags=["public"])
+CACHED = 32  # rankings kept (day x months x state of the views)
+_lock = threading.Lock()
 
 
 @router.get("/regions", response_model=Monitoring)
@@ -26,6 +30,18 @@ def region_ranking(
 ) -> dict[str, Any]:
     """Every county's scorecard side by side, each indicator ranked, and the ranking by month."""
     day = as_of or runtime.ledger.clock()
+    cache: dict[Any, dict[str, Any]] = runtime.extras.setdefault("region_rankings", {})
     with views.reader() as tx:
-        return monitoring(indicators.VIEW, tx, geography.table, geography.catalogue, day,
-                          months)
+        # One answer per day, months and state of the views (their offsets): the same views
+        # give the same ranking, so a public caller repeating the question costs one lookup.
+        key = (day, months, tuple(sorted(catalog.offsets(tx, catalog.LIVE).items())))
+        with _lock:
+            found = cache.get(key)
+        if found is None:
+            found = monitoring(indicators.VIEW, tx, geography.table, geography.catalogue, day,
+                               months)
+            with _lock:
+                if len(cache) >= CACHED:
+                    cache.clear()
+                cache[key] = found
+    return found

@@ -207,3 +207,15 @@ def test_replay_gives_the_ranking_of_a_past_month_and_as_the_ledger_knew_it(city
     unknown = replay_regions(city.env, "--as-of", known_before_listing, "--effective",
                              TODAY.isoformat(), "--months", "1")
     assert black_ranks(unknown) == (1, 1)
+
+
+def test_a_repeated_ranking_is_answered_again_until_the_ledger_changes(city: City) -> None:
+    story(city)
+    first = city.read("/v1/regions", months=1)
+    assert city.read("/v1/regions", months=1) == first  # the same views: the same answer
+    black_list(city, C)  # a new fact in 双台子区: the next answer is the new state's
+    after = city.read("/v1/regions", months=1)
+    shares = {r["code"]: {i["id"]: i["value"] for i in r["indicators"]}
+              for r in after["regions"]}
+    assert shares[STZ]["black_listed_enterprise_share"] > 0
+    assert after != first
