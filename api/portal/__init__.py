@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.portal import docs, guide, home, subject, tables
+from api.portal import docs, guide, home, regions, subject, tables
 from api.portal.render import HERE
 
 # Explicit, like api/routers: a page module that cannot be imported stops start-up.
@@ -15,6 +15,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     subject.router,   # /subjects/{code}
     tables.router,    # /lists/{name}, /publicity, /authorities
     guide.router,     # /repair, /indicators
+    regions.router,   # /regions: the county monitoring ranking
     docs.router,      # /docs, /redoc
 )
 
