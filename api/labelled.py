@@ -22,6 +22,8 @@ from ledger.domain.vocabulary import (
     CommitmentType,
     DelistReason,
     Domain,
+    GovernmentDefaultKind,
+    GovernmentDefaultStatus,
     ListName,
     PenaltyStatus,
     PermitStatus,
@@ -53,9 +55,11 @@ PRINCIPAL = fields(role=PrincipalRole)
 LED = fields(kind=SubjectKind, role=PrincipalRole)
 DOMAIN = fields(domain=Domain)
 NAMES_ONLY = fields()
+GOVERNMENT_DEFAULT = fields(kind=GovernmentDefaultKind, status=GovernmentDefaultStatus)
 PROFILE_SECTIONS: dict[str, Fields] = {"lists": LISTING, "permits": PERMIT,
                                        "penalties": PENALTY, "commitments": COMMITMENT,
-                                       "principals": PRINCIPAL}
+                                       "principals": PRINCIPAL,
+                                       "government_defaults": GOVERNMENT_DEFAULT}
 
 _lock = threading.Lock()
 
@@ -110,7 +114,7 @@ def labelled(item: Mapping[str, Any], fields: Fields,
 def profile_authorities(profile: Mapping[str, Any]) -> set[str]:
     """Every authority code a profile mentions."""
     found = {profile.get("authority")}
-    for section in ("lists", "permits", "penalties", "commitments"):
+    for section in ("lists", "permits", "penalties", "commitments", "government_defaults"):
         found |= {row.get("authority") for row in profile.get(section, ())}
     for org in profile.get("led_organisations", ()):
         found |= {row.get("authority") for row in org.get("dishonest_listings", ())}

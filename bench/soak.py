@@ -77,13 +77,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(database_url: str, workdir: Path, *, subjects: int = 60) -> Iterator[str]:
-    """`credit-ledger serve` on a fresh application in `database_url`; yields its base URL."""
-    tokens = workdir / "tokens.json"
-    tokens.write_text(json.dumps({TOKEN: {"role": "provider", "authority": TAX,
-                                          "actor": "soak"}}))
+def served(database_url: str, workdir: Path, *, subjects: int = 60,
+           tokens: dict[str, dict[str, str]] | None = None) -> Iterator[str]:
+    """`credit-ledger serve` on a fresh application in `database_url`; yields its base URL.
+    `tokens` adds callers to the provider the soak writes as (token → role, authority, actor).
+    The server's output (uvicorn's access log too) goes to `workdir/serve-<port>.log`."""
+    book = workdir / "tokens.json"
+    book.write_text(json.dumps({TOKEN: {"role": "provider", "authority": TAX,
+                                        "actor": "soak"}, **(tokens or {})}))
     port = free_port()
-    env = dict(os.environ, LEDGER_DATABASE_URL=database_url, LEDGER_TOKENS_FILE=str(tokens),
+    env = dict(os.environ, LEDGER_DATABASE_URL=database_url, LEDGER_TOKENS_FILE=str(book),
                LEDGER_APP_NAME="soak" + uuid.uuid4().hex[:10], LEDGER_ENV="test",
                LEDGER_DEMO_SUBJECTS=str(subjects), PYTHONPATH=str(ROOT))
     env.pop("LEDGER_KAFKA_BOOTSTRAP", None)

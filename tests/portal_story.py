@@ -57,7 +57,9 @@ class Portal:
 
 def story(city: City) -> tuple[str, str, str]:
     """ACME's record, the person, MARKET as a registered subject; (later, never, case id)."""
-    city.register(MARKET, name=MARKET_NAME, kind="government_body")
+    # A department's USCC (11...) is a government body's (ledger.domain.uscc.kind_of_uscc).
+    calls.register(city.ledger, code=MARKET, name=MARKET_NAME, kind="government_body",
+                   masked=None, authority=MARKET, actor="clerk-1", registered_on=date(2015, 1, 1))
     city.register(ACME, name=ACME_NAME)
     calls.register(city.ledger, code=PERSON.code, name="李四", kind="natural_person",
                    masked=PERSON.masked, authority=MARKET, actor="clerk-1",

@@ -10,6 +10,7 @@ is judged by.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -49,6 +50,9 @@ def subject_page(code: str, request: Request) -> Response:
     for row in profile["lists"]:
         if row["list"] != "red":
             row["outlook"] = describe(listing_outlook(row, today, policy))
+    for row in profile.get("government_defaults") or ():
+        row["state"] = default_state(row, today)
+        row["amount_text"] = amount_words(row.get("amount"))
     return page(request, "subject.html", heading=profile.get("name") or code, p=profile,
                 score=score_words(score, profile) if score else None)
 
@@ -90,6 +94,27 @@ def describe(found: Outlook | None) -> dict[str, str] | None:
         "none": "无需修复。",
     }[found.state]
     return {"state": found.state, "text": text}
+
+
+def default_state(row: dict[str, Any], today: date) -> dict[str, str]:
+    """A government default's rectification in words: done (in time or late), open within its
+    deadline, or open past it (overdue)."""
+    deadline = row.get("deadline")
+    if row.get("status") == "rectified":
+        in_time = row.get("in_time")
+        timing = "" if in_time is None else "，按期整改" if in_time else "，逾期整改"
+        return {"state": "rectified", "text": f"已整改（{row.get('rectified_on')}{timing}）"}
+    if deadline and deadline < today.isoformat():
+        return {"state": "overdue", "text": f"逾期未整改（整改期限 {deadline} 已过）"}
+    return {"state": "open", "text": "未整改（在整改期限内）"}
+
+
+def amount_words(amount: Any) -> str:
+    """An amount in yuan with thousands separators; none for a default without one."""
+    try:
+        return f"{Decimal(str(amount)):,.2f} 元" if amount is not None else "—"
+    except InvalidOperation:
+        return str(amount)
 
 
 def record_words(c: Contribution, profile: dict[str, Any]) -> str:

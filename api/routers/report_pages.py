@@ -1,27 +1,25 @@
 """The report verification page (/reports/verify): a person types or follows a report's code.
 
-Server-rendered (Jinja2), no script. A code that is not well formed answers 422 and one the
-ledger does not confirm 404, each a page saying so, never the record behind it.
+Server-rendered (Jinja2) in the portal's base template, no script. A code that is not well
+formed answers 422 and one the ledger does not confirm 404, each a page saying so, never the
+record behind it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from api.deps import RuntimeDep
+from api.portal.render import page as portal_page
 from api.report_desk import names, verify
 from api.report_sections import sections
 from ledger.domain.report_code import BadCode
 from replay.credit_report import NotConfirmed
 
 router = APIRouter(tags=["portal"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "portal" /
-                            "templates")
 
 
 @router.get("/reports/verify", response_class=HTMLResponse, name="verify_page")
@@ -41,4 +39,5 @@ def verify_page(request: Request, runtime: RuntimeDep,
             page["verified"] = found
             page["code"] = found.report.code.grouped()
             page["sections"] = sections(found.report.content, names(runtime))
-    return templates.TemplateResponse(request, "verify.html", page, status_code=status)
+    # The portal's own rendering: its base template (header, navigation, footer).
+    return portal_page(request, "verify.html", status, heading="验证信用报告", **page)

@@ -20,23 +20,33 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.soak import served
-from tests.browser.visits import City, Visits
+from tests.browser.demo_city import DEMO_SUBJECTS
+from tests.browser.visits import ADMIN_TOKEN, OFFICER_TOKEN, City, Visits
 from tests.conftest import service_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-DEMO_SUBJECTS = 60
+CREDIT_OFFICE = "11211100246802468U"  # 盘锦市发展和改革委员会 in the authority catalogue
 
 
 @pytest.fixture(scope="session")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     """`credit-ledger serve` (its own process, embedded SQLite) over a generated demo city."""
     workdir = tmp_path_factory.mktemp("city")
-    with served(f"sqlite:///{workdir / 'ledger.sqlite3'}", workdir,
-                subjects=DEMO_SUBJECTS) as base:
-        yield City(base, _black_listed(base), workdir)
+    # A repair officer and an admin too: a test files the repair case whose status a person
+    # looks up, another renames and deregisters a company.
+    tokens = {OFFICER_TOKEN: {"role": "officer", "authority": CREDIT_OFFICE,
+                              "actor": "browser-officer"},
+              ADMIN_TOKEN: {"role": "admin", "authority": CREDIT_OFFICE,
+                            "actor": "browser-admin"}}
+    with served(f"sqlite:///{workdir / 'ledger.sqlite3'}", workdir, subjects=DEMO_SUBJECTS,
+                tokens=tokens) as base:
+        # served() sends the server's output, uvicorn's access log included, to one file.
+        log, = workdir.glob("serve-*.log")
+        listed = _black_listed(base)
+        yield City(base, listed, workdir, log, _listed_company(base))
 
 
 def _black_listed(base: str) -> str:
@@ -48,6 +58,15 @@ def _black_listed(base: str) -> str:
             return str(items[0]["code"])
         time.sleep(0.5)
     raise RuntimeError("the demo city's black list stayed empty for 60 s")
+
+
+def _listed_company(base: str) -> str:
+    """A listed subject with a USCC (not a person), black list first."""
+    for name in ("black", "key_attention", "red"):
+        for item in httpx.get(f"{base}/v1/lists/{name}", timeout=10).json()["items"]:
+            if not item["code"].startswith("p-"):
+                return str(item["code"])
+    raise RuntimeError("the demo city lists no organisation")
 
 
 @pytest.fixture(scope="session")

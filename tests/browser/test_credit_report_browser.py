@@ -1,4 +1,5 @@
-"""A person downloads a subject's credit report in the browser, reads it, and verifies it.
+"""A person downloads a subject's credit report in the browser (the subject page's button),
+reads it, and verifies it.
 
 The report is a PDF in Chinese whose text a reader can copy out (pdftotext): the subject's
 name, its score and the verification code are there. The code opens the verify page, which
@@ -22,16 +23,10 @@ from tests.pdf_text import pdf_text
 CODE_LINE = re.compile(r"验证码\s+([A-Z2-7]{6}(?:-[A-Z2-7]{1,6})+)")
 
 
-def download_report(page: Page, url: str, into: Path) -> Path:
-    """Click a link to the report, as the subject page's button does, and keep the file."""
-    with page.expect_download() as started:
-        page.evaluate("""url => { const a = document.createElement('a');
-                                  a.href = url; a.textContent = '下载信用报告';
-                                  document.body.appendChild(a); a.click(); }""", url)
-    download = started.value
-    assert download.suggested_filename.endswith(".pdf")
-    saved = into / download.suggested_filename
-    download.save_as(saved)
+def download_report(visits: Visits, into: Path) -> Path:
+    """Click the subject page's report button (a#report-link) and keep the PDF."""
+    saved = visits.download("#report-link", into)
+    assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF-"), saved
     return saved
 
 
@@ -40,10 +35,10 @@ def test_a_downloaded_report_reads_back_and_its_code_is_confirmed(
     subject = httpx.get(f"{city.base}/v1/subjects/{city.listed}").json()
     score = httpx.get(f"{city.base}/v1/subjects/{city.listed}/score").json()["score"]
 
-    # The person starts at the verify page (the portal's pages come with its own tests) ...
-    visits.open("/reports/verify")
-    # ... and downloads the subject's report.
-    pdf = download_report(page, f"{city.base}/v1/subjects/{city.listed}/report.pdf", tmp_path)
+    # The person opens the subject's page and clicks its report button.
+    visits.open(f"/subjects/{city.listed}")
+    assert page.locator("#report-link").inner_text() == "下载信用报告（PDF）"
+    pdf = download_report(visits, tmp_path)
     text = pdf_text(pdf)
     assert "信用报告" in text
     assert subject["name"] in text and city.listed in text
