@@ -178,6 +178,9 @@ INDICATORS: dict[str, str] = {
     "third_party_report_coverage": "黑名单或信用较差主体使用第三方信用报告比例",
     "black_listed_enterprise_share": "黑名单企业占比（逐年下降）",
     "poor_grade_enterprise_share": "信用较差企业占比（逐年下降）",
+    "government_default_rectification": "政务失信事项限期整改到位率",
+    "government_defaults_overdue": "逾期未整改的政务失信事项数",
+    "legal_profession_files": "法律服务职业人群及机构信用档案建立率（最低类别）",
 }
 RECORD_KINDS: dict[str, str] = {"permit": "行政许可", "penalty": "行政处罚",
                                 "listing": "名单认定", "commitment": "信用承诺"}

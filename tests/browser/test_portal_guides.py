@@ -72,6 +72,22 @@ def test_the_indicators_are_charts_with_text_alternatives(
     assert "项达标" in summary and "项未达标" in summary
 
 
+def test_the_county_ranking_names_every_county_with_its_rank(
+        city: City, page: Page, visits: Visits) -> None:
+    # From the nav, as a county's credit office would find it.
+    visits.open("/")
+    page.locator("#site-nav a", has_text="区县排名").click()
+    visits.look()
+    counties = page.locator("#regions-overall tbody tr")
+    assert counties.count() >= 4
+    names = page.locator("#regions-overall tbody th").all_inner_texts()
+    assert {"兴隆台区", "双台子区", "大洼区", "盘山县"} <= set(names)
+    # The indicators, each county's value beside its rank, and the months' rankings.
+    assert page.locator("#regions-indicators tbody tr").count() >= 10
+    assert "第1名" in page.locator("#regions-indicators").inner_text()
+    assert page.locator("#regions-history tbody tr").count() == 6
+
+
 def test_the_api_docs_render_offline_with_every_operation(
         city: City, page: Page, visits: Visits) -> None:
     # Anything addressed to another host is refused (and kept, to fail the test).

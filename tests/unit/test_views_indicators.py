@@ -228,3 +228,10 @@ def test_facts_predating_registration_count_from_their_own_dates() -> None:
     card = by_id(scorecard(indicators.VIEW, tx, "2025-06-01"))
     assert card["public_records_per_legal_person"]["detail"] == {"records": 1,
                                                                  "legal_persons": 1}
+
+
+def test_every_indicator_of_the_scorecard_has_its_chinese_title() -> None:
+    # The portal and the API show `title_label`: an indicator added without one would show
+    # its English id to citizens.
+    card = scorecard(indicators.VIEW, project(city()), "2021-06-01")
+    assert [i["id"] for i in card if not i["title_label"]] == []
