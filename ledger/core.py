@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,13 +107,15 @@ class LedgerCore(Application[UUID]):
         # Every application in a PostgreSQL schema re-creates the library's shared composite
         # type and insert function at start; two processes starting at once can collide
         # ("tuple concurrently updated", duplicate pg_type). The statements are idempotent.
-        for attempt in range(5):
+        # Retried with a growing, jittered pause: six starting at once on a loaded machine
+        # once collided five times in a row (CI, 2026-12-07).
+        for attempt in range(10):
             try:
                 return binary_inserts(super().construct_recorder())
             except (InternalError, IntegrityError):
-                if attempt == 4:
+                if attempt == 9:
                     raise
-                time.sleep(0.05 * (attempt + 1))
+                time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
     # -- reading ---------------------------------------------------------------
