@@ -9,6 +9,7 @@ with the event it recorded; a correction that changes nothing is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -124,59 +125,64 @@ class SubjectCorrections(SubjectLists):
                         corrected_on: date, reason: str, changes: dict[str, Any], today: date,
                         calendar: WorkingCalendar, any_authority: bool = False) -> int:
         """`changes`: the new values of correctable keys, in their wire form."""
-        owner, penalty = self._owned("penalty", self.penalties, authority, decision_no,
-                                     "correct it", any_authority)
-        cid = correction_id(self.id.bytes, "penalty", owner, decision_no, corrected_on, reason,
-                            changes)
-        if f"correction|{cid}" in self.recorded_by:
-            return self.recorded_by[f"correction|{cid}"][0]
-        self._check_correctable("penalty", decision_no, penalty, changes, PENALTY_CORRECTABLE,
-                                PenaltyStatus.PUBLIC)
-        old = penalty["data"]
-        new = {**old, **changes}
-        decided = self._check_dates(new, corrected_on, penalty, today)
-        if new.get("publicity_end_date") and new["publicity_end_date"] < new["decided_on"]:
-            raise DateRuleViolation("publicity_end_date is before decided_on",
-                                    field="publicity_end_date")
-        window = publicity_window(new["severity"], decided, bool(new["special"]))
-        new |= {"late": published_late(decided, date.fromisoformat(new["published_on"]),
-                                       calendar),
-                "rule_set": window.rule_set, "publicity_min_until": window.min_until.isoformat(),
-                "publicity_max_until": window.max_until.isoformat()}
-        previous = changed(old, new)
-        if not previous:
-            raise NothingToCorrect(f"penalty {decision_no!r} already says so: the correction "
-                                   "changes nothing")
-        fields, extra = typed(cev.PenaltyCorrected, new)
-        return self._record(cev.PenaltyCorrected, corrected_on, authority, actor, extra,
-                            **fields, penalty_authority=owner, corrected_on=corrected_on,
-                            correction_reason=reason, correction_id=cid, previous=previous)
+        def derive(new: dict[str, Any], decided: date) -> None:
+            if new.get("publicity_end_date") and new["publicity_end_date"] < new["decided_on"]:
+                raise DateRuleViolation("publicity_end_date is before decided_on",
+                                        field="publicity_end_date")
+            window = publicity_window(new["severity"], decided, bool(new["special"]))
+            new |= {"late": published_late(decided, date.fromisoformat(new["published_on"]),
+                                           calendar),
+                    "rule_set": window.rule_set,
+                    "publicity_min_until": window.min_until.isoformat(),
+                    "publicity_max_until": window.max_until.isoformat()}
+
+        return self._correct("penalty", self.penalties, PENALTY_CORRECTABLE, PenaltyStatus.PUBLIC,
+                             cev.PenaltyCorrected, "penalty_authority", derive,
+                             authority=authority, actor=actor, decision_no=decision_no,
+                             corrected_on=corrected_on, reason=reason, changes=changes,
+                             today=today, any_authority=any_authority)
 
     def correct_permit(self, *, authority: str, actor: str, decision_no: str,
                        corrected_on: date, reason: str, changes: dict[str, Any], today: date,
                        calendar: WorkingCalendar, any_authority: bool = False) -> int:
         """`changes`: the new values of correctable keys, in their wire form."""
-        owner, permit = self._owned("permit", self.permits, authority, decision_no,
-                                    "correct it", any_authority)
-        cid = correction_id(self.id.bytes, "permit", owner, decision_no, corrected_on, reason,
+        def derive(new: dict[str, Any], decided: date) -> None:
+            if new.get("valid_from") and new.get("valid_to") and \
+                    new["valid_to"] < new["valid_from"]:
+                raise DateRuleViolation("valid_to is before valid_from", field="valid_to")
+            new["late"] = published_late(decided, date.fromisoformat(new["published_on"]),
+                                         calendar)
+
+        return self._correct("permit", self.permits, PERMIT_CORRECTABLE, PermitStatus.VALID,
+                             cev.PermitCorrected, "permit_authority", derive,
+                             authority=authority, actor=actor, decision_no=decision_no,
+                             corrected_on=corrected_on, reason=reason, changes=changes,
+                             today=today, any_authority=any_authority)
+
+    def _correct(self, what: str, records: dict[str, Any], correctable: frozenset[str],
+                 shown: str, event: Any, owner_key: str,
+                 derive: Callable[[dict[str, Any], date], None], *, authority: str, actor: str,
+                 decision_no: str, corrected_on: date, reason: str, changes: dict[str, Any],
+                 today: date, any_authority: bool) -> int:
+        """One correction of a permit or penalty: the whole corrected record, with what it
+        replaced; `derive` checks the kind's own rules and recomputes its derived keys."""
+        owner, record = self._owned(what, records, authority, decision_no, "correct it",
+                                    any_authority)
+        cid = correction_id(self.id.bytes, what, owner, decision_no, corrected_on, reason,
                             changes)
         if f"correction|{cid}" in self.recorded_by:
             return self.recorded_by[f"correction|{cid}"][0]
-        self._check_correctable("permit", decision_no, permit, changes, PERMIT_CORRECTABLE,
-                                PermitStatus.VALID)
-        old = permit["data"]
+        self._check_correctable(what, decision_no, record, changes, correctable, shown)
+        old = record["data"]
         new = {**old, **changes}
-        decided = self._check_dates(new, corrected_on, permit, today)
-        if new.get("valid_from") and new.get("valid_to") and new["valid_to"] < new["valid_from"]:
-            raise DateRuleViolation("valid_to is before valid_from", field="valid_to")
-        new["late"] = published_late(decided, date.fromisoformat(new["published_on"]), calendar)
+        derive(new, self._check_dates(new, corrected_on, record, today))
         previous = changed(old, new)
         if not previous:
-            raise NothingToCorrect(f"permit {decision_no!r} already says so: the correction "
+            raise NothingToCorrect(f"{what} {decision_no!r} already says so: the correction "
                                    "changes nothing")
-        fields, extra = typed(cev.PermitCorrected, new)
-        return self._record(cev.PermitCorrected, corrected_on, authority, actor, extra,
-                            **fields, permit_authority=owner, corrected_on=corrected_on,
+        fields, extra = typed(event, new)
+        return self._record(event, corrected_on, authority, actor, extra, **fields,
+                            **{owner_key: owner}, corrected_on=corrected_on,
                             correction_reason=reason, correction_id=cid, previous=previous)
 
     @staticmethod
