@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.domain.authorities import Authority
-from ledger.domain.resident_id import is_resident_id, make_resident_id
+from ledger.domain.resident_id import is_resident_id
 from ledger.domain.uscc import ALPHABET, make_uscc
 from ledger.generator.data import (
     ASSOCIATIONS,
@@ -32,6 +32,7 @@ from ledger.generator.data import (
 )
 from ledger.generator.facts import Facts
 from ledger.generator.integrity import Integrity
+from ledger.generator.people import new_person
 
 Record = dict[str, Any]
 
@@ -150,14 +151,7 @@ class _City:
                 return code
 
     def person(self) -> tuple[str, str]:
-        while True:
-            birth = date(1955, 1, 1) + timedelta(days=self.rng.randrange(50 * 365))
-            number = make_resident_id(self.rng.choice(REGIONS), birth,
-                                      f"{self.rng.randrange(1000):03d}")
-            if number not in self.codes:
-                self.codes.add(number)
-                given = "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2))))
-                return number, self.rng.choice(SURNAMES) + given
+        return new_person(self.rng, self.codes, date(1955, 1, 1), 50)
 
     def org_name(self, kind: str) -> str:
         """A name no other organisation has: two codes for one name count as a duplicate."""

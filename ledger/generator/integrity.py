@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.domain.authorities import Authority
-from ledger.domain.resident_id import make_resident_id
 from ledger.domain.uscc import make_uscc
 from ledger.generator import legal
-from ledger.generator.data import BRAND_CHARS, DISTRICTS, GIVEN, REGIONS, SURNAMES
+from ledger.generator.data import BRAND_CHARS, DISTRICTS, REGIONS
 from ledger.generator.facts import MARKET_KINDS, Facts
+from ledger.generator.people import new_person
 
 Record = dict[str, Any]
 DISHONEST = ("black", "key_attention")
@@ -188,11 +188,4 @@ class Integrity:
                    "basis": legal.FILE_BASIS[kind], "decided_by": decided_by}
 
     def person(self) -> tuple[str, str]:
-        while True:
-            birth = date(1962, 1, 1) + timedelta(days=self.rng.randrange(38 * 365))
-            number = make_resident_id(self.rng.choice(REGIONS), birth,
-                                      f"{self.rng.randrange(1000):03d}")
-            if number not in self.codes:
-                self.codes.add(number)
-                given = "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2))))
-                return number, self.rng.choice(SURNAMES) + given
+        return new_person(self.rng, self.codes, date(1962, 1, 1), 38)
