@@ -2,19 +2,17 @@
 
 Every code keeps its field; its label goes beside it as `<field>_label` (`domain_label`,
 `severity_label`, ...), and an authority's USCC gets `authority_name`: the authority
-catalogue's name (ledger.build.build_authorities), else the name the authority registered
-under as a subject, else null. The labels come from the one table, ledger.domain.labels.
+catalogue's name (LEDGER_AUTHORITIES_FILE, kept with the regions: api.geography), else the
+name the authority registered under as a subject, else null. The labels come from the one table, ledger.domain.labels.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
 from api.geography import geography_of, placed
-from ledger.build import build_authorities
 from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.labels import GRADES, LABELS, SCORE_RULES, label, text_label
 from ledger.domain.vocabulary import (
@@ -61,16 +59,11 @@ PROFILE_SECTIONS: dict[str, Fields] = {"lists": LISTING, "permits": PERMIT,
                                        "principals": PRINCIPAL,
                                        "government_defaults": GOVERNMENT_DEFAULT}
 
-_lock = threading.Lock()
 
 
 def catalogue(runtime: Runtime) -> AuthorityCatalogue:
-    """The process's authority catalogue, loaded once from settings."""
-    with _lock:
-        found = runtime.extras.get("authorities")
-        if found is None:
-            found = runtime.extras["authorities"] = build_authorities(runtime.settings)
-    return found
+    """The process's authority catalogue: the one its regions use (api/geography.py)."""
+    return geography_of(runtime).catalogue
 
 
 def authority_names(runtime: Runtime, tx: Tx, codes: Iterable[str | None]) -> dict[str, str]:

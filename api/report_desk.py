@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
+from api.geography import geography_of
 from api.report_sections import NONE, Names
 from api.routers.audit import asof_for
-from ledger.build import build_authorities
-from ledger.domain.authorities import AuthorityCatalogue
 from ledger.domain.checkpoint import Checkpoint, key_id
 from ledger.domain.report_code import ReportCode, parse
 from ledger.runtime import Runtime
@@ -17,21 +15,10 @@ from ledger.signing import trusted_keys
 from replay import credit_report
 from replay.credit_report import Report
 
-_lock = threading.Lock()
-
-
-def authorities(runtime: Runtime) -> AuthorityCatalogue:
-    """The process's authority catalogue (LEDGER_AUTHORITIES_FILE, else the shipped one)."""
-    with _lock:
-        found: AuthorityCatalogue | None = runtime.extras.get("authorities")
-        if found is None:
-            found = runtime.extras["authorities"] = build_authorities(runtime.settings)
-        return found
-
 
 def names(runtime: Runtime) -> Names:
     """An authority's name where the catalogue knows it, else its code."""
-    catalogue = authorities(runtime)
+    catalogue = geography_of(runtime).catalogue
     return lambda code: (catalogue.name_of(code) or code) if code else NONE
 
 
