@@ -3,7 +3,8 @@
 Every code keeps its field; its label goes beside it as `<field>_label` (`domain_label`,
 `severity_label`, ...), and an authority's USCC gets `authority_name`: the authority
 catalogue's name (LEDGER_AUTHORITIES_FILE, kept with the regions: api.geography), else the
-name the authority registered under as a subject, else null. The labels come from the one table, ledger.domain.labels.
+name the authority registered under as a subject, else null. The labels come from the one
+table, ledger.domain.labels.
 """
 
 from __future__ import annotations

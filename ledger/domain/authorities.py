@@ -4,13 +4,12 @@ names another file of the same shape."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.datafiles import read_json
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import Domain, SubjectKind
 
@@ -60,13 +59,7 @@ class AuthorityCatalogue:
     @classmethod
     def load(cls, path: Path | None = None) -> AuthorityCatalogue:
         """The file at `path`, else the demo city's; a malformed entry fails naming it."""
-        if path is None:
-            text = resources.files("ledger.domain").joinpath("data/authorities.json")\
-                .read_text(encoding="utf-8")
-            source = "the shipped authorities.json"
-        else:
-            text, source = path.read_text(encoding="utf-8"), str(path)
-        raw = json.loads(text)
+        raw, source = read_json(path, "authorities.json")
         entries = raw["authorities"] if isinstance(raw, dict) else raw
         return cls([_authority(entry, f"{source}: authorities[{i}]")
                     for i, entry in enumerate(entries)])

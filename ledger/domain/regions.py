@@ -10,14 +10,13 @@ effect without rebuilding a view.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ledger.domain.authorities import AuthorityCatalogue
+from ledger.domain.datafiles import read_json
 from ledger.domain.uscc import region_of_uscc
 from ledger.domain.vocabulary import PERSON_KINDS
 
@@ -85,13 +84,7 @@ class RegionTable:
     @classmethod
     def load(cls, path: Path | None = None) -> RegionTable:
         """The file at `path`, else the demo city's; a malformed entry fails naming it."""
-        if path is None:
-            text = resources.files("ledger.domain").joinpath("data/regions.json")\
-                .read_text(encoding="utf-8")
-            source = "the shipped regions.json"
-        else:
-            text, source = path.read_text(encoding="utf-8"), str(path)
-        raw = json.loads(text)
+        raw, source = read_json(path, "regions.json")
         regions = [_region(entry, f"{source}: regions[{i}]")
                    for i, entry in enumerate(raw.get("regions", ()))]
         return _checked(regions, str(raw.get("city", "")), source)

@@ -14,14 +14,13 @@ LEDGER_SCENARIOS_FILE; a city edits it without code (docs/checks.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.datafiles import read_json
 from ledger.domain.errors import RuleViolation
 from ledger.domain.vocabulary import Domain, ListName, MeasureKind, Severity, SubjectKind
 
@@ -128,14 +127,12 @@ class ScenarioCatalogue:
         """The file at `path`, else the shipped one; a malformed entry fails naming it."""
         if path is None:
             return _shipped()
-        return parse(json.loads(path.read_text(encoding="utf-8")), str(path))
+        return parse(*read_json(path, "scenarios.json"))
 
 
 @cache  # every ledger a process (or a test) builds reads the same file: parse it once
 def _shipped() -> ScenarioCatalogue:
-    text = resources.files("ledger.domain").joinpath("data/scenarios.json")\
-        .read_text(encoding="utf-8")
-    return parse(json.loads(text), "the shipped scenarios.json")
+    return parse(*read_json(None, "scenarios.json"))
 
 
 def parse(raw: dict[str, Any], source: str) -> ScenarioCatalogue:
