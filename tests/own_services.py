@@ -52,7 +52,10 @@ class OwnKafka:
         self.config = self.dir / "server.properties"
         self.config.write_text(config + f"\nlog.dirs={self.dir / 'data'}\n")
         self.process: subprocess.Popen[bytes] | None = None
-        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        # Kafka's own random-uuid never starts with "-": the tool would read it as an option.
+        cluster = "-"
+        while cluster.startswith("-"):
+            cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         self._java("kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(self.config))
 
     def _java(self, *args: str) -> subprocess.CompletedProcess[str]:
