@@ -19,7 +19,7 @@ from ledger.domain.subject import Subject
 from ledger.domain.subject_events import key
 from ledger.domain.vocabulary import CommitmentStatus
 from ledger.importing.rows import Row, RowError
-from ledger.subject_cases import Registration, new_subject
+from ledger.subject_cases import new_subject
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ def apply_row(row: Row, subject: Subject | None, ctx: Context) -> Subject:
         if row.record == "subject":
             return subject
     elif row.record == "subject":
-        reg = row.register
+        reg = row.register  # a subject record's: other details than those stored conflict
         assert reg is not None
-        if reg.strict and not subject.registration_matches(reg.name, reg.kind, reg.profession):
+        if not subject.registration_matches(reg.name, reg.kind, reg.profession):
             raise AlreadyExists(f"subject {row.subject} is already registered as "
                                 f"{subject.kind} {subject.name!r}", field="code")
         return subject
@@ -73,9 +73,7 @@ def _register(row: Row, ctx: Context) -> Subject:
     if reg is None:
         raise NotFound(f"no subject with code {row.subject}: register it first (a subject "
                        "record, or party_name and party_kind on the row)", field="subject")
-    return new_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
-                                    reg.code_check_failed, reg.registered_on, reg.profession),
-                       ctx.by(row), ctx.rules)
+    return new_subject(reg, ctx.by(row), ctx.rules)
 
 
 def _principal(row: Row, s: Subject, ctx: Context) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.identity import principal_code
+from ledger.subject_cases import Registration
 
 T = TypeVar("T")
 PEOPLE_LIMIT = 200_000  # references remembered per import (bounded memory)
@@ -34,19 +34,6 @@ class RowError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Registration:
-    """A subject to register; strict means an existing one with other details is a conflict."""
-
-    name: str
-    kind: str
-    masked: str | None
-    registered_on: date | None
-    code_check_failed: bool
-    strict: bool
-    profession: str | None = None
-
-
 @dataclass(slots=True)  # not frozen: that costs a setattr call per field, on every row
 class Row:
     """A valid record: who records what about which subject (never changed once made)."""
@@ -56,6 +43,9 @@ class Row:
     authority: str
     subject: str
     body: BaseModel | None = None
+    # The subject to register if it is not yet (its code is `subject`): a subject record's,
+    # where an existing one with other details is a conflict, or a permit's or penalty's
+    # party, named on the row only to register it the first time.
     register: Registration | None = None
     principal: str | None = None
     outcome: dict[str, Any] = field(default_factory=dict)

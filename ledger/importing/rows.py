@@ -31,7 +31,6 @@ from ledger.domain.vocabulary import PERSON_KINDS, SubjectKind
 from ledger.identity import PSEUDONYM_PREFIX, identify
 from ledger.importing.civil_rows import civil_row
 from ledger.importing.row_parts import (
-    Registration,
     Row,
     RowError,
     TemplateRecord,
@@ -41,6 +40,7 @@ from ledger.importing.row_parts import (
     person_or_code,
     validate,
 )
+from ledger.subject_cases import Registration
 
 BODIES: dict[str, type[BaseModel]] = {
     "principal": PrincipalIn, "permit": PermitIn, "penalty": PenaltyIn, "listing": ListingIn,
@@ -94,13 +94,14 @@ def parse_record(obj: Any, line: int, default_authority: str | None, key: bytes,
     if problems or authority is None or ref is None or extra is None:
         raise RowError(problems)
     code, alt = ref[0], _uscc_reading(raw) if ref[0].startswith(PSEUDONYM_PREFIX) else None
-    if alt is None and code.startswith(PSEUDONYM_PREFIX) and "register" in extra:
-        # A person first named by a row (a penalty's party) shows masked, as if registered.
-        text = str(raw).strip()
-        if _RESIDENT_ID.fullmatch(text):
-            extra["register"] = replace(extra["register"], masked=mask(text))
-    if alt is not None and "register" in extra:  # the row declares its party's kind
-        code, alt = (code if SubjectKind(extra["register"].kind) in PERSON_KINDS else alt), None
+    party = extra.get("register")
+    if party is not None:  # its code is the row's subject, known only now
+        masked = None
+        if alt is not None:  # the row declares its party's kind
+            code, alt = (code if SubjectKind(party.kind) in PERSON_KINDS else alt), None
+        elif code.startswith(PSEUDONYM_PREFIX) and _RESIDENT_ID.fullmatch(text := str(raw).strip()):
+            masked = mask(text)  # a person first named by a row shows masked, as if registered
+        extra["register"] = replace(party, code=code, masked=masked)
     return Row(line, record, authority, code, body=body, code_error=ref[1], alt_subject=alt,
                columns=getattr(obj, "columns", None), **extra)
 
@@ -141,8 +142,9 @@ def _subject_row(fields: dict[str, Any], line: int, authority: str, key: bytes) 
         ident = identify(body.code, body.kind, key, allow_invalid_code=body.allow_invalid_code)
     except CodeError as e:
         raise RowError([("code", str(e))]) from None
-    reg = Registration(body.name, body.kind.value, ident.masked, on, ident.code_check_failed,
-                       strict=True, profession=body.profession.value if body.profession else None)
+    reg = Registration(ident.code, body.name, body.kind.value, ident.masked,
+                       code_check_failed=ident.code_check_failed, registered_on=on,
+                       profession=body.profession.value if body.profession else None)
     return Row(line, "subject", authority, ident.code, register=reg)
 
 
@@ -153,8 +155,8 @@ def _pop_extras(record: str, fields: dict[str, Any], key: bytes,
     kind = fields.pop("party_kind", None)
     if kind is not None and record in ("permit", "penalty"):
         name = check(_SHORT, "party_name", fields.get("party_name"))
-        extra["register"] = Registration(name, check(_KIND, "party_kind", kind).value, None,
-                                         None, False, strict=False)
+        # The code is the row's subject, set once known (parse_record).
+        extra["register"] = Registration("", name, check(_KIND, "party_kind", kind).value)
     if record == "principal":
         extra["principal"] = person_or_code(fields.get("principal"), key, "principal", people)
     if record == "commitment_outcome":
