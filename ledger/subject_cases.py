@@ -97,10 +97,10 @@ def make_commitment(s: Subject, cmd: CommitmentIn, by: By, rules: Rules) -> tupl
 
 
 def settle_commitment(s: Subject, commitment_id: str, kept: bool, cmd: CommitmentOutcomeIn,
-                      by: By, rules: Rules) -> int:
+                      by: By, rules: Rules, *, rerun: bool = False) -> int:
     return s.settle_commitment(commitment_id=commitment_id, kept=kept, on=cmd.on,
                                note=cmd.note or "", today=rules.today,
-                               any_authority=by.any_authority,
+                               any_authority=by.any_authority, rerun=rerun,
                                authority=by.authority, actor=by.actor)
 
 

@@ -134,17 +134,24 @@ class Subject(SubjectCorrections, SubjectIntegrity):
 
     def settle_commitment(
         self, *, commitment_id: str, kept: bool, on: date, note: str, authority: str, actor: str,
-        today: date, any_authority: bool = False,
+        today: date, any_authority: bool = False, rerun: bool = False,
     ) -> int:
+        """Record whether a commitment was kept, once. `rerun` (an import file run again): the
+        same outcome already recorded is a no-op, and a conflict names the row's `outcome`."""
         check_not_future(today, on=on)
         commitment = self.commitments.get(commitment_id)
         if commitment is None:
             raise NotFound(f"subject {self.code} has no commitment {commitment_id}",
                            field="commitment_id")
+        # Before the no-op below: another authority never learns an outcome by a rerun.
         check_owner(f"commitment {commitment_id}", commitment["authority"], authority,
                     "record whether it was kept", any_authority=any_authority)
+        status = CommitmentStatus.FULFILLED if kept else CommitmentStatus.BREACHED
+        if rerun and commitment["status"] == status:
+            return self.version  # no-op; the importer, its one caller, reads no version
         if commitment["status"] != CommitmentStatus.MADE:
-            raise WrongState(f"commitment {commitment_id} is already {commitment['status']}")
+            raise WrongState(f"commitment {commitment_id} is already {commitment['status']}",
+                             field="outcome" if rerun else None)
         cls = ev.CommitmentFulfilled if kept else ev.CommitmentBreached
         return self._record(cls, on, authority, actor, commitment_id=commitment_id, on=on,
                             note=note)

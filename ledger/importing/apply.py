@@ -12,12 +12,10 @@ from ledger import integrity_cases as integrity
 from ledger import subject_cases as cases
 from ledger.core import By, Rules
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.errors import AlreadyExists, Conflict, NotFound, WrongState
-from ledger.domain.ownership import check_owner
+from ledger.domain.errors import AlreadyExists, Conflict, NotFound
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject
 from ledger.domain.subject_events import key
-from ledger.domain.vocabulary import CommitmentStatus
 from ledger.importing.rows import Row, RowError
 from ledger.subject_cases import new_subject
 
@@ -114,17 +112,8 @@ def _body(row: Row) -> Any:
 
 
 def _outcome(row: Row, s: Subject, ctx: Context) -> None:
-    cid = _commitment_id(row, s)
-    status = CommitmentStatus.FULFILLED if row.outcome["kept"] else CommitmentStatus.BREACHED
-    # Before the replay below: another authority's file never learns an outcome by a no-op.
-    check_owner(f"commitment {cid}", s.commitments[cid]["authority"], row.authority,
-                "record whether it was kept")
-    if s.commitments[cid]["status"] == status:
-        return  # recorded before: a re-run adds nothing
-    if s.commitments[cid]["status"] != CommitmentStatus.MADE:
-        raise WrongState(f"commitment {cid} is already {s.commitments[cid]['status']}",
-                         field="outcome")
-    cases.settle_commitment(s, cid, row.outcome["kept"], _body(row), ctx.by(row), ctx.rules)
+    cases.settle_commitment(s, _commitment_id(row, s), row.outcome["kept"], _body(row),
+                            ctx.by(row), ctx.rules, rerun=True)
 
 
 def _commitment_id(row: Row, s: Subject) -> str:

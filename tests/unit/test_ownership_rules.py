@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from ledger.domain.errors import WrongState
 from ledger.domain.joint_case import JointCase
 from ledger.domain.ownership import NotOwner
 from ledger.domain.repair_case import SameOfficer
@@ -50,6 +51,29 @@ def test_only_the_recording_authority_settles_a_commitment(city: City) -> None:
     acme.settle_commitment(commitment_id=cid, kept=True, on=TODAY, note="kept",
                            authority=COURT, actor="admin", today=TODAY, any_authority=True)
     assert acme.commitments[cid]["status"] == "fulfilled"
+
+
+def test_a_file_run_again_settles_nothing_new_and_still_names_the_owner(city: City) -> None:
+    # The market department's file says the commitment was kept; run again, nothing is new.
+    cid = city.commitment(ACME, date(2026, 8, 1), kind="voluntary")
+    acme = subject(city)
+    kept = {"commitment_id": cid, "on": TODAY, "note": "", "today": TODAY, "rerun": True}
+    acme.settle_commitment(kept=True, authority=MARKET, actor="import", **kept)
+    acme.collect_events()
+    acme.settle_commitment(kept=True, authority=MARKET, actor="import", **kept)
+    assert acme.pending_events == []
+    # The court's file learns nothing by a no-op: refused, naming the owner.
+    with pytest.raises(NotOwner):
+        acme.settle_commitment(kept=True, authority=COURT, actor="import", **kept)
+    # A file saying the opposite conflicts, on the row's outcome.
+    with pytest.raises(WrongState) as conflict:
+        acme.settle_commitment(kept=False, authority=MARKET, actor="import", **kept)
+    assert conflict.value.field == "outcome" and acme.pending_events == []
+    # Over the API the same outcome twice is a conflict too, naming no field of the body.
+    with pytest.raises(WrongState) as twice:
+        acme.settle_commitment(kept=True, authority=MARKET, actor="clerk-1",
+                               **(kept | {"rerun": False}))
+    assert twice.value.field is None
 
 
 def test_only_the_listing_authority_removes_a_listing_even_one_already_removed(
