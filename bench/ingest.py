@@ -23,6 +23,7 @@ import pstats
 import resource
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,16 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
+from bench.ingest_api import OneByOne
 from bench.ingest_upload import lines as door_lines
 from bench.ingest_upload import measure_cli, measure_upload
-from ledger.application import CreditLedger, Registration
+from ledger.application import CreditLedger
 from ledger.build import build_ledger
 from ledger.generator.city import generate
-from ledger.importing.apply import Context, apply_row
+from ledger.importing.apply import Context
 from ledger.importing.importer import DEFAULT_CAP, Importer, ImportReport, fewer_collections
 from ledger.importing.parallel import import_parallel
-from ledger.importing.rows import Row, parse_record
+from ledger.importing.rows import parse_record
 from ledger.importing.source import Source
 from ledger.settings import Settings
 from ledger.store.recording import insert_stored
@@ -241,31 +243,19 @@ def forkserver_cpu() -> float:
 
 
 def measure_one_by_one(path: Path, events: int, apps: list[str]) -> dict[str, Any]:
-    """The API's way: each row is one get of its subject, one decision, one save."""
+    """The API's way: each row is one named use case (one get, one decision, one save)."""
     ledger = fresh(apps)
     rows = [parse_record(r, n, None, KEY) for n, r in Source(path)]
     # The file starts with authorities and persons; sample from the first organisation on.
     first = next(i for i, r in enumerate(rows) if r.register and r.register.kind == "enterprise")
     rows = rows[first:first + events]
-    ctx = Context(ledger.clock(), ledger.calendar, "bench")
+    ctx, api = Context(ledger.clock(), ledger.calendar, "bench"), OneByOne(ledger)
     clock = Clock()
     for row in rows:
-        one_row(ledger, row, ctx)
+        api.record(row, ctx.by(row))
     figures = clock.rate(ledger.head_position())
     ledger.close()
     return figures
-
-
-def one_row(ledger: CreditLedger, row: Row, ctx: Context) -> None:
-    if row.record == "subject":
-        reg = row.register
-        assert reg is not None
-        ledger.register_subject(Registration(row.subject, reg.name, reg.kind, reg.masked,
-                                             registered_on=reg.registered_on),
-                                ctx.by(row))
-        return
-    # The importer's decision for the row, through the API's get-decide-save helper.
-    ledger._on_subject(row.subject, lambda s: (apply_row(row, s, ctx).version, {}))
 
 
 def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:
@@ -275,8 +265,9 @@ def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:
     ctx = Context(ledger.clock(), ledger.calendar, "bench")
     events, clock = 0, Clock()
     with fewer_collections():  # as the importer does
-        for chunk in _chunks(Source(path), importer.chunk_rows):
-            decided = importer._decide(chunk, ctx, ImportReport())
+        source = iter(Source(path))
+        while chunk := list(islice(source, importer.chunk_rows)):
+            decided = importer.decide(chunk, ctx, ImportReport())
             events += sum(len(s.collect_events()) for s in decided)
     figures = clock.rate(events)
     ledger.close()
@@ -297,17 +288,6 @@ def measure_insert_only(source_app: str, cap: int, apps: list[str]) -> dict[str,
     figures = clock.rate(len(stored))
     sink.close()
     return figures
-
-
-def _chunks(source: Source, n: int) -> Any:
-    batch: list[Any] = []
-    for item in source:
-        batch.append(item)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 if __name__ == "__main__":
