@@ -48,7 +48,9 @@ def desk(runtime: RuntimeDep) -> Desk:
     with _lock:  # built once per process, on first use
         if "repair_desk" not in runtime.extras:
             key = runtime.settings.pseudonym_key.get_secret_value().encode()
-            runtime.extras["repair_desk"] = Desk(runtime.ledger, Worklist(runtime.ledger),
+            worklist = runtime.ledger.worklist  # the one file_repair asks
+            assert worklist is not None, "the API's store is SQLite or PostgreSQL"
+            runtime.extras["repair_desk"] = Desk(runtime.ledger, worklist,
                                                  runtime.ledger.policy, key)
     found: Desk = runtime.extras["repair_desk"]
     return found

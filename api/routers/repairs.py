@@ -21,7 +21,7 @@ from api.repair_schemas import (
 )
 from ledger.contracts.repairs import RepairIn
 from ledger.domain.calendar import WorkingCalendar
-from ledger.domain.errors import Conflict, NotFound
+from ledger.domain.errors import NotFound
 from ledger.domain.repair import provisional
 from ledger.repair.lookup import target_of
 from ledger.store.notifications import envelope_from_stored
@@ -40,10 +40,6 @@ def file_application(body: RepairIn, caller: Acting, d: DeskDep, response: Respo
         raise NotFound("no subject with that code", field="subject")
     target = target_of(d.ledger.subject(code), "", body.target, body.target_authority)
     check_scope(caller, target.domain)
-    d.worklist.catch_up()
-    open_case = d.worklist.open_case_for(code, target.kind, target.authority, target.id)
-    if open_case is not None:
-        raise Conflict(f"case {open_case} on this {target.kind} is still open", field="target")
     return written(d, response, d.ledger.file_repair(code, body, by(caller)))
 
 

@@ -7,6 +7,7 @@ the end of the penalty's publicity (or the listing) are one save, or nothing cha
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -23,11 +24,13 @@ from ledger.contracts.repairs import (
     WithdrawIn,
 )
 from ledger.core import By, Decision, LedgerCore, Receipt
-from ledger.domain.errors import NotFound
-from ledger.domain.repair import check, commitment_failures
+from ledger.domain.errors import Conflict, NotFound
+from ledger.domain.repair import Target, check, commitment_failures
 from ledger.domain.repair_case import RepairCase, case_stream
 from ledger.domain.subject import Subject
 from ledger.repair.lookup import case_target, commitment_of, target_of
+from ledger.repair.worklist import Worklist, scan_open_case
+from ledger.store.sql import dialect_of
 
 Done = tuple[Receipt, RepairCase]
 Step = Callable[[RepairCase, Subject], Any]
@@ -39,11 +42,33 @@ class RepairCases(LedgerCore):
     def repair_case(self, case_id: str | UUID) -> RepairCase:
         return self._get(RepairCase, case_id, "repair case")
 
+    @cached_property
+    def worklist(self) -> Worklist | None:
+        """The officers' worklist, a side table in the store's database made on first use;
+        None on the in-memory store of unit tests (no SQL)."""
+        try:
+            dialect_of(self.recorder)
+        except TypeError:
+            return None
+        return Worklist(self)
+
+    def open_repair_case(self, code: str, target: Target) -> str | None:
+        """The case still open on this target, if any."""
+        if self.worklist is None:
+            return scan_open_case(self, code, target.kind, target.authority, target.id)
+        self.worklist.catch_up()  # a case filed a moment ago counts
+        return self.worklist.open_case_for(code, target.kind, target.authority, target.id)
+
     def file_repair(self, code: str, cmd: RepairIn, by: By) -> Done:
-        """File an application; an inadmissible one is recorded as refused, never lost."""
+        """File an application; an inadmissible one is recorded as refused, never lost. One
+        application at a time: while a case on the target is open, another is a conflict
+        (the same one sent again too)."""
         def decide() -> Decision[RepairCase]:
             owner = self.subject(code)
             found = target_of(owner, "", cmd.target, cmd.target_authority)
+            if (open_case := self.open_repair_case(code, found)) is not None:
+                raise Conflict(f"case {open_case} on this {found.kind} is still open",
+                               field="target")
             if cmd.commitment_id is not None:
                 if cmd.commitment_id not in owner.commitments:
                     raise NotFound(f"subject {code} has no commitment {cmd.commitment_id}",

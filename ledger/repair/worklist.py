@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from ledger.application import CreditLedger
 from ledger.domain import repair_events
 from ledger.domain.events import LedgerEvent
-from ledger.domain.repair_case import OPEN
+from ledger.domain.repair_case import OPEN, RepairCase
 from ledger.store.sidetables import SideTables
 from ledger.store.sql import Tx
 
@@ -35,8 +35,17 @@ class Page:
     total: int
 
 
+class Cases(Protocol):
+    """What the worklist reads: the store's log and the cases (the repair use cases)."""
+
+    @property
+    def recorder(self) -> Any: ...
+
+    def repair_case(self, case_id: str | UUID) -> RepairCase: ...
+
+
 class Worklist:
-    def __init__(self, ledger: CreditLedger) -> None:
+    def __init__(self, ledger: Cases) -> None:
         self.ledger = ledger
         table = ", ".join(f"{c} {'BIGINT' if c == 'version' else 'TEXT'}" for c in COLUMNS)
         self.side = SideTables(ledger.recorder, {"repair_worklist": table + ", PRIMARY KEY "
@@ -99,3 +108,16 @@ class Worklist:
                 f"target_authority = ? AND target_id = ? AND status IN "
                 f"({', '.join('?' * len(OPEN))})", (subject, kind, authority, target_id, *OPEN))
         return str(rows[0][0]) if rows else None
+
+
+def scan_open_case(ledger: Cases, subject: str, kind: str, authority: str, target_id: str
+                   ) -> str | None:
+    """Worklist.open_case_for on a store without SQL (the in-memory store of unit tests): every
+    repair case read from the log, which is small there."""
+    notes = ledger.recorder.select_notifications(1, 1 << 30, topics=TOPICS)
+    for case_id in dict.fromkeys(n.originator_id for n in notes):
+        case = ledger.repair_case(case_id)
+        if (case.status in OPEN and (case.subject, case.target_kind, case.target_authority,
+                                     case.target_id) == (subject, kind, authority, target_id)):
+            return str(case.id)
+    return None

@@ -170,9 +170,10 @@ def test_a_case_shows_its_timeline_due_dates_and_refusals(desk: Desk) -> None:
     other = city.penalty(ACME, date(2026, 4, 2))
     case = desk.file(other, "2026-09-01")
     # One open case per target; an approval without a repair commitment changes nothing.
-    assert desk.call("POST", "/v1/repairs", {"subject": ACME, "target": other,
-                                             "applied_on": "2026-09-02",
-                                             "obligations_performed": True}).status_code == 409
+    again = desk.call("POST", "/v1/repairs", {"subject": ACME, "target": other, "applied_on":
+                                              "2026-09-02", "obligations_performed": True})
+    assert again.status_code == 409 and again.json()["errors"] == [{"field": "target", "rule":
+        "conflict", "message": f"case {case['id']} on this penalty is still open"}]
     before = city.ledger.head_position()
     problem = desk.call("POST", f"/v1/repairs/{case['id']}/accept", {"accepted_on": "2026-09-02"})
     assert problem.status_code == 422 and problem.json()["rule"] == "repair_commitment"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api import cli
 from api.bootstrap import bootstrap
-from ledger.domain.errors import RuleViolation
+from ledger.domain.errors import Conflict, RuleViolation
 from ledger.domain.repair import RepairRuleBroken
 from ledger.expiry import Expiry
 from ledger.repair.worklist import Worklist
@@ -166,3 +166,30 @@ def test_the_expire_command_and_the_service_end_what_is_due(
     quiet = bootstrap(settings, background=True)
     assert "expiry" not in [s.name for s in quiet.services]
     quiet.close()
+
+
+def one_application_at_a_time(city: City) -> None:
+    decision = city.penalty(ACME, date(2026, 4, 7))
+    case = city.apply(ACME, decision, date(2026, 8, 3))
+    head = city.ledger.head_position()
+    # While that case is open, the ledger itself refuses another on the same penalty, and the
+    # first sent again: whoever calls it (the API, a script), naming the target.
+    for applied_on in (date(2026, 8, 4), date(2026, 8, 3)):
+        with pytest.raises(Conflict) as refused:
+            city.apply(ACME, decision, applied_on)
+        assert (refused.value.status, refused.value.field) == (409, "target")
+        assert str(refused.value) == f"case {case.id} on this penalty is still open"
+    assert city.ledger.head_position() == head
+    # Withdrawn, the case is closed: a new application is taken.
+    repairs.withdraw(city.ledger, str(case.id), on=date(2026, 8, 5), reason=None, by=OFFICER)
+    assert city.apply(ACME, decision, date(2026, 8, 6)).status == "applied"
+
+
+def test_one_application_at_a_time_on_a_real_store(city: City) -> None:
+    one_application_at_a_time(city)
+
+
+def test_one_application_at_a_time_in_memory() -> None:
+    city = City.in_memory()
+    city.register(ACME)
+    one_application_at_a_time(city)
