@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException
@@ -41,7 +42,8 @@ class BodyLimit:
             await self._refuse(limit, scope, receive, send)
             return
         if length is None and own is not None:
-            await self.app(scope, _counted(receive, own), send)
+            await self.app(scope, _counted(receive, own, lambda: HTTPException(
+                413, f"request bodies are limited to {own} bytes here")), send)
             return
         if length is None:
             # A chunked body is read up front: FastAPI turns errors raised while it
@@ -51,18 +53,8 @@ class BodyLimit:
                 await self._refuse(limit, scope, receive, send)
                 return
             receive = _replay(buffered, receive)
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge
-            return message
-
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, _counted(receive, limit, BodyTooLarge), send)
         except BodyTooLarge:
             await self._refuse(limit, scope, receive, send)
 
@@ -84,7 +76,8 @@ class BodyLimit:
         await too_large(scope, receive, send)
 
 
-def _counted(receive: Receive, limit: int) -> Receive:
+def _counted(receive: Receive, limit: int, too_large: Callable[[], Exception]) -> Receive:
+    """The request's channel, raising too_large() once its bodies pass `limit` bytes."""
     seen = 0
 
     async def counted() -> Message:
@@ -92,7 +85,7 @@ def _counted(receive: Receive, limit: int) -> Receive:
         message = await receive()
         seen += len(message.get("body", b""))
         if seen > limit:
-            raise HTTPException(413, f"request bodies are limited to {limit} bytes here")
+            raise too_large()
         return message
 
     return counted
