@@ -99,25 +99,26 @@ class SubjectCorrections(SubjectLists):
 
     def revoke_penalty(self, *, authority: str, actor: str, decision_no: str, revoked_on: date,
                        reason: str, today: date, any_authority: bool = False) -> int:
-        check_not_future(today, revoked_on=revoked_on)
-        owner, penalty = self._owned("penalty", self.penalties, authority, decision_no,
-                                     "revoke it", any_authority)
-        check_not_before(revoked_on, penalty["data"]["decided_on"], "revoked_on")
-        return self._record_once(
-            f"revocation|penalty|{ev.key(owner, decision_no)}", ev.PenaltyRevoked, revoked_on,
-            authority, actor, decision_no=decision_no, revoked_on=revoked_on, reason=reason,
-            penalty_authority=None if owner == authority else owner)
+        return self._revoke("penalty", self.penalties, ev.PenaltyRevoked, authority, actor,
+                            decision_no, revoked_on, reason, today, any_authority)
 
     def revoke_permit(self, *, authority: str, actor: str, decision_no: str, revoked_on: date,
                       reason: str, today: date, any_authority: bool = False) -> int:
+        return self._revoke("permit", self.permits, ev.PermitRevoked, authority, actor,
+                            decision_no, revoked_on, reason, today, any_authority)
+
+    def _revoke(self, what: str, records: dict[str, dict[str, Any]],
+                event: type[LedgerEvent], authority: str, actor: str, decision_no: str,
+                revoked_on: date, reason: str, today: date, any_authority: bool) -> int:
+        """A permit's or penalty's revocation; an admin's names the owner (`<what>_authority`)."""
         check_not_future(today, revoked_on=revoked_on)
-        owner, permit = self._owned("permit", self.permits, authority, decision_no,
-                                    "revoke it", any_authority)
-        check_not_before(revoked_on, permit["data"]["decided_on"], "revoked_on")
+        owner, record = self._owned(what, records, authority, decision_no, "revoke it",
+                                    any_authority)
+        check_not_before(revoked_on, record["data"]["decided_on"], "revoked_on")
         return self._record_once(
-            f"revocation|permit|{ev.key(owner, decision_no)}", ev.PermitRevoked, revoked_on,
-            authority, actor, decision_no=decision_no, revoked_on=revoked_on, reason=reason,
-            permit_authority=None if owner == authority else owner)
+            f"revocation|{what}|{ev.key(owner, decision_no)}", event, revoked_on, authority,
+            actor, decision_no=decision_no, revoked_on=revoked_on, reason=reason,
+            **{f"{what}_authority": None if owner == authority else owner})
 
     # -- correction ------------------------------------------------------------
 
