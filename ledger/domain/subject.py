@@ -17,7 +17,6 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.dates import check_not_future, check_published_after_decision
 from ledger.domain.errors import NotFound, RuleViolation, WrongState
 from ledger.domain.events import stream_id, uuid5_text
-from ledger.domain.ownership import check_owner
 from ledger.domain.publicity import publicity_window, published_late
 from ledger.domain.registration import check_registration
 from ledger.domain.resident_id import check_organisation_code
@@ -139,13 +138,10 @@ class Subject(SubjectCorrections, SubjectIntegrity):
         """Record whether a commitment was kept, once. `rerun` (an import file run again): the
         same outcome already recorded is a no-op, and a conflict names the row's `outcome`."""
         check_not_future(today, on=on)
-        commitment = self.commitments.get(commitment_id)
-        if commitment is None:
-            raise NotFound(f"subject {self.code} has no commitment {commitment_id}",
-                           field="commitment_id")
-        # Before the no-op below: another authority never learns an outcome by a rerun.
-        check_owner(f"commitment {commitment_id}", commitment["authority"], authority,
-                    "record whether it was kept", any_authority=any_authority)
+        # Owner first, then the no-op below: another authority never learns an outcome so.
+        commitment = self._owned_entry("commitment", self.commitments, commitment_id,
+                                       "commitment_id", authority, "record whether it was kept",
+                                       any_authority)
         status = CommitmentStatus.FULFILLED if kept else CommitmentStatus.BREACHED
         if rerun and commitment["status"] == status:
             return self.version  # no-op; the importer, its one caller, reads no version

@@ -16,7 +16,6 @@ from ledger.domain import integrity_events as ev
 from ledger.domain.dates import check_not_future
 from ledger.domain.errors import DateRuleViolation, NotFound, RuleViolation
 from ledger.domain.events import uuid5_text
-from ledger.domain.ownership import check_owner
 from ledger.domain.subject_lists import SubjectState
 from ledger.domain.vocabulary import GOVERNMENT_KINDS
 
@@ -83,12 +82,8 @@ class SubjectIntegrity(SubjectState):
         actor: str, today: date, any_authority: bool = False,
     ) -> int:
         check_not_future(today, rectified_on=rectified_on)
-        entry = self.government_defaults.get(default_id)
-        if entry is None:
-            raise NotFound(f"subject {self.code} has no government default {default_id}",
-                           field="id")
-        check_owner(f"government default {default_id}", entry["authority"], authority,
-                    "record its rectification", any_authority=any_authority)
+        entry = self._owned_entry("government default", self.government_defaults, default_id,
+                                  "id", authority, "record its rectification", any_authority)
         data = entry["data"]
         if rectified_on < date.fromisoformat(data["recorded_on"]):
             raise DateRuleViolation(f"rectified_on {rectified_on} is before recorded_on "

@@ -61,6 +61,17 @@ class SubjectState(LedgerAggregate):
     def envelope_subject(self) -> str:
         return self.code
 
+    def _owned_entry(self, what: str, records: dict[str, dict[str, Any]], record_id: str,
+                     field: str, authority: str, action: str, any_authority: bool
+                     ) -> dict[str, Any]:
+        """A record by its id, once the caller may do `action` on it (its owner, or an admin)."""
+        entry = records.get(record_id)
+        if entry is None:
+            raise NotFound(f"subject {self.code} has no {what} {record_id}", field=field)
+        check_owner(f"{what} {record_id}", entry["authority"], authority, action,
+                    any_authority=any_authority)
+        return entry
+
     def _record_once(self, record_key: str, event_class: type[LedgerEvent], on: date,
                      authority: str, actor: str, extra: dict[str, Any] | None = None, /,
                      **payload: Any) -> int:
@@ -146,11 +157,8 @@ class SubjectLists(SubjectState):
         today: date, any_authority: bool = False,
     ) -> int:
         check_not_future(today, delisted_on=delisted_on)
-        listing = self.listings.get(listing_id)
-        if listing is None:
-            raise NotFound(f"subject {self.code} has no listing {listing_id}", field="listing_id")
-        check_owner(f"listing {listing_id}", listing["authority"], authority, "remove it",
-                    any_authority=any_authority)
+        listing = self._owned_entry("listing", self.listings, listing_id, "listing_id",
+                                    authority, "remove it", any_authority)
         if not listing["active"]:
             raise NotListed(f"listing {listing_id} was already removed "
                             f"({listing['delisted_reason']})", field="listing_id")
