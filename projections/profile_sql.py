@@ -55,7 +55,6 @@ class Dialect:
     name: str
     param: str  # numbered placeholders: $1 (PostgreSQL), ?1 (SQLite)
     object: str  # json_build_object / json_object
-    agg: str  # json_agg / json_group_array
 
     def nested(self, sql: str) -> str:
         """A JSON value from a subquery or a CASE, kept JSON inside an object (SQLite keeps
@@ -84,8 +83,8 @@ class Dialect:
         return f"json((SELECT json_group_array({item}) FROM ({rows}) {alias}))"
 
 
-DIALECTS = {POSTGRES: Dialect(POSTGRES, "$", "json_build_object", "json_agg"),
-            SQLITE: Dialect(SQLITE, "?", "json_object", "json_group_array")}
+DIALECTS = {POSTGRES: Dialect(POSTGRES, "$", "json_build_object"),
+            SQLITE: Dialect(SQLITE, "?", "json_object")}
 
 
 class Profile:
@@ -148,12 +147,12 @@ class Profile:
     def defaults(self) -> str:
         """A body's government defaults, latest first (dropped from the answer when none)."""
         if "gov_default" not in self.t:
-            return "'[]'" if self.d.name == SQLITE else "'[]'::json"
+            return "json('[]')" if self.d.name == SQLITE else "'[]'::json"
+        order = "recorded_on DESC, default_id"
         rows = (f"SELECT default_id, authority, kind, creditor, amount, recorded_on, deadline, "
                 f"basis, CASE WHEN rectified_on IS NULL THEN 'open' ELSE 'rectified' END AS "
                 f"status, rectified_on, evidence, in_time FROM {self.t['gov_default']} WHERE "
-                f"code = {self.code} ORDER BY recorded_on DESC, default_id LIMIT {SECTION_LIMIT}")
-        order = "recorded_on DESC, default_id"
+                f"code = {self.code} ORDER BY {order} LIMIT {SECTION_LIMIT}")
         return self.d.array(self.obj((f, self.value(f)) for f in DEFAULT_FIELDS), rows, order)
 
     def statement(self) -> str:
