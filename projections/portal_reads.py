@@ -13,7 +13,7 @@ from ledger.domain.visibility import shown_sql
 from projections.queries import member_on
 from projections.storage import Tx
 
-# A penalty shown on the day bound three times as `?` (projections.queries.PENALTY_SHOWN).
+# A penalty shown on the day bound three times as `?` (as in projections.profile_sql).
 SHOWN = shown_sql("r.decided_on", "r.closed_on", "r.publicity_max_until")
 
 PUBLICITY_FIELDS = ("kind", "code", "name", "authority", "decision_no", "category", "severity",

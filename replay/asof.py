@@ -18,7 +18,7 @@ from typing import Any
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import Contribution, business_day
 from ledger.privacy import redact
-from projections import queries
+from projections import profile_sql
 from projections.storage import ViewsNotReady
 from projections.view import View
 from replay.memory import MemoryViews, subject_views
@@ -115,7 +115,7 @@ class AsOf:
             views = MemoryViews(self.timelines.views)  # business-time filters defeat snapshots
             views.apply(e for e in [*timeline.envelopes[:n], *extra] if in_force(e, effective))
         try:
-            profile = queries.profile(views.tx(), code, day.isoformat())
+            profile = profile_sql.profile(views.tx(), code, day.isoformat())
             if profile is None:
                 return None, None
             # The score is read on the profile's day: both show what was visible then.

@@ -32,7 +32,7 @@ from ledger.domain.resident_id import mask, pseudonym, validate_resident_id
 from ledger.domain.uscc import CodeError, validate_uscc
 from ledger.domain.vocabulary import CivilServantRecordKind
 from ledger.identity import PSEUDONYM_PREFIX, path_code
-from projections import queries
+from projections import profile_sql
 from projections.views import integrity
 
 router = APIRouter(prefix="/v1/civil-servants", tags=["personnel"])
@@ -88,9 +88,9 @@ def civil_servant_file(servant_id: str, _: PersonnelOrAuditor, ledger: LedgerDep
     found = ledger.civil_servant_file(_pseudonym(servant_id))
     servant, day = found.servant, as_of or ledger.clock()
     with views.reader() as tx:
-        listings = queries.memberships(tx, servant.civil_servant, day.isoformat(),
-                                       queries.DISHONEST_LISTS)
-        led = queries.led_organisations(tx, servant.civil_servant, day.isoformat())
+        held = profile_sql.read(tx, servant.civil_servant, day.isoformat())
+    listings = [m for m in held["lists"] if m["list"] in profile_sql.DISHONEST_LISTS]
+    led = held["led_organisations"]
     dishonest = [o for o in led if o["dishonest_listings"]]
     return CivilServantFileOut(
         id=servant.civil_servant, name=found.name, masked=found.masked,

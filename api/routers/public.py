@@ -61,13 +61,9 @@ def reading(store: ViewStore) -> AbstractContextManager[Tx]:
 
 
 def profile_in(runtime: Runtime, tx: Tx, code: str, today: str) -> dict[str, Any] | None:
-    """The labelled public profile (api.labelled): on PostgreSQL one statement whose text is
-    the profile, then at most one more for authority names the catalogue lacks."""
-    if tx.dialect == POSTGRES:
-        text = profile_sql.profile_json(tx, code, today)
-        found = None if text is None else orjson.loads(text)
-    else:
-        found = queries.profile(tx, code, today)
+    """The labelled public profile (api.labelled): one statement whose text is the profile
+    (projections.profile_sql), then at most one more for authority names the catalogue lacks."""
+    found = profile_sql.profile(tx, code, today)
     if found is None:
         return None
     return label_profile(found, authority_names(runtime, tx, profile_authorities(found))) | \

@@ -2,7 +2,8 @@
 professions' credit files and civil servants' integrity files (issue 20).
 
 - `gov_default`: each default of a government body or public institution, with its
-  rectification; shown on the body's public profile and counted by the scorecard.
+  rectification; shown on the body's public profile (projections/profile_sql.py) and
+  counted by the scorecard.
 - `credit_report`: every third-party credit report, recorded on its own
   (CreditReportRecorded) or inside a repair case (RepairReportSubmitted), with its issue date:
   the §13 indicator counts reports issued within the last 12 months.
@@ -27,9 +28,6 @@ from projections.view import ViewTx
 RECORD_EVENTS = frozenset({"PermitGranted", "PenaltyImposed", "Listed", "CommitmentMade",
                            "CreditReportRecorded"})
 REPORT_EVENTS = frozenset({"CreditReportRecorded", "RepairReportSubmitted"})
-DEFAULT_FIELDS = ("default_id", "authority", "kind", "creditor", "amount", "recorded_on",
-                  "deadline", "basis", "status", "rectified_on", "evidence", "in_time")
-SECTION_LIMIT = 100  # as every section of a profile (projections.queries)
 
 TABLES = {
     "gov_default": "default_id TEXT PRIMARY KEY, code TEXT NOT NULL, authority TEXT NOT NULL, "
@@ -119,15 +117,6 @@ class IntegrityView:
 
     # -- reads -------------------------------------------------------------
 
-    def defaults_of(self, tx: ViewTx, code: str) -> list[dict[str, Any]]:
-        """A body's government defaults, latest first, for its public profile."""
-        rows = tx.fetchall(
-            f"SELECT default_id, authority, kind, creditor, amount, recorded_on, deadline, "
-            f"basis, CASE WHEN rectified_on IS NULL THEN 'open' ELSE 'rectified' END, "
-            f"rectified_on, evidence, in_time FROM {tx.t('gov_default')} WHERE code = ? "
-            f"ORDER BY recorded_on DESC, default_id LIMIT {SECTION_LIMIT}", (code,))
-        return [default_row(r) for r in rows]
-
     def servants(self, tx: ViewTx, organisation: str | None, page: int, size: int
                  ) -> tuple[list[dict[str, Any]], int]:
         """Civil servants' files (no names: the caller adds them), with counts per kind."""
@@ -149,12 +138,6 @@ class IntegrityView:
             if kind is not None:
                 entry["records"][kind] = int(n)
         return list(files.values()), int(total[0]) if total else 0
-
-
-def default_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    item = dict(zip(DEFAULT_FIELDS, row, strict=True))
-    item["in_time"] = None if item["in_time"] is None else bool(item["in_time"])
-    return item
 
 
 VIEW = IntegrityView()

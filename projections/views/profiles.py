@@ -1,7 +1,7 @@
 """Subject profiles: identity, permits, penalties, commitments and principals.
 
 Visibility that depends on the calendar (a penalty's publicity window) is decided when the
-profile is read (projections/queries.py), so the view needs no daily re-run. Persons appear
+profile is read (projections/profile_sql.py), so the view needs no daily re-run. Persons appear
 by pseudonym and masked ID number only: events never carry the number itself.
 """
 

@@ -14,7 +14,7 @@ from api.geography import geography_of, placed
 from api.labelled import authority_names, label_profile, profile_authorities
 from ledger.domain.resident_id import make_resident_id
 from ledger.domain.uscc import make_uscc
-from projections import queries
+from projections import profile_sql
 from projections.storage import view_store
 from tests.integrity_story import (
     ACME,
@@ -117,7 +117,7 @@ def test_the_profile_statement_on_postgresql_shows_the_section_as_sqlite_does(
     for code in (BUREAU, ACME):
         served = api.get(f"/v1/subjects/{code}")  # no query string: the fast path
         with view_store(api.runtime).reader() as tx:
-            found = queries.profile(tx, code, "2026-06-01")
+            found = profile_sql.profile(tx, code, "2026-06-01")
             # As the API answers it: labels, authority names and the region beside the codes.
             reference = None if found is None else label_profile(found, authority_names(
                 api.runtime, tx, profile_authorities(found))) | placed(

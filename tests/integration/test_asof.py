@@ -143,13 +143,13 @@ def test_effective_date_shows_what_was_in_force_then(client: TestClient):
 
 def full_replay(ledger: CreditLedger, code: str, at: datetime) -> dict[str, Any] | None:
     """The reference answer: every event recorded by `at`, applied afresh, no snapshot."""
-    from projections import queries
+    from projections import profile_sql
     from replay.history import history
     from replay.memory import MemoryViews, subject_views
 
     views = MemoryViews(subject_views())
     views.apply(history(code, at, recorder=ledger.recorder).events)
-    return queries.profile(views.tx(), code, at.date().isoformat())
+    return profile_sql.profile(views.tx(), code, at.date().isoformat())
 
 
 def test_snapshots_and_late_events_give_the_answers_of_a_full_replay(sqlite_url: str,

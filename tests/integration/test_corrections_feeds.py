@@ -18,7 +18,7 @@ from ledger.contracts.corrections import (
 )
 from ledger.contracts.records import PenaltyIn, PermitIn
 from ledger.settings import Settings
-from projections import queries
+from projections import profile_sql, queries
 from projections.digest import digest
 from projections.rebuild import rebuild_named
 from projections.runner import Runner, feed_factory
@@ -79,8 +79,8 @@ def test_corrections_through_kafka_live_and_rebuilt_give_the_same_views(
         run_until(Runner(store, feed_factory(runtime), views), head)
         served = digest(store)
         with store.reader() as tx:
-            acme = queries.profile(tx, ACME, TODAY.isoformat())
-            beta = queries.profile(tx, BETA, TODAY.isoformat())
+            acme = profile_sql.profile(tx, ACME, TODAY.isoformat())
+            beta = profile_sql.profile(tx, BETA, TODAY.isoformat())
             found, _ = queries.search(tx, "某某化工", 1, 10)
         assert acme is not None and beta is not None
         # The serious fine, corrected to general: its row carries the corrected record.

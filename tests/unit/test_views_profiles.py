@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from projections import queries
+from projections import profile_sql, queries
 from projections.storage import ViewStore
 from projections.views.lists import VIEW as LISTS
 from projections.views.profiles import VIEW as PROFILES
@@ -60,7 +60,7 @@ def acme_story() -> Story:
 
 def read_profile(store: ViewStore, code: str, today: str) -> dict[str, Any] | None:
     with store.reader() as tx:
-        return queries.profile(tx, code, today)
+        return profile_sql.profile(tx, code, today)
 
 
 def test_a_penalty_is_shown_only_inside_its_publicity_window(tmp_path: Path) -> None:
