@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from kafka.partitioner.default import murmur2
 
-from ledger.relay.producer import KeyPartitions
 from projections.feed import Record
 from projections.kafka_batches import BatchReader, Unreadable
 from projections.record_sets import decoded, envelope
@@ -186,7 +186,7 @@ class KafkaFeed:
         it (no NUL escaped: auditors recompute its hash); a value that is not a JSON object is
         an empty envelope, for the auditor to report. `on_batch` hears how many records each
         fetch brought; no record for `idle_timeout` seconds short of the end: TimeoutError."""
-        parts = self._parts if key is None else [KeyPartitions(len(self._parts))(key.encode())]
+        parts = self._parts if key is None else [partition_of(key, len(self._parts))]
         ends = {p: end for p, end in self.end_offsets().items() if p in parts and end > 0}
         firsts = self.consumer.beginning_offsets([self._tps[p] for p in ends])
         offsets = {tp.partition: int(first) for tp, first in firsts.items()
@@ -213,6 +213,13 @@ class KafkaFeed:
                     on_batch(len(messages))
                 if offsets[p] >= ends[p]:
                     del offsets[p]
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """The partition of a key under kafka-python's default partitioner (the Java client's
+    murmur2), as the relay places records (`ledger.relay.producer.KeyPartitions`; not
+    imported: the `ledger.relay` package loads the whole application, about 0.8 s)."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 def as_written(value: bytes | None) -> dict[str, Any]:
