@@ -18,6 +18,8 @@ from eventsourcing.persistence import (
     InternalError,
     Transcoder,
 )
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import get_topic
 
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.errors import Conflict, NotFound
@@ -25,7 +27,7 @@ from ledger.domain.events import LedgerEvent
 from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
-from ledger.store.recording import binary_inserts, insert_columns, position_of
+from ledger.store.recording import LedgerRecorder, insert_columns, position_of
 from ledger.store.transcoder import OrjsonTranscoder, to_columns
 
 A = TypeVar("A", bound=Aggregate)
@@ -109,9 +111,13 @@ class LedgerCore(Application[UUID]):
         # ("tuple concurrently updated", duplicate pg_type). The statements are idempotent.
         # Retried with a growing, jittered pause: six starting at once on a loaded machine
         # once collided five times in a row (CI, 2026-12-07).
+        if isinstance(self.factory, PostgresFactory):
+            # The library's switch for the recorder class; an explicit one in env wins.
+            self.factory.env.setdefault(PostgresFactory.APPLICATION_RECORDER_TOPIC,
+                                        get_topic(LedgerRecorder))
         for attempt in range(10):
             try:
-                return binary_inserts(super().construct_recorder())
+                return super().construct_recorder()
             except (InternalError, IntegrityError):
                 if attempt == 9:
                     raise

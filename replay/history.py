@@ -8,16 +8,14 @@ from itertools import takewhile
 from typing import Any
 from uuid import UUID
 
-import orjson
-
 from ledger.domain.credit_check import check_log_stream
 from ledger.domain.envelope import broken_link
 from ledger.domain.errors import NotFound
 from ledger.domain.subject import subject_stream
 from ledger.privacy import redact
 from ledger.store.notifications import envelope_from_stored
+from projections.kafka_feed import KafkaFeed
 from replay.fold import fold
-from replay.kafka_source import read_topic
 from replay.rows import stream_rows
 from replay.when import recorded_by
 
@@ -67,10 +65,14 @@ def kafka_envelopes(bootstrap: str, topic: str, code: str, *streams: UUID
     partition, duplicates dropped, in version order: cases and check logs share its key."""
     wanted = [str(s) for s in streams or (subject_stream(code),)]
     found: dict[str, dict[int, dict[str, Any]]] = {s: {} for s in wanted}
-    for record in read_topic(bootstrap, topic, key=code):
-        env = orjson.loads(record.value)
-        if env.get("subject") == code and env.get("stream") in found:
-            found[env["stream"]].setdefault(int(env["version"]), env)
+    feed = KafkaFeed(bootstrap, topic, wait_for_topic=0)
+    try:
+        for record in feed.history(key=code):
+            env = record.envelope
+            if env.get("subject") == code and env.get("stream") in found:
+                found[env["stream"]].setdefault(int(env["version"]), env)
+    finally:
+        feed.close()
     return [[by_version[v] for v in sorted(by_version)] for by_version in found.values()]
 
 

@@ -6,8 +6,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from ledger.domain.checkpoint import (
     ZERO_RUNNING,
     Checkpoint,
@@ -17,8 +15,9 @@ from ledger.domain.checkpoint import (
     is_checkpoint,
 )
 from ledger.domain.envelope import GENESIS_HASH, envelope_hash
+from projections.feed import Record
+from projections.kafka_feed import KafkaFeed
 from replay.anchor import believe
-from replay.kafka_source import Record, end_offsets, read_topic
 from replay.report import Break, Progress, Report
 
 
@@ -44,16 +43,11 @@ class KafkaIndex:
         return versions.pop(version, None) if versions else None
 
 
-def _envelope(record: Record) -> dict[str, Any]:
-    env = orjson.loads(record.value)
-    if not isinstance(env, dict):
-        raise ValueError("record value is not a JSON object")
-    return env
-
-
 def _index_record(index: KafkaIndex, record: Record, report: Report) -> None:
     try:
-        env = _envelope(record)
+        env = record.envelope
+        if not env:
+            raise ValueError("the value is not a JSON object")
         stream, version = str(env["stream"]), int(env["version"])
         computed = envelope_hash(env)
     except (ValueError, KeyError, TypeError) as e:
@@ -81,13 +75,16 @@ def _index_record(index: KafkaIndex, record: Record, report: Report) -> None:
 
 def load(bootstrap: str, topic: str, report: Report, progress: Progress) -> KafkaIndex:
     """Read the whole topic, checking each record's hash; build the (stream, version) index."""
-    progress.start("kafka", sum(end_offsets(bootstrap, topic).values()))
-    index = KafkaIndex()
-    for record in read_topic(bootstrap, topic,
-                             on_batch=lambda n: progress.advance("kafka", n)):
-        report.kafka_records += 1
-        _index_record(index, record, report)
-    return index
+    feed = KafkaFeed(bootstrap, topic, wait_for_topic=0)
+    try:
+        progress.start("kafka", sum(feed.end_offsets().values()))
+        index = KafkaIndex()
+        for record in feed.history(on_batch=lambda n: progress.advance("kafka", n)):
+            report.kafka_records += 1
+            _index_record(index, record, report)
+        return index
+    finally:
+        feed.close()
 
 
 def check_chains(index: KafkaIndex, report: Report) -> None:

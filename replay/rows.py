@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from ledger.store.sql import POSTGRES, dialect_of, recorder_tx
+from ledger.store.sql import (
+    dialect_of,
+    position_column,
+    recorder_tx,
+    stream_param,
+    stream_value,
+)
 
 
 @dataclass(frozen=True)
@@ -25,24 +31,17 @@ class Row:
     state: bytes
 
 
-def is_postgres(recorder: Any) -> bool:
-    return dialect_of(recorder) == POSTGRES
-
-
 def _query(recorder: Any, sql: str, params: tuple[Any, ...]) -> list[Row]:
     """Run a SELECT of (position, originator_id, originator_version, topic, state)."""
-    pg = is_postgres(recorder)
-    sql = sql.replace("{pos}", "notification_id" if pg else "rowid")
+    dialect = dialect_of(recorder)
     with recorder_tx(recorder, commit=False) as tx:
-        rows = tx.fetchall(sql, params)
-    # PostgreSQL hands the stream id back as a UUID, SQLite as its hex digits.
-    return [Row(int(pos), str(stream if pg else UUID(stream)), int(version), topic, bytes(state))
+        rows = tx.fetchall(sql.format(pos=position_column(dialect)), params)
+    return [Row(int(pos), str(stream_value(dialect, stream)), int(version), topic, bytes(state))
             for pos, stream, version, topic, state in rows]
 
 
 def _stream_param(recorder: Any, stream: UUID | str) -> Any:
-    uid = stream if isinstance(stream, UUID) else UUID(stream)
-    return uid if is_postgres(recorder) else uid.hex
+    return stream_param(dialect_of(recorder), stream)
 
 
 def _select(recorder: Any) -> str:
@@ -98,7 +97,7 @@ def row_of(recorder: Any, stream: UUID | str, version: int) -> Row | None:
 
 def positions_between(recorder: Any, after: int, upto: int) -> set[int]:
     """The positions the store holds in (after, upto]."""
-    pos = "notification_id" if is_postgres(recorder) else "rowid"
+    pos = position_column(dialect_of(recorder))
     sql = f"SELECT {pos} FROM {recorder.events_table_name} WHERE {pos} > ? AND {pos} <= ?"
     with recorder_tx(recorder, commit=False) as tx:
         return {int(p) for (p,) in tx.fetchall(sql, (after, upto))}

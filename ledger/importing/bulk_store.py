@@ -11,11 +11,10 @@ from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.application import CreditLedger
 from ledger.domain.subject import Subject
+from ledger.store.sql import recorder_tx, stream_param, stream_value
 
 READ_CHUNK = 500  # streams per query; SQLite allows at most 32,766 parameters
 
@@ -33,26 +32,15 @@ def load_subjects(ledger: CreditLedger, ids: Sequence[UUID]) -> dict[UUID, Subje
 
 
 def _select(recorder: Any, ids: Sequence[UUID]) -> Iterator[StoredEvent]:
-    cols = "originator_id, originator_version, topic, state"
-    order = "ORDER BY originator_id, originator_version"
-    if isinstance(recorder, PostgresApplicationRecorder):
-        with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(f"SELECT {cols} FROM {recorder.events_table_name} "
-                         f"WHERE originator_id = ANY(%s) {order}", (list(ids),))
-            rows = curs.fetchall()
-        for r in rows:
-            yield StoredEvent(r["originator_id"], r["originator_version"], r["topic"],
-                              bytes(r["state"]))
-    elif isinstance(recorder, SQLiteApplicationRecorder):
+    with recorder_tx(recorder, commit=False) as tx:
         marks = ",".join("?" * len(ids))
-        with recorder.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT {cols} FROM {recorder.events_table_name} "
-                      f"WHERE originator_id IN ({marks}) {order}", [i.hex for i in ids])
-            rows = c.fetchall()
-        for r in rows:
-            yield StoredEvent(UUID(r[0]), r[1], r[2], bytes(r[3]))
-    else:
-        raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+        rows = tx.fetchall("SELECT originator_id, originator_version, topic, state FROM "
+                           f"{recorder.events_table_name} WHERE originator_id IN ({marks}) "
+                           "ORDER BY originator_id, originator_version",
+                           [stream_param(tx.dialect, i) for i in ids])
+        dialect = tx.dialect
+    for oid, version, topic, state in rows:
+        yield StoredEvent(stream_value(dialect, oid), version, topic, bytes(state))
 
 
 class Writer:

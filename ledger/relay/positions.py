@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.postgres import PostgresApplicationRecorder
+
+from ledger.store.sql import POSTGRES, dialect_of, recorder_tx
 
 TABLE = "relay_positions"
 
@@ -14,18 +15,17 @@ class PositionStore:
     """The last position published and flushed to a topic; only ever moves forward."""
 
     def __init__(self, recorder: Any, application: str) -> None:
-        self.datastore = recorder.datastore
+        self.recorder = recorder
         self.application = application
-        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
-        table = f'"{self.datastore.schema}".{TABLE}' if self.postgres else TABLE
-        mark = "%s" if self.postgres else "?"
+        postgres = dialect_of(recorder) == POSTGRES
+        table = f'"{recorder.datastore.schema}".{TABLE}' if postgres else TABLE
         self._create = (f"CREATE TABLE IF NOT EXISTS {table} (application text NOT NULL, "
                         "topic text NOT NULL, position bigint NOT NULL, "
                         "updated_at text NOT NULL, PRIMARY KEY (application, topic))")
-        self._select = f"SELECT position FROM {table} WHERE application = {mark} AND topic = {mark}"
-        now = "now()::text" if self.postgres else "datetime('now')"
+        self._select = f"SELECT position FROM {table} WHERE application = ? AND topic = ?"
+        now = "now()::text" if postgres else "datetime('now')"
         self._upsert = (
-            f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark}, {now}) "
+            f"INSERT INTO {table} VALUES (?, ?, ?, {now}) "
             "ON CONFLICT (application, topic) DO UPDATE SET position = excluded.position, "
             f"updated_at = excluded.updated_at WHERE {table}.position < excluded.position")
         self._created = False
@@ -33,25 +33,22 @@ class PositionStore:
     def load(self, topic: str) -> int:
         """The recorded position for this topic (0 when nothing was relayed yet)."""
         self._ensure_table()
-        with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self._select, (self.application, topic))
-            row = cursor.fetchone()
-        if row is None:
-            return 0
-        return int(row["position"] if isinstance(row, dict) else row[0])
+        with recorder_tx(self.recorder, commit=False) as tx:
+            row = tx.fetchone(self._select, (self.application, topic))
+        return int(row[0]) if row else 0
 
     def save(self, topic: str, position: int) -> None:
         self._ensure_table()
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(self._upsert, (self.application, topic, position))
+        with recorder_tx(self.recorder, commit=True) as tx:
+            tx.execute(self._upsert, (self.application, topic, position))
 
     def _ensure_table(self) -> None:
         if self._created:
             return
         for attempt in range(2):
             try:
-                with self.datastore.transaction(commit=True) as cursor:
-                    cursor.execute(self._create)
+                with recorder_tx(self.recorder, commit=True) as tx:
+                    tx.execute(self._create)
                 break
             except IntegrityError:
                 # Two processes creating the table at once: the loser sees a duplicate type.

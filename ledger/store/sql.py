@@ -2,9 +2,10 @@
 PostgreSQL through a DB-API cursor.
 
 Every table of our own (side tables, views, verification reports) and the auditors' raw reads
-go through `Tx`. Not yet: the relay's positions (`ledger/relay/positions.py`), `position_of`
-(`recording.py`), the bulk loader (`ledger/importing/bulk_store.py`) and the relay's
-PostgreSQL reader still write their dialect's SQL themselves.
+go through `Tx`, and so do the reads of the event store's own table (`position_of`, the
+importer's `load_subjects`, the auditors' `replay.rows`) and the relay's positions. Only the
+relay's PostgreSQL page reader (`ledger/relay/reading.py`, binary cursors on one dialect) and
+the recorder's insert (`ledger/store/recording.py`) compose psycopg SQL themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -88,3 +90,21 @@ def recorder_tx(recorder: Any, *, commit: bool) -> Iterator[Tx]:
         if dialect == POSTGRES:
             cursor.row_factory = tuple_row  # the library's pool hands out dict rows
         yield Tx(cursor, dialect)
+
+
+def position_column(dialect: str) -> str:
+    """The event store's global position: the library's notification id on PostgreSQL, the
+    rowid (its notification id) on SQLite."""
+    return "notification_id" if dialect == POSTGRES else "rowid"
+
+
+def stream_param(dialect: str, stream: UUID | str) -> Any:
+    """A stream id as the event store's table holds it: uuid on PostgreSQL, its hex digits on
+    SQLite (ValueError if it is not a UUID)."""
+    uid = stream if isinstance(stream, UUID) else UUID(str(stream))
+    return uid if dialect == POSTGRES else uid.hex
+
+
+def stream_value(dialect: str, value: Any) -> UUID:
+    """A stream id read from the event store's table, as a UUID."""
+    return value if dialect == POSTGRES and isinstance(value, UUID) else UUID(str(value))
