@@ -1,7 +1,6 @@
-"""Rebuilds that read ahead (Kafka: a prefetch process after a head start; the store: a
-reading thread) or split the feed into shares applied by processes of their own give the
-very views the live runner built; a share process that fails fails the rebuild, and the old
-views keep serving."""
+"""Rebuilds that read ahead (the store: a reading thread) or split the feed into shares
+applied by processes of their own give the very views the live runner built; a share process
+that fails fails the rebuild, and the old views keep serving."""
 
 from __future__ import annotations
 
@@ -38,9 +37,8 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
     # counters (same authorities, same days) the shares then add up.
     runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
                                                  topic_name, subjects=30 if shares > 1 else 0)
-    # Read ahead from the first record; Kafka applies two records per partition itself first.
-    monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
-    monkeypatch.setattr(KafkaFeed, "head_start", 6)
+    # The store's log is read ahead from the first record (Kafka is read by polls).
+    monkeypatch.setattr("projections.catch_up.PREFETCH_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARES", shares)
     done = shares_done(monkeypatch)
