@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from kafka.partitioner.default import murmur2
@@ -17,9 +17,6 @@ from kafka.partitioner.default import murmur2
 from projections.feed import Record
 from projections.kafka_batches import BatchReader, Unreadable
 from projections.record_sets import decoded, envelope
-
-if TYPE_CHECKING:
-    from projections.prefetch import Prefetch
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +44,6 @@ class KafkaFeed:
     """Follows every partition of one topic from the offsets the caller passes."""
 
     kind = "kafka"
-    head_start = 8_000  # records a rebuild applies itself while its prefetch process starts
 
     def __init__(self, bootstrap: str, topic: str, *, wait_for_topic: float = 10.0,
                  partitions: Sequence[int] | None = None, batches: bool = False) -> None:
@@ -151,13 +147,6 @@ class KafkaFeed:
             self._held_from[p] = taken[-1][0] + 1
             records.extend(decoded(self.topic, p, taken))
         return records
-
-    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int) -> Prefetch:
-        """The range [start, end) of every partition, fetched ahead by a child process that
-        starts now; iterate it, then close it."""
-        from projections.prefetch import Prefetch
-
-        return Prefetch(self.bootstrap, self.topic, start, end, batch)
 
     def shares(self) -> int:
         """How many processes may split this feed (projections.shards): one per partition."""

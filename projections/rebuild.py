@@ -12,22 +12,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from projections import bare_tables, catalog, compiled
 from projections.apply import apply_records, next_offsets
-from projections.feed import Feed, lag, records_upto
+from projections.catch_up import Progress, catch_up
+from projections.feed import Feed, records_upto
 from projections.staging import staged_catch_up
 from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
 GRACE_SECONDS = 2.0
-PREFETCH_MIN = 20_000  # records behind the head that make reading ahead worth it
 
 
 @dataclass(frozen=True)
@@ -87,58 +84,6 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     log.info("rebuilt %s: %d events in %.1f s (%s)", ", ".join(v.name for v in targets),
              events + more, seconds, ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     return Report([v.name for v in targets], generation, events + more, seconds, phases)
-
-
-def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
-             names: Mapping[str, str], batch: int, progress: Progress | None, *,
-             end: Mapping[int, int] | None = None) -> tuple[dict[int, int], int]:
-    """Apply the feed from offset 0 to its head, batch by batch in the lane (each batch its
-    own transaction, except in a rebuild's stage, which commits once: projections.staging).
-
-    With `end`, up to that head and no further (each share of a split rebuild stops at the
-    same one, projections.shards); Kafka is then read in this process, whose share is all
-    one core can take."""
-    fixed = end is not None
-    offsets = {p: 0 for p in feed.partitions()}
-    end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
-    events = 0
-    idle = 0
-    bulk = getattr(feed, "bulk", None) if not fixed or feed.kind != "kafka" else None
-    if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
-        # The bulk of the range is read ahead (Kafka: by another process, which takes a moment
-        # to start, so this one applies the first records itself meanwhile); the tail below.
-        share = getattr(feed, "head_start", 0) // max(1, len(offsets))
-        ahead = {p: min(end.get(p, 0), o + share) for p, o in offsets.items()}
-        with closing(bulk(ahead, end, batch)) as chunks:
-            for records in chain(records_upto(feed, offsets, ahead, batch), chunks):
-                with store.transaction(conn, names, pipeline=True) as tx:
-                    events += apply_records(tx, lane, targets, records)
-                offsets = next_offsets(offsets, records)
-                if progress:
-                    progress(events, sum(offsets.values()), sum(end.values()))
-    while True:
-        pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
-        if not pending:
-            if fixed:
-                return offsets, events
-            end = feed.end_offsets()  # new events may have arrived meanwhile
-            if all(o >= end.get(p, 0) for p, o in offsets.items()):
-                return offsets, events
-            continue
-        records = feed.poll(pending, batch, 1.0)
-        if fixed:
-            records = [r for r in records if r.offset < end[r.partition]]
-        if not records:
-            idle += 1
-            if idle >= 3:  # the head counts offsets that carry no record (gaps)
-                return offsets, events
-            continue
-        idle = 0
-        with store.transaction(conn, names, pipeline=True) as tx:
-            events += apply_records(tx, lane, targets, records)
-        offsets = next_offsets(offsets, records)
-        if progress:
-            progress(events, sum(offsets.values()), sum(end.values()))
 
 
 def swap(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],

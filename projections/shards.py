@@ -12,32 +12,38 @@ which decodes, deduplicates and applies every view to its own SQLite stage:
 
 Most view rows belong to one stream's facts and so to one share. Rows that events of many
 streams add to (counters, earliest dates) each view names in `merges`, with the upsert that
-adds one row: the other stages' rows go through it into the first stage. A stream found in
-two shares fails the rebuild. Every share reads up to the same head; a partition read by
-several (the store's one) keeps the lowest offset any of them reached (`combine`).
+adds one row: the other stages' rows go through it into the first stage (`merge`). A stream
+found in two shares fails the rebuild. Every share reads up to the same head; a partition
+read by several (the store's one) keeps the lowest offset any of them reached (`combine`).
 
-The first share runs in the rebuild process; the others in `python -m projections.shards`
-children, whose spec (it may hold the database password) goes down their stdin, and which
-die with the rebuild process. A child that fails fails the rebuild at its next batch, which
-then drops its new tables as for any failure.
+The first share runs in the rebuild process; the others in a `ProcessPoolExecutor` of the
+`spawn` context (`Shares`): a fresh interpreter each, so a server's threads and connections
+are not forked into it, given its `ShareSpec` (which may hold the database password) as the
+call's argument. A share that fails fails the rebuild at the rebuild process's next batch
+(`Shares.check`), which then drops its new tables as for any failure and stops the other
+shares at their next batch (`Shares.close`). A share process whose rebuild process is gone
+ends at once (`watch_parent`), whether applying or waiting in the pool.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
-import signal
-import subprocess
-import sys
+import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.synchronize import Event
 from typing import Any, cast
 
-import orjson
-
 from projections import catalog
+from projections.catch_up import Progress, catch_up
 from projections.feed import Feed
+from projections.stage import create_stage, fewer_collections, open_stage, write_held
 from projections.storage import ViewStore
 from projections.view import View
+from projections.views import load_views
 
 # Processes: one per core this process may use (a rebuild is CPU per event), up to a few.
 SHARES = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -49,10 +55,8 @@ VALUES = re.compile(r"VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)")
 def share_count(feed: Feed, targets: Sequence[View], records: int) -> int:
     """Shares to split a rebuild of `records` records into (1: do not split).
 
-    Only registered views can go to a child (it loads them by name), and only those that
-    declare what their shares merge (`merges`, even if empty)."""
-    from projections.views import load_views
-
+    Only registered views can go to another process (it loads them by name), and only those
+    that declare what their shares merge (`merges`, even if empty)."""
     registered = {id(v) for v in load_views()}
     if records < SHARD_MIN or not hasattr(feed, "share_spec"):
         return 1
@@ -67,7 +71,8 @@ def merges_of(view: View) -> dict[str, str]:
 
 
 def open_share(spec: Mapping[str, Any]) -> Feed:
-    """The feed of one share, from a feed's `share_spec`."""
+    """The feed of one share, from a feed's `share_spec` (the other feed's modules are not
+    imported: a share of the store's log needs no Kafka client)."""
     if spec["kind"] == "kafka":
         from projections.kafka_feed import KafkaFeed
 
@@ -86,40 +91,6 @@ def share_end(spec: Mapping[str, Any], end: Mapping[int, int]) -> dict[int, int]
     if spec["kind"] == "kafka":
         return {p: end[p] for p in spec["partitions"]}
     return dict(end)
-
-
-class Share:
-    """A child process applying every view to one share into a stage file of its own."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.child = subprocess.Popen([sys.executable, "-m", "projections.shards"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self.child.stdin is not None
-        self.child.stdin.write(orjson.dumps(spec, option=orjson.OPT_NON_STR_KEYS))
-        self.child.stdin.close()
-
-    def check(self) -> None:
-        """Raise if the process has already failed (the rebuild need not finish its own
-        share first)."""
-        code = self.child.poll()
-        if code is not None and code != 0:
-            raise RuntimeError(f"a rebuild share process failed (exit {code})")
-
-    def finish(self) -> tuple[dict[int, int], int]:
-        """(next offsets, events applied) once its stage is complete; raises if it failed."""
-        assert self.child.stdout is not None
-        answer = self.child.stdout.read()
-        if self.child.wait() != 0 or not answer.startswith(b"{"):
-            raise RuntimeError(f"a rebuild share process failed (exit {self.child.returncode})")
-        done = orjson.loads(answer)
-        return {int(p): int(o) for p, o in done["offsets"].items()}, int(done["events"])
-
-    def close(self) -> None:
-        if self.child.poll() is None:
-            self.child.kill()
-        self.child.wait()
-        if self.child.stdout is not None:
-            self.child.stdout.close()
 
 
 def merge(stage: ViewStore, conn: Any, others: Sequence[str], targets: Sequence[View],
@@ -176,49 +147,96 @@ def combine(done: Sequence[tuple[dict[int, int], int]]) -> tuple[dict[int, int],
     return offsets, sum(events for _, events in done)
 
 
-def serve(spec: dict[str, Any]) -> dict[str, Any]:
-    """Child process: apply every view to one share, up to the head given, in its stage."""
-    from projections.rebuild import catch_up
-    from projections.staging import create_stage, fewer_collections, open_stage, write_held
-    from projections.views import load_views
+@dataclass(frozen=True)
+class ShareSpec:
+    """What a share's process needs: its feed (a feed's `share_spec`), the head it reads up
+    to, its stage file, the view store's prefix, the lane, the batch size and the views."""
 
-    views = load_views(spec["views"])
-    lane = int(spec["lane"])
-    stage, conn = open_stage(spec["path"], spec["prefix"])
-    feed = open_share(spec["feed"])
+    feed: dict[str, Any]
+    end: dict[int, int] | None  # None: the feed's head as it is when reached
+    path: str
+    prefix: str
+    lane: int
+    batch: int
+    views: tuple[str, ...]
+
+
+def apply_share(spec: ShareSpec, progress: Progress | None = None, *, feed: Feed | None = None,
+                views: Sequence[View] | None = None) -> tuple[dict[int, int], int]:
+    """Apply every view to one share, up to its head, in its stage file; (next offsets,
+    events applied). The rebuild process passes its own `feed` when it does not split it,
+    and its `views` (which may be unregistered ones, then)."""
+    views = list(views) if views is not None else load_views(list(spec.views))
+    stage, conn = open_stage(spec.path, spec.prefix)
+    share = feed if feed is not None else open_share(spec.feed)
     try:
-        names = create_stage(stage, conn, views, lane)
-        end = {int(p): int(o) for p, o in spec["end"].items()}
+        names = create_stage(stage, conn, views, spec.lane)
         with fewer_collections():
-            offsets, events = catch_up(stage, conn, feed, lane, views, names,
-                                       int(spec["batch"]), None, end=end)
+            done = catch_up(stage, conn, share, spec.lane, views, names, spec.batch, progress,
+                            end=spec.end)
         write_held(stage, conn, names)
     finally:
+        stage.spool.close()
         conn.close()
-        feed.close()
-    return {"offsets": {str(p): o for p, o in offsets.items()}, "events": events}
+        if share is not feed:
+            share.close()
+    return done
 
 
-def die_with_parent() -> None:
-    """Linux: be killed when the rebuild process dies, killed or not, instead of applying a
-    whole share for nobody."""
-    parent = os.getppid()
-    try:
-        import ctypes
+class Shares:
+    """The shares after the first, each applied by a process of a spawned pool."""
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the signal was asked for
-        os._exit(1)
+    def __init__(self, specs: Sequence[ShareSpec]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self.pool = ProcessPoolExecutor(len(specs), mp_context=context,
+                                        initializer=watch_parent, initargs=(self.stop,))
+        self.futures: list[Future[tuple[dict[int, int], int]]] = [
+            self.pool.submit(serve, spec) for spec in specs]
+
+    def check(self) -> None:
+        """Raise if a share has already failed (the rebuild need not finish its own first)."""
+        for future in self.futures:
+            if future.done() and future.exception() is not None:
+                raise RuntimeError(f"a rebuild share process failed: {future.exception()}")
+
+    def finish(self) -> list[tuple[dict[int, int], int]]:
+        """Each share's (next offsets, events applied) once its stage is complete."""
+        try:
+            return [future.result() for future in self.futures]
+        except Exception as e:
+            raise RuntimeError(f"a rebuild share process failed: {e}") from e
+
+    def close(self) -> None:
+        """Stop the shares still applying (a failed rebuild) and wait for their processes."""
+        self.stop.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def main() -> None:
-    die_with_parent()
-    spec = orjson.loads(sys.stdin.buffer.read())
-    done = serve(spec)
-    sys.stdout.buffer.write(orjson.dumps(done))
+stopping: Event | None = None  # in a share's process: the rebuild's "stop" (Shares.close)
 
 
-if __name__ == "__main__":
-    main()
+def watch_parent(stop: Event) -> None:
+    """A share process's start: keep the rebuild's stop signal, and end this process as
+    soon as the rebuild process is gone (killed outright, say), whether it is applying a
+    share for nobody or idle in the pool, whose queue would never tell it."""
+    global stopping
+    stopping = stop
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=orphaned, args=(parent,), name="share-watch",
+                         daemon=True).start()
+
+
+def orphaned(parent: Any) -> None:
+    parent.join()  # returns when the parent process is gone
+    os._exit(1)
+
+
+def serve(spec: ShareSpec) -> tuple[dict[int, int], int]:
+    """In a share's process: apply the share, stopping at the next batch if asked to."""
+    def stopped(events: int, read: int, head: int) -> None:
+        if stopping is not None and stopping.is_set():
+            raise RuntimeError("the rebuild stopped this share")
+
+    return apply_share(spec, stopped)

@@ -8,7 +8,7 @@ can wait for the load (a view declares this in `spooled`, see projections/view.p
 text format, and the updates that would have changed them to a second file, instead of
 costing a SQLite insert each (about 5 us a row, index included) and then the sqlite3 shell's
 CSV on the way out (about 2 us). The load COPYs the file as it is, then applies the deferred
-updates with the view's SQL (projections.staging.load). Compiled by mypyc
+updates with the view's SQL (projections.stage_load.load). Compiled by mypyc
 (projections.compiled): nothing patches it.
 """
 

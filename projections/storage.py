@@ -48,10 +48,10 @@ class ViewStore:
         self._lock = threading.Lock()
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
-        self.held: Any = None  # a rebuild stage's held counters (projections.staging)
+        self.held: Any = None  # a rebuild stage's held counters (projections.stage)
         self.spool: Any = None  # and its spooled rows (projections.spool)
         # A rebuild stage's batches all run in the one transaction the stage opened
-        # (projections.staging.open_stage), which `write_held` commits.
+        # (projections.stage.open_stage), which `write_held` commits.
         self.open_ended = False
         self.open_ended_failed = False
 

@@ -51,7 +51,7 @@ class View(Protocol):
     # updates that can wait for the load (Batch.deferred): a rebuild's stage writes their rows
     # and those updates to files of COPY text instead of SQLite, and its load COPYs the rows,
     # then runs the statement with {table} and {deferred} (the updates, a temporary table) in
-    # PostgreSQL (projections.spool, projections.staging).
+    # PostgreSQL (projections.spool, projections.stage_load).
     # Optionally, `apply_many(tx, envelopes)`: apply a batch of new events, in order, with the
     # same result as `apply` on each; the runner prefers it (projections/apply.py), so a view
     # may keep per-batch state (projections/batch.py) and write it before returning.

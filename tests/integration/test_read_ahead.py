@@ -1,12 +1,13 @@
-"""Rebuilds that read ahead (Kafka: a prefetch process after a head start; the store: a
-reading thread) or split the feed into shares applied by processes of their own give the
-very views the live runner built; a share process that fails fails the rebuild, and the old
-views keep serving."""
+"""Rebuilds that read ahead (the store: a reading thread) or split the feed into shares
+applied by processes of their own give the very views the live runner built; a share process
+that fails fails the rebuild, and the old views keep serving."""
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -14,12 +15,12 @@ import pytest
 
 from api.bootstrap import bootstrap
 from ledger.settings import Settings
-from projections import catalog, staging
+from projections import catalog, stage_load, staging
 from projections.digest import digest
 from projections.kafka_feed import KafkaFeed
 from projections.rebuild import rebuild, rebuild_named
 from projections.runner import Runner, feed_factory
-from projections.shards import Share
+from projections.shards import Shares, ShareSpec
 from projections.storage import view_store
 from projections.store_feed import StoreFeed
 from projections.views import load_views
@@ -38,9 +39,8 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
     # counters (same authorities, same days) the shares then add up.
     runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
                                                  topic_name, subjects=30 if shares > 1 else 0)
-    # Read ahead from the first record; Kafka applies two records per partition itself first.
-    monkeypatch.setattr("projections.rebuild.PREFETCH_MIN", 1)
-    monkeypatch.setattr(KafkaFeed, "head_start", 6)
+    # The store's log is read ahead from the first record (Kafka is read by polls).
+    monkeypatch.setattr("projections.catch_up.PREFETCH_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARES", shares)
     done = shares_done(monkeypatch)
@@ -91,13 +91,13 @@ def test_shares_applied_by_processes_of_their_own_give_the_live_views(
                                                        topic_name)
     monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARES", shares)
-    started: list[Share] = []
+    started: list[ShareSpec] = []
 
-    def share(spec: dict[str, Any]) -> Share:
-        started.append(Share(spec))
-        return started[-1]
+    def pool(specs: Sequence[ShareSpec]) -> Shares:
+        started.extend(specs)
+        return Shares(specs)
 
-    monkeypatch.setattr("projections.staging.Share", share)
+    monkeypatch.setattr("projections.staging.Shares", pool)
     report = rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert len(started) == shares - 1  # the rebuild process applies the first share itself
     assert report.events == runtime.ledger.head_position()
@@ -105,11 +105,11 @@ def test_shares_applied_by_processes_of_their_own_give_the_live_views(
     runtime.close()
 
 
-class Broken(Share):
-    """A share process asked for a view it does not know: it fails at once."""
+class Broken(Shares):
+    """Share processes asked for a view they do not know: they fail at once."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__(spec | {"views": ["no-such-view"]})
+    def __init__(self, specs: Sequence[ShareSpec]) -> None:
+        super().__init__([replace(spec, views=("no-such-view",)) for spec in specs])
 
 
 def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving(
@@ -120,7 +120,7 @@ def test_a_failed_share_process_fails_the_rebuild_and_the_old_views_keep_serving
     with store.reader() as tx:
         before = sorted(catalog.current_names(store, tx).values())
     monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
-    monkeypatch.setattr("projections.staging.Share", Broken)
+    monkeypatch.setattr("projections.staging.Shares", Broken)
     with pytest.raises(RuntimeError, match="share process failed"):
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert digest(store) == served
@@ -139,8 +139,8 @@ def generation_tables(pg_url: str, prefix: str) -> set[str]:
 def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
         pg_url: str, kafka_bootstrap: str, unique_name: str, topic_name: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first share's spooled rows are copied while the other shares finish
-    (staging.EarlyLoad): a failure there fails the rebuild, whose tables go."""
+    """The first share's spooled rows are copied while the other shares finish (by the
+    "rebuild-early-load" thread): a failure there fails the rebuild, whose tables go."""
     runtime, store, views, served = served_and_rebuild(pg_url, kafka_bootstrap, unique_name,
                                                        topic_name)
     with store.reader() as tx:
@@ -155,8 +155,8 @@ def test_a_failed_copy_of_a_finished_shares_rows_fails_the_rebuild(
         early.append(table)
         raise OSError("the stage's disk went away")
 
-    real = staging.copy_file
-    monkeypatch.setattr("projections.staging.copy_file", failing)
+    real = stage_load.copy_file
+    monkeypatch.setattr("projections.stage_load.copy_file", failing)
     with pytest.raises(OSError, match="disk went away"):
         rebuild_named(store, feed_factory(runtime), views, "all", grace=0)
     assert early  # the early copy was tried, and its failure alone failed the rebuild

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from projections import staging
-from projections.staging import Step, run_steps
+from projections import stage_load
+from projections.stage_load import Step, run_steps
 from projections.storage import ViewStore
 
 
@@ -50,7 +50,7 @@ def test_steps_run_once_each_after_those_they_wait_for(tmp_path: Path) -> None:
 
 def test_the_heaviest_ready_step_goes_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             ) -> None:
-    monkeypatch.setattr(staging, "LOAD_CONNECTIONS", 1)
+    monkeypatch.setattr(stage_load, "LOAD_CONNECTIONS", 1)
     store = store_with_log(tmp_path)
     run_steps(store, [logged("light", 1), logged("heavy", 50), logged("middle", 10)])
     assert log_of(store) == ["heavy", "middle", "light"]

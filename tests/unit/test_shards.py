@@ -20,7 +20,7 @@ from projections import shards
 from projections.apply import apply_records
 from projections.feed import Record
 from projections.spool import deferred_table, spool_path
-from projections.staging import (
+from projections.stage import (
     STAGE_PREFIX,
     create_stage,
     open_stage,
