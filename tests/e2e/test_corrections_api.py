@@ -20,7 +20,7 @@ from api.app import create_app
 from api.bootstrap import bootstrap
 from ledger.domain.uscc import make_uscc
 from ledger.settings import Settings
-from tests.e2e.test_provider_api import Api
+from tests.e2e._provider_helpers import Api
 
 TODAY = date(2026, 6, 1)
 TAX = make_uscc("1", "1", "211100", "00001312")

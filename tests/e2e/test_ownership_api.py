@@ -4,32 +4,9 @@ the owning authority, and stores nothing. SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.bootstrap import bootstrap
-from ledger.settings import Settings
-from tests.e2e.test_provider_api import ACME, COMMITMENT, LISTING, MARKET, TAX, TODAY, TOKENS, Api
+from tests.e2e._provider_helpers import ACME, COMMITMENT, LISTING, MARKET, TAX, Api
 
 BASE = f"/v1/subjects/{ACME}"
-
-
-@pytest.fixture
-def acme(database_url: str, unique_name: str, tmp_path: Path) -> Iterator[Api]:
-    tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps(TOKENS))
-    settings = Settings(database_url=database_url, app_name=unique_name, tokens_file=tokens)
-    runtime = bootstrap(settings, background=False, clock=lambda: TODAY)
-    with TestClient(create_app(runtime)) as client:
-        api = Api(client, runtime.ledger)
-        api.ok("/v1/subjects", {"code": ACME, "name": "北京某某科技有限公司",
-                                "kind": "enterprise"})
-        yield api
 
 
 def writes_on_tax_records(acme: Api) -> list[tuple[str, dict[str, str]]]:

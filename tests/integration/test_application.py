@@ -7,7 +7,7 @@ import json
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,18 +34,9 @@ Ledgers = Callable[..., CreditLedger]
 
 
 @pytest.fixture
-def ledgers(database_url: str, unique_name: str) -> Iterator[Ledgers]:
-    """Open ledger applications on one fresh set of tables; all are closed afterwards."""
-    opened: list[CreditLedger] = []
-
-    def open_ledger(**overrides: Any) -> CreditLedger:
-        settings = Settings(database_url=database_url, app_name=unique_name, **overrides)
-        opened.append(build_ledger(settings, clock=lambda: TODAY))
-        return opened[-1]
-
-    yield open_ledger
-    for ledger in opened:
-        ledger.close()
+def ledgers(ledgers: Ledgers) -> Ledgers:
+    """The integration ledgers (conftest.py), all on one set of tables, dated TODAY."""
+    return lambda **overrides: ledgers(clock=lambda: TODAY, **overrides)
 
 
 @pytest.fixture
