@@ -6,10 +6,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from projections.view import View
+from projections.view import View, ViewTx
 
 
-class SqlViewTx:
+class SqlViewTx(ViewTx):
     """Tables of one generation on one connection; `?` placeholders become `%s` on PostgreSQL."""
 
     def __init__(self, conn: Any, dialect: str = "sqlite", generation: str = "g1") -> None:
