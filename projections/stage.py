@@ -134,8 +134,7 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
     with stage.transaction(conn) as tx:
         catalog.create(tx)
         for view in views:
-            catalog.create_tables(tx, stage, view, lane, indexes=False)
-            catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
+            catalog.create_tables(tx, stage, view, lane, indexes=applying_indexes(view))
     if stage.spool is not None:
         stage.spool.declare([t for view in views for t in spooled_of(view)])
     return catalog.names_for(stage, views, lane)

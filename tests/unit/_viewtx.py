@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from projections import schema
 from projections.view import View, ViewTx
 
 
@@ -38,13 +39,9 @@ class SqlViewTx(ViewTx):
 
     def create(self, *views: View) -> None:
         for view in views:
-            names = {name: self.t(name) for name in view.tables}
-            for name, columns in view.tables.items():
-                self.execute(f"CREATE TABLE {names[name]} ({columns})")
-            for index in view.indexes:
-                # Index names are schema-wide on PostgreSQL: give each generation its own.
-                self.execute(index.format(**names).replace("INDEX ", f"INDEX {self.generation}_",
-                                                           1))
+            # Index names are schema-wide on PostgreSQL: give each generation its own.
+            schema.create(self, view, {name: self.t(name) for name in view.tables},
+                          index_name=lambda declared: f"{self.generation}_{declared}")
 
     def feed(self, views: Sequence[View], envelopes: Iterable[dict[str, Any]]) -> None:
         """Apply each (stream, version) once, as the runner does."""
