@@ -58,6 +58,15 @@ class ViewTx(ABC):
         for row in rows:
             self.execute(sql, row)
 
+    def whole(self, table: str) -> str:
+        """A table with every row, where `t` may read only a scope of them (one region's:
+        projections.views._scope). Default: `t`."""
+        return self.t(table)
+
+    def unscoped(self) -> ViewTx:
+        """The transaction reading every row. Default: this one."""
+        return self
+
 
 class View(ABC):
     """A read model fed by envelopes (see docs/events.md), deduplicated by the runner.

@@ -48,6 +48,9 @@ class ScopedTx(ViewTx):
     def whole(self, table: str) -> str:
         return self.tx.t(table)
 
+    def unscoped(self) -> ViewTx:
+        return self.tx
+
     def _with(self, sql: str) -> str:
         used = [f"{self.alias(n)} AS NOT MATERIALIZED ({self.scopes[n]})"
                 for n, pattern in self._used.items() if pattern.search(sql)]
