@@ -10,7 +10,7 @@ out has a default here, written once, and callers call it directly (no probing w
 The bases stay plain Python, outside the mypyc build (projections.compiled): a compiled view
 inheriting them is compiled as a regular Python class with compiled methods; a compiled base
 would not enforce `apply` on a subclass, nor see attributes a Python subclass declares on its
-class (ADR 031).
+class (ADR 010).
 """
 
 from __future__ import annotations
