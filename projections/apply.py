@@ -35,13 +35,8 @@ def apply_records(tx: Tx, lane: int, views: Sequence[View], records: Sequence[Re
 
 
 def apply_view(tx: Tx, view: View, envelopes: list[dict[str, Any]]) -> None:
-    """The whole batch at once where the view can (`apply_many`), else event by event."""
-    many = getattr(view, "apply_many", None)
-    if many is not None:
-        many(tx, envelopes)
-        return
-    for env in envelopes:
-        view.apply(tx, env)
+    """The whole batch at once (`View.apply_many`: event by event unless the view batches)."""
+    view.apply_many(tx, envelopes)
 
 
 def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:

@@ -13,7 +13,7 @@ and flushed in an order that gives the same rows as running them one by one:
 
 Each insert statement must be the only one inserting into its table with those keys.
 
-In a rebuild's stage (its transaction has a `spool`, projections.spool), the rows of a table
+In a rebuild's stage (its transaction's `spool` is set, projections.spool), the rows of a table
 a view spools (`row`) go to the table's spool file instead, and the updates of those rows
 (`deferred`) to a file the load applies after copying them.
 """
@@ -25,16 +25,6 @@ from typing import Any
 
 from projections.spool import Spool, deferred_table
 from projections.view import ViewTx
-
-
-def executemany(tx: ViewTx, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """tx.executemany where the transaction has it (the runner's), else row by row."""
-    many = getattr(tx, "executemany", None)
-    if many is not None:
-        many(sql, rows)
-        return
-    for row in rows:
-        tx.execute(sql, row)
 
 
 class _Names(dict[str, str]):
@@ -84,7 +74,7 @@ class Batch:
         self.updated: set[Hashable] = set()
         self.sums: dict[str, dict[tuple[Any, ...], list[int]]] = {}
         self.least_of: dict[str, dict[tuple[Any, ...], Any]] = {}
-        self.spool: Spool | None = getattr(tx, "spool", None)
+        self.spool: Spool | None = tx.spool
         self.spooled: dict[str, list[Sequence[Any]]] = {}
 
     def sql(self, template: str) -> str:
@@ -161,11 +151,11 @@ class Batch:
     def flush(self) -> None:
         tx = self.tx
         for sql, rows in self.inserts.items():
-            executemany(tx, sql, rows)
+            tx.executemany(sql, rows)
         for sql, rows in self.updates:
-            executemany(tx, sql, rows)
+            tx.executemany(sql, rows)
         # A rebuild's stage holds counters over its batches (Held); else they go now.
-        held: Held | None = getattr(tx, "held", None)
+        held = tx.held
         counters = held if held is not None else Held()
         for template, sums in self.sums.items():
             counters.add(self.sql(template), sums)
@@ -220,7 +210,7 @@ class Held:
     def write(self, tx: ViewTx) -> None:
         """Write what is held (inside the stage's last transaction) and forget it."""
         for sql, sums in self.sums.items():
-            executemany(tx, sql, [(*key, *amounts) for key, amounts in sums.items()])
+            tx.executemany(sql, [(*key, *amounts) for key, amounts in sums.items()])
         for sql, values in self.least_of.items():
-            executemany(tx, sql, [(*key, value) for key, value in values.items()])
+            tx.executemany(sql, [(*key, value) for key, value in values.items()])
         self.sums, self.least_of = {}, {}

@@ -9,13 +9,13 @@ rather than one per event.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import orjson
 
-from ledger.store.sql import POSTGRES
+from projections import schema
+from projections.schema import columns_for
 from projections.tx import Tx
 
 if TYPE_CHECKING:
@@ -34,13 +34,7 @@ class Naming(Protocol):
 TABLES = ("proj_generation", "proj_offsets", "proj_streams", "proj_meta")
 LIVE = 0
 CHUNK = 500
-# PostgreSQL compares TEXT by the database's collation; under a libc locale (C.UTF-8 here)
-# every comparison is a strcoll call and sorts get no abbreviated keys: a million score rows'
-# index took twice as long to build. View and bookkeeping tables declare their text COLLATE
-# "C" there: byte order, which for UTF-8 is codepoint order, as C.UTF-8 sorts and as SQLite
-# (the embedded mode, a rebuild's stage) always sorts; under another database locale (say
-# en_US) text sorts by bytes too, so both modes order the same.
-_TEXT = re.compile(r"\bTEXT\b")
+# Bookkeeping tables, their text in byte order on PostgreSQL as the views' (projections.schema).
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {proj_generation} (view TEXT PRIMARY KEY, "
@@ -57,12 +51,6 @@ DDL = (
 def create(tx: Tx) -> None:
     for statement in DDL:
         tx.execute(columns_for(tx, statement.format_map(tx.names)))
-
-
-def columns_for(tx: Tx, definitions: str) -> str:
-    """Table definitions as this transaction's database takes them (see _TEXT)."""
-    return _TEXT.sub('TEXT COLLATE "C"', definitions) if tx.dialect == POSTGRES \
-        else definitions
 
 
 def schema_of(view: View) -> str:
@@ -109,33 +97,34 @@ def next_generation(tx: Tx) -> int:
     return generation
 
 
-def _index_sql(store: Naming, statement: str, names: Mapping[str, str], gen: int) -> str:
-    sql = statement.format_map(names)
-    match = re.match(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s+ON", sql,
-                     re.IGNORECASE)
-    if match is None:
-        return sql
-    name = f"{store.prefix}_g{gen}_{match.group(3)}"
-    if len(name) > 60:  # PostgreSQL truncates identifiers at 63 bytes
-        name = f"ix_{hashlib.sha1(name.encode()).hexdigest()[:24]}_g{gen}"
-    return sql[:match.start(3)] + name + sql[match.end(3):]
+def index_name(store: Naming, generation: int) -> schema.IndexName:
+    """Index names of a generation: schema-wide, so prefixed like its tables."""
+    def name(declared: str) -> str:
+        found = f"{store.prefix}_g{generation}_{declared}"
+        if len(found) > 60:  # PostgreSQL truncates identifiers at 63 bytes
+            found = f"ix_{hashlib.sha1(found.encode()).hexdigest()[:24]}_g{generation}"
+        return found
+
+    return name
 
 
 def create_tables(tx: Tx, store: Naming, view: View, generation: int, *,
-                  indexes: bool = True) -> None:
-    names = names_for(store, [view], generation)
-    for table, columns in view.tables.items():
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {names[table]} ({columns_for(tx, columns)})")
-    if indexes:
-        create_indexes(tx, store, view, generation)
+                  indexes: Iterable[str] | None = None, keys: bool = True) -> None:
+    """A view's tables in a generation, and its indexes (all, or those given: () for none);
+    `keys=False` for a bulk load (projections.schema.create)."""
+    schema.create(tx, view, names_for(store, [view], generation),
+                  index_name=index_name(store, generation), indexes=indexes, keys=keys)
 
 
-def create_indexes(tx: Tx, store: Naming, view: View, generation: int,
-                   statements: Iterable[str] | None = None) -> None:
-    """The view's indexes (or only the statements given, from them)."""
-    names = names_for(store, [view], generation)
-    for statement in view.indexes if statements is None else statements:
-        tx.execute(_index_sql(store, statement, names, generation))
+def create_indexes(tx: Tx, store: Naming, view: View, generation: int) -> None:
+    """A view's indexes in a generation, once its rows are loaded (keys first: add_keys)."""
+    schema.create_indexes(tx, view, names_for(store, [view], generation),
+                          index_name(store, generation))
+
+
+def add_keys(tx: Tx, store: Naming, view: View, generation: int) -> None:
+    """The primary keys of a view's tables created with `keys=False`."""
+    schema.add_keys(tx, view, names_for(store, [view], generation))
 
 
 def drop_tables(tx: Tx, store: Naming, tables: Iterable[str], generation: int) -> None:

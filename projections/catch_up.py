@@ -22,16 +22,16 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     own transaction, except in a rebuild's stage, which commits once: projections.stage).
 
     With `end`, up to that head and no further (each share of a split rebuild stops at the
-    same one, projections.shards). A feed that can read a range ahead (`bulk`: the store's
+    same one, projections.shards). A feed that reads a range ahead (`Feed.bulk`: the store's
     log, by a thread) reads the bulk of it that way; the tail, and any other feed, by polls."""
     fixed = end is not None
     offsets = {p: 0 for p in feed.partitions()}
     end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
     events = 0
     idle = 0
-    bulk = getattr(feed, "bulk", None)
-    if bulk is not None and lag(end, offsets) >= PREFETCH_MIN:
-        with closing(bulk(offsets, end, batch)) as chunks:
+    ahead = feed.bulk(offsets, end, batch) if lag(end, offsets) >= PREFETCH_MIN else None
+    if ahead is not None:
+        with closing(ahead) as chunks:
             for records in chunks:
                 with store.transaction(conn, names, pipeline=True) as tx:
                     events += apply_records(tx, lane, targets, records)

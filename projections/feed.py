@@ -8,6 +8,7 @@ keep their offsets in the view store, never in the feed, so a feed holds no dura
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -46,21 +47,54 @@ class Unreadable(RuntimeError):
     compiled class cannot derive from RuntimeError)."""
 
 
-class Feed(Protocol):
-    """Reads envelopes from the offsets it is given; holds no committed position of its own."""
+class Chunks(Protocol):
+    """Batches of records read ahead while the caller applies the last one (`Feed.bulk`)."""
 
-    kind: str  # "kafka" or "store"
+    def __iter__(self) -> Iterator[list[Record]]: ...
 
+    def close(self) -> None: ...
+
+
+class Feed(ABC):
+    """Reads envelopes from the offsets it is given; holds no committed position of its own.
+
+    Every feed inherits this class (projections.kafka_feed.KafkaFeed,
+    projections.store_feed.StoreFeed, the tests' in-memory one); a rebuild calls `shares`,
+    `share_spec` and `bulk` directly, so a feed says what it can do rather than being probed.
+    """
+
+    kind: str  # "kafka" or "store" (a share's process opens its feed by it)
+
+    @abstractmethod
     def partitions(self) -> list[int]:
         """The partitions to follow (stable while the feed is open)."""
 
+    @abstractmethod
     def poll(self, offsets: Mapping[int, int], max_records: int, timeout: float) -> list[Record]:
         """Records at or after offsets[p] for each partition p given; order kept per partition."""
 
+    @abstractmethod
     def end_offsets(self) -> dict[int, int]:
         """The next offset that would be written in each partition (the head)."""
 
+    @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def shares(self) -> int:
+        """How many processes a rebuild may split this feed into (projections.shards); 1:
+        not split, `share_spec` is never called."""
+
+    def share_spec(self, index: int, count: int) -> dict[str, Any]:
+        """What a process needs to open share `index` of `count` on its own (picklable;
+        projections.shards.open_share reads it). Only a feed whose `shares` exceeds 1."""
+        raise NotImplementedError(f"a {self.kind} feed is not split into shares")
+
+    def bulk(self, start: Mapping[int, int], end: Mapping[int, int], batch: int,
+             ) -> Chunks | None:
+        """The records from `start` up to `end` read ahead, for a rebuild's catch-up
+        (projections.catch_up), or None (the default): the feed is read by `poll` only."""
+        return None
 
 
 def lag(end: Mapping[int, int], offsets: Mapping[int, int]) -> int:

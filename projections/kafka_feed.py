@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from kafka.partitioner.default import murmur2
 
-from projections.feed import Record
+from projections.feed import Feed, Record
 from projections.kafka_batches import BatchReader, Unreadable
 from projections.record_sets import decoded, envelope
 
@@ -40,7 +40,7 @@ def consumer_config(bootstrap: str, **overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-class KafkaFeed:
+class KafkaFeed(Feed):
     """Follows every partition of one topic from the offsets the caller passes."""
 
     kind = "kafka"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections import bare_tables, catalog, compiled
+from projections import catalog, compiled
 from projections.apply import apply_records, next_offsets
 from projections.catch_up import Progress, catch_up
 from projections.feed import Feed, records_upto
@@ -54,7 +54,7 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
         generation = catalog.next_generation(tx)
         for view in targets:
             if staged:  # keys and indexes once the rows are in (projections.staging)
-                bare_tables.create(tx, store, view, generation)
+                catalog.create_tables(tx, store, view, generation, indexes=(), keys=False)
             else:
                 catalog.create_tables(tx, store, view, generation)
     names = catalog.names_for(store, targets, generation)

@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
-from typing import Any, cast
+from typing import Any
 
 from projections import catalog
 from projections.catch_up import Progress, catch_up
@@ -55,19 +55,20 @@ VALUES = re.compile(r"VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)")
 def share_count(feed: Feed, targets: Sequence[View], records: int) -> int:
     """Shares to split a rebuild of `records` records into (1: do not split).
 
-    Only registered views can go to another process (it loads them by name), and only those
-    that declare what their shares merge (`merges`, even if empty)."""
+    Only a feed that splits (`Feed.shares`), only registered views (another process loads
+    them by name), and only views that declare what their shares merge (`View.merges`, even
+    if empty)."""
     registered = {id(v) for v in load_views()}
-    if records < SHARD_MIN or not hasattr(feed, "share_spec"):
+    if records < SHARD_MIN:
         return 1
-    if not all(id(v) in registered and hasattr(v, "merges") for v in targets):
+    if not all(id(v) in registered and v.merges() is not None for v in targets):
         return 1
-    return max(1, min(SHARES, int(getattr(feed, "shares", lambda: 1)())))
+    return max(1, min(SHARES, feed.shares()))
 
 
 def merges_of(view: View) -> dict[str, str]:
     """A view's merged tables and the upsert adding a row to each (see the module doc)."""
-    return cast(dict[str, str], getattr(view, "merges", {}))
+    return view.merges() or {}
 
 
 def open_share(spec: Mapping[str, Any]) -> Feed:

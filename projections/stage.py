@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from projections import catalog
 from projections.batch import Held
@@ -119,12 +119,12 @@ def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
 
 
 def applying_indexes(view: View) -> Sequence[str]:
-    """The indexes a view's own writes need while applying (`apply_indexes`, else all).
+    """The indexes a view's own writes need while applying (`View.apply_indexes`).
 
     The stage is read by nothing but the views' updates and lookups; the indexes their
     readers need are built in PostgreSQL once, after the load.
     """
-    return getattr(view, "apply_indexes", view.indexes)
+    return view.apply_indexes()
 
 
 def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
@@ -134,8 +134,7 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
     with stage.transaction(conn) as tx:
         catalog.create(tx)
         for view in views:
-            catalog.create_tables(tx, stage, view, lane, indexes=False)
-            catalog.create_indexes(tx, stage, view, lane, applying_indexes(view))
+            catalog.create_tables(tx, stage, view, lane, indexes=applying_indexes(view))
     if stage.spool is not None:
         stage.spool.declare([t for view in views for t in spooled_of(view)])
     return catalog.names_for(stage, views, lane)
@@ -144,4 +143,4 @@ def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
 def spooled_of(view: View) -> dict[str, tuple[str, str]]:
     """A view's spooled tables: {table: (its deferred updates' columns, the statement
     applying them)} (projections.spool)."""
-    return cast(dict[str, tuple[str, str]], getattr(view, "spooled", {}))
+    return view.spooled()

@@ -1,6 +1,6 @@
 """Loading a rebuild's stage files into PostgreSQL: COPY, then keys and indexes.
 
-The tables were created without their primary keys (projections.bare_tables); each load step
+The tables were created without their primary keys (projections.schema); each load step
 runs in a transaction of its own: the tables are fresh, nobody reads them before the swap,
 and a failed rebuild drops them and its lane (projections.rebuild).
 """
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from projections import bare_tables, catalog
+from projections import catalog
 from projections.shards import merges_of
 from projections.spool import deferred_table, spool_path
 from projections.stage import spooled_of
@@ -153,7 +153,7 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
             for table, (columns, statement) in spooled_of(view).items():
                 apply_deferred(tx, store.physical(table, lane), columns, statement,
                                [spool_path(p, deferred_table(table)) for p in paths])
-            bare_tables.add_keys(tx, store, view, lane)
+            catalog.add_keys(tx, store, view, lane)
             catalog.create_indexes(tx, store, view, lane)
 
         return work

@@ -86,7 +86,7 @@ def share_specs(feed: Feed, head: dict[int, int], count: int, directory: str, pr
     views = tuple(v.name for v in targets)
     if count == 1:
         return [ShareSpec({}, None, paths[0], prefix, lane, batch, views)]
-    feeds = [feed.share_spec(n, count) for n in range(count)]  # type: ignore[attr-defined]
+    feeds = [feed.share_spec(n, count) for n in range(count)]
     return [ShareSpec(f, share_end(f, head), path, prefix, lane, batch, views)
             for f, path in zip(feeds, paths, strict=True)]
 

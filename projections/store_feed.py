@@ -14,7 +14,7 @@ from typing import Any
 
 from ledger.relay.encoding import event_id, type_names
 from ledger.relay.reading import NotificationReader, ShareRow
-from projections.feed import Record, envelope_json
+from projections.feed import Feed, Record, envelope_json
 
 PARTITION = 0
 
@@ -37,7 +37,7 @@ def envelope(row: ShareRow) -> dict[str, Any]:
     }
 
 
-class StoreFeed:
+class StoreFeed(Feed):
     """Follows one ledger application's notification log."""
 
     kind = "store"

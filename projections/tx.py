@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledger.store import sql
+from projections.view import ViewTx
 
 
 class ViewsNotReady(RuntimeError):
     """A view has no generation yet: the runner has not built it."""
 
 
-class Tx(sql.Tx):
-    """One open transaction, with logical table names resolved to physical ones (a ViewTx)."""
+class Tx(sql.Tx, ViewTx):
+    """One open transaction, with logical table names resolved to physical ones."""
 
     # View rows come from envelopes whose NULs the feed already turned into U+FFFD
     # (projections.feed), and a rebuild writes millions of them: no second scan.

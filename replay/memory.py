@@ -9,37 +9,34 @@ serialised to bytes and restored (snapshots).
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from projections import schema
 from projections.storage import SQLITE, Tx
 from projections.view import View
 from projections.views import load_views
 
 # The views a single subject's state comes from (integrity: a body's government defaults).
 SUBJECT_VIEWS = ("profiles", "lists", "scores", "integrity")
-_INDEX = re.compile(r"(CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)([\w.]+)(\s+ON)",
-                    re.IGNORECASE)
 
 
 def subject_views() -> list[View]:
     return [v for v in load_views() if v.name in SUBJECT_VIEWS]
 
 
-def index_sql(view: View, statement: str, names: dict[str, str], schema: str = "") -> str:
-    """A view's index statement with its index name made unique (and schema-qualified)."""
-    sql = statement.format_map(names)
-    match = _INDEX.match(sql)
-    if match is None:
-        return sql
-    name = f"{view.name}_{match[2].rpartition('.')[2]}"
-    rest = sql[match.end():]
-    if schema:  # SQLite qualifies the index name, and wants the table bare
-        name, rest = f"{schema}.{name}", rest.replace(f"{schema}.", "", 1)
-    return f"{match[1]}{name}{match[3]}{rest}"
+def create(tx: Tx, views: Sequence[View], names: dict[str, str], *,
+           replace: bool = False) -> None:
+    """The views' tables under `names` (projections.schema), each index named after its
+    view: unique in the database, which holds one generation."""
+    for view in views:
+        schema.create(tx, view, names, index_name=named_after(view), replace=replace)
+
+
+def named_after(view: View) -> schema.IndexName:
+    return lambda declared: f"{view.name}_{declared}"
 
 
 class MemoryViews:
@@ -58,11 +55,7 @@ class MemoryViews:
             self.create()
 
     def create(self) -> None:
-        for view in self.views:
-            for table, columns in view.tables.items():
-                self.conn.execute(f"CREATE TABLE {self.names[table]} ({columns})")
-            for statement in view.indexes:
-                self.conn.execute(index_sql(view, statement, self.names))
+        create(self.tx(), self.views, self.names)
 
     def tx(self) -> Tx:
         """A ViewTx over this database, for the views' queries."""

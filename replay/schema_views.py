@@ -17,7 +17,7 @@ import psycopg
 
 from projections.storage import POSTGRES, SQLITE, Tx
 from projections.view import View
-from replay.memory import MemoryViews, index_sql
+from replay.memory import MemoryViews, create
 
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
@@ -54,13 +54,7 @@ class SchemaViews(MemoryViews):
     def create(self) -> None:
         """Replace whatever an earlier rebuild left in this schema."""
         with self.transaction() as tx:
-            for view in self.views:
-                for table, columns in view.tables.items():
-                    tx.execute(f"DROP TABLE IF EXISTS {self.names[table]}")
-                    tx.execute(f"CREATE TABLE {self.names[table]} ({columns})")
-                for statement in view.indexes:
-                    tx.execute(index_sql(view, statement, self.names,
-                                         self.schema if self.dialect == SQLITE else ""))
+            create(tx, self.views, self.names, replace=True)
 
     def tx(self) -> Tx:
         return Tx(self.conn.cursor(), self.dialect, self.names)

@@ -31,7 +31,7 @@ def literal_list(values: Collection[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "NULL"
 
 
-class ScopedTx:
+class ScopedTx(ViewTx):
     """A ViewTx reading the scoped tables as one region's rows (see the module's doc)."""
 
     def __init__(self, tx: ViewTx, scopes: Mapping[str, str]) -> None:
@@ -47,6 +47,9 @@ class ScopedTx:
 
     def whole(self, table: str) -> str:
         return self.tx.t(table)
+
+    def unscoped(self) -> ViewTx:
+        return self.tx
 
     def _with(self, sql: str) -> str:
         used = [f"{self.alias(n)} AS NOT MATERIALIZED ({self.scopes[n]})"

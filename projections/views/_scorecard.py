@@ -69,7 +69,7 @@ class Scorecard:
     def one(self, sql: str, *params: Any) -> int:
         """A count; {table} reads the (region's) rows, {whole_table} every region's."""
         tables = (*self.view.tables, *READS)
-        whole = getattr(self.tx, "whole", self.tx.t)
+        whole = self.tx.whole
         names = {t: self.tx.t(t) for t in tables} | {f"whole_{t}": whole(t) for t in tables}
         row = self.tx.fetchone(sql.format(**names), params)
         return int(row[0] or 0) if row else 0
@@ -191,14 +191,14 @@ class Scorecard:
         poor: set[str] | None = self.memo.get(("poor", as_of, kinds))
         if poor is None:
             book, poor = self.view.points.book, set()
-            for code, kind, family, raw in self.view.points.raw_as_of(whole_tx(self.tx),
+            for code, kind, family, raw in self.view.points.raw_as_of(self.tx.unscoped(),
                                                                       as_of):
                 model = book.model(family, as_of)
                 if (kinds is None or kind in kinds) and \
                         model.grade(model.clamp(raw)) in model.poor:
                     poor.add(code)
             self.memo[("poor", as_of, kinds)] = poor
-        if whole_tx(self.tx) is self.tx:
+        if self.tx.unscoped() is self.tx:
             return poor
         return poor & self.in_scope()
 
@@ -241,12 +241,6 @@ class Scorecard:
         result["target"] = {"op": "falling", "value": then}
         result["passed"] = passed
         return result
-
-
-def whole_tx(tx: ViewTx) -> ViewTx:
-    """The unscoped transaction under a scoped one (projections.views._scope), or `tx`."""
-    found: ViewTx = getattr(tx, "tx", tx)
-    return found
 
 
 def scorecard(view: IndicatorsView, tx: ViewTx, as_of: str, population: int | None = None,

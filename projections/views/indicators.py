@@ -22,7 +22,7 @@ from ledger.domain.regions import origin_of
 from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import PERSON_KINDS
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 from projections.views import scores
 from projections.views.repair_ratios import RepairFacts
 from projections.views.scores import KindCache, ScoreRows
@@ -72,7 +72,7 @@ FIRST_COMMITMENT = ("UPDATE {ind_subject} SET first_commitment_on = ? WHERE code
                     "(first_commitment_on IS NULL OR first_commitment_on > ?)")
 
 
-class IndicatorsView:
+class IndicatorsView(View):
     """Dated facts behind every indicator: subjects, counters, scores, black list, marks."""
 
     name = "indicators"
@@ -89,9 +89,13 @@ class IndicatorsView:
                         "CREATE INDEX ind_subject_by_origin ON {ind_subject} (origin, code)",
                         "CREATE INDEX ind_listing_by_code ON {ind_listing} (code)"]
         self.statements = Statements(self.tables)
-        self.apply_indexes: list[str] = []  # updates go by primary key
+
+    def apply_indexes(self) -> list[str]:
+        return []  # updates go by primary key
+
+    def merges(self) -> dict[str, str]:
         # Counters gather many subjects' facts; marks and exits come from repair cases too.
-        self.merges = {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
+        return {"ind_count": COUNT, "ind_published": PUBLISHED} | self.repair.merges
 
     def apply(self, tx: ViewTx, env: dict[str, Any]) -> None:
         self.apply_many(tx, [env])

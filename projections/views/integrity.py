@@ -22,7 +22,7 @@ from typing import Any
 from ledger.domain.scoring import business_day
 from ledger.domain.vocabulary import LEGAL_INSTITUTION_KINDS
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 # Facts that give a credit file its records (the §12 coverage: a file with records).
 RECORD_EVENTS = frozenset({"PermitGranted", "PenaltyImposed", "Listed", "CommitmentMade",
@@ -66,7 +66,7 @@ def legal_group(data: dict[str, Any]) -> str | None:
     return str(kind) if kind in LEGAL_INSTITUTION_KINDS else None
 
 
-class IntegrityView:
+class IntegrityView(View):
     """Government defaults, credit reports, the legal professions' files, civil servants."""
 
     name = "integrity"
@@ -78,8 +78,12 @@ class IntegrityView:
                         "CREATE INDEX cs_file_by_organisation ON {cs_file} (organisation)",
                         "CREATE INDEX cs_record_by_id ON {cs_record} (id)"]
         self.statements = Statements(self.tables)
-        self.apply_indexes: list[str] = []  # updates go by primary key
-        self.merges: dict[str, str] = {}  # every row is one stream's
+
+    def apply_indexes(self) -> list[str]:
+        return []  # updates go by primary key
+
+    def merges(self) -> dict[str, str]:
+        return {}  # every row is one stream's
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 
 def listed(batch: Batch, env: dict[str, Any]) -> None:
@@ -32,7 +32,7 @@ def delisted(batch: Batch, env: dict[str, Any]) -> None:
                  d["listing_id"])
 
 
-class ListsView:
+class ListsView(View):
     """One row per listing, red, black or key-attention, in one of the 20 domains."""
 
     name = "lists"
@@ -49,8 +49,12 @@ class ListsView:
             "CREATE INDEX entry_code ON {list_entry} (code)",
         ]
         self.statements = Statements(self.tables)
-        self.apply_indexes: list[str] = []  # updates go by primary key
-        self.merges: dict[str, str] = {}  # every row is one subject's
+
+    def apply_indexes(self) -> list[str]:
+        return []  # updates go by primary key
+
+    def merges(self) -> dict[str, str]:
+        return {}  # every row is one subject's
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -14,7 +14,7 @@ import orjson
 
 from ledger.domain.correction_events import record_owner
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 from projections.views import profile_corrections as fixes
 
 Handler = Callable[[Batch, dict[str, Any]], None]
@@ -148,7 +148,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-class ProfilesView:
+class ProfilesView(View):
     """One row per subject, permit, penalty, commitment and principal link."""
 
     name = "profiles"
@@ -181,10 +181,16 @@ class ProfilesView:
             *fixes.INDEXES,
         ]
         self.statements = Statements(self.tables)
-        self.apply_indexes: list[str] = []  # updates go by primary key
-        self.merges: dict[str, str] = {}  # every row is one subject's
-        self.spooled = {"profile_permit": (fixes.PERMIT_UPDATES, fixes.PERMIT_LAST),
-                        "profile_penalty": (fixes.PENALTY_UPDATES, fixes.PENALTY_LAST)}
+
+    def apply_indexes(self) -> list[str]:
+        return []  # updates go by primary key
+
+    def merges(self) -> dict[str, str]:
+        return {}  # every row is one subject's
+
+    def spooled(self) -> dict[str, tuple[str, str]]:
+        return {"profile_permit": (fixes.PERMIT_UPDATES, fixes.PERMIT_LAST),
+                "profile_penalty": (fixes.PENALTY_UPDATES, fixes.PENALTY_LAST)}
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

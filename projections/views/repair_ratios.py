@@ -20,7 +20,7 @@ from typing import Any
 from ledger.domain.scoring import business_day
 from ledger.domain.visibility import shown_sql, still_open
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 TARGETS = {"exited": 0.30, "training": 0.50, "repair_commitment": 1.00, "report": 0.80}
 MARKS = {"RepairTrainingCompleted": "training", "RepairReportSubmitted": "report"}
@@ -169,7 +169,7 @@ def domain_ratios(domain: str, members: list[Member]) -> dict[str, Any]:
             "ratios": {name: judged(n, total, TARGETS[name]) for name, n in counts.items()}}
 
 
-class RepairRatiosView:
+class RepairRatiosView(View):
     """Per domain: black-listed subjects, exits by repair, training, commitment, reports."""
 
     name = "repair_ratios"
@@ -179,8 +179,12 @@ class RepairRatiosView:
         self.tables = self.facts.tables
         self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
         self.statements = Statements(self.tables)
-        self.apply_indexes: list[str] = []  # updates go by primary key
-        self.merges = self.facts.merges
+
+    def apply_indexes(self) -> list[str]:
+        return []  # updates go by primary key
+
+    def merges(self) -> dict[str, str]:
+        return self.facts.merges
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

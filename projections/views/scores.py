@@ -23,7 +23,7 @@ from ledger.domain.scoring import (
 )
 from ledger.domain.visibility import lapses_on, open_sql
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 SUBJECT_COLUMNS = ("code TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, "
                    "registered_on TEXT NOT NULL")
@@ -214,7 +214,7 @@ def _contribution(r: Sequence[Any]) -> Contribution:
     return Contribution(r[0], int(r[1]), r[2], r[3], r[4], r[5], int(r[6]), r[7], r[8], r[10])
 
 
-class ScoresView:
+class ScoresView(View):
     """Per subject: score, grade or band, and its explanation rows."""
 
     name = "scores"
@@ -223,11 +223,17 @@ class ScoresView:
         self.rows = ScoreRows("score_subject", "score_contribution", book)
         self.tables = self.rows.tables
         self.indexes = self.rows.indexes
-        # Ending a record's rows looks them up by code (live; a stage defers the ends).
-        self.apply_indexes = self.rows.indexes
         self.statements = Statements(self.tables)
-        self.merges: dict[str, str] = {}  # every row is one subject's
-        self.spooled = self.rows.spooled
+
+    def apply_indexes(self) -> list[str]:
+        # Ending a record's rows looks them up by code (live; a stage defers the ends).
+        return self.rows.indexes
+
+    def merges(self) -> dict[str, str]:
+        return {}  # every row is one subject's
+
+    def spooled(self) -> dict[str, tuple[str, str]]:
+        return self.rows.spooled
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

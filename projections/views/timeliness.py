@@ -12,7 +12,7 @@ from typing import Any
 from ledger.domain.correction_events import record_owner
 from ledger.domain.scoring import business_day
 from projections.batch import Batch, Statements
-from projections.view import ViewTx
+from projections.view import View, ViewTx
 
 TARGET = 1.0
 KINDS = {"PermitGranted": "permit", "PenaltyImposed": "penalty"}
@@ -51,7 +51,7 @@ def summary(recorded: int, on_time: int) -> dict[str, Any]:
             "passed": None if share is None else share >= TARGET}
 
 
-class TimelinessView:
+class TimelinessView(View):
     """Per authority: permits and penalties recorded, published on time, and the share."""
 
     name = "timeliness"
@@ -60,7 +60,9 @@ class TimelinessView:
         self.tables = {"timeliness_day": COUNTER_COLUMNS}
         self.indexes: list[str] = []
         self.statements = Statements(self.tables)
-        self.merges = {"timeliness_day": COUNT}  # an authority's counts, from many subjects
+
+    def merges(self) -> dict[str, str]:
+        return {"timeliness_day": COUNT}  # an authority's counts, from many subjects
 
     def apply(self, tx: ViewTx, envelope: dict[str, Any]) -> None:
         self.apply_many(tx, [envelope])

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from projections import bare_tables, catalog, stage_copy
+from projections import catalog, stage_copy
 from projections.storage import ViewStore
 from projections.views import load_views
 
@@ -93,11 +93,11 @@ def test_tables_keyed_after_the_load_are_the_declared_tables(
     try:
         with declared.transaction(conn) as tx:
             for view in views:
-                catalog.create_tables(tx, declared, view, 1, indexes=False)
+                catalog.create_tables(tx, declared, view, 1, indexes=())
         with bare.transaction(conn) as tx:
             for view in views:
-                bare_tables.create(tx, bare, view, 1)
-                bare_tables.add_keys(tx, bare, view, 1)
+                catalog.create_tables(tx, bare, view, 1, indexes=(), keys=False)
+                catalog.add_keys(tx, bare, view, 1)
         for view in views:
             for table in view.tables:
                 assert definition(conn, bare.physical(table, 1)) == \

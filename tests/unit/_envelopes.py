@@ -8,7 +8,7 @@ from typing import Any
 
 from projections import catalog
 from projections.apply import apply_records
-from projections.feed import Record
+from projections.feed import Feed, Record
 from projections.runner import prepare
 from projections.storage import ViewStore
 from projections.view import View
@@ -44,7 +44,7 @@ class Story:
         return [Record(0, e["position"], e) for e in self.envelopes]
 
 
-class ListFeed:
+class ListFeed(Feed):
     """A feed over records held in memory (one partition), for rebuild tests."""
 
     kind = "list"
@@ -66,6 +66,9 @@ class ListFeed:
 
     def close(self) -> None:
         pass
+
+    def shares(self) -> int:
+        return 1  # one process: only the store's and Kafka's feeds split
 
 
 def store_at(tmp_path: Path) -> ViewStore:

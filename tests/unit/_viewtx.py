@@ -6,10 +6,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from projections.view import View
+from projections import schema
+from projections.view import View, ViewTx
 
 
-class SqlViewTx:
+class SqlViewTx(ViewTx):
     """Tables of one generation on one connection; `?` placeholders become `%s` on PostgreSQL."""
 
     def __init__(self, conn: Any, dialect: str = "sqlite", generation: str = "g1") -> None:
@@ -38,13 +39,9 @@ class SqlViewTx:
 
     def create(self, *views: View) -> None:
         for view in views:
-            names = {name: self.t(name) for name in view.tables}
-            for name, columns in view.tables.items():
-                self.execute(f"CREATE TABLE {names[name]} ({columns})")
-            for index in view.indexes:
-                # Index names are schema-wide on PostgreSQL: give each generation its own.
-                self.execute(index.format(**names).replace("INDEX ", f"INDEX {self.generation}_",
-                                                           1))
+            # Index names are schema-wide on PostgreSQL: give each generation its own.
+            schema.create(self, view, {name: self.t(name) for name in view.tables},
+                          index_name=lambda declared: f"{self.generation}_{declared}")
 
     def feed(self, views: Sequence[View], envelopes: Iterable[dict[str, Any]]) -> None:
         """Apply each (stream, version) once, as the runner does."""

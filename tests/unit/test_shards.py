@@ -101,7 +101,7 @@ def test_merged_shares_hold_the_rows_of_one_stage(tmp_path: Path) -> None:
     for table in ("proj_streams", "proj_offsets"):
         assert rows(conn, first.physical(table)) == rows(whole, first.physical(table)), table
     # The spooled tables' rows and deferred updates are in files of their own, per share.
-    spooled = [f for v in VIEWS for t in getattr(v, "spooled", {}) for f in (t, deferred_table(t))]
+    spooled = [f for v in VIEWS for t in v.spooled() for f in (t, deferred_table(t))]
     assert "score_contribution" in spooled
     for table in spooled:
         expected_lines = lines(tmp_path / "whole.sqlite3", table)
