@@ -59,7 +59,7 @@ class KafkaFeed(Feed):
         self._tps = {p: TopicPartition(topic, p) for p in self._parts}
         self.consumer.assign(list(self._tps.values()))
         self._positions: dict[int, int] = {}
-        self._paused: set[int] = set()
+        self._assigned = set(self._parts)
         self._reader: BatchReader | None = None
         # Per partition: fetched records not handed out yet, and the offset they continue.
         self._held: dict[int, list[tuple[int, bytes | None]]] = {}
@@ -84,17 +84,24 @@ class KafkaFeed(Feed):
     def partitions(self) -> list[int]:
         return list(self._parts)
 
-    def _align(self, offsets: Mapping[int, int]) -> None:
-        """Seek where the caller's offsets differ from ours; pause partitions not asked for."""
-        for p, tp in self._tps.items():
-            if p in offsets and self._positions.get(p) != offsets[p]:
-                self.consumer.seek(tp, offsets[p])
+    def _align(self, offsets: Mapping[int, int]) -> list[int]:
+        """Assign the partitions asked for, and seek those whose offsets differ from where the
+        consumer is; the partitions asked for. Not pause/resume: kafka-python 3.0.12 keeps a
+        paused partition's fetched records aside and, when the partition is resumed after a
+        seek, may never give them back nor fetch it again (its poll then returns nothing for
+        it for good; ADR 031). A partition left out loses its position and is sought when
+        asked again."""
+        asked = [p for p in self._tps if p in offsets]
+        if asked and set(asked) != self._assigned:
+            self.consumer.assign([self._tps[p] for p in asked])
+            for p in self._assigned.difference(asked):
+                self._positions.pop(p, None)
+            self._assigned = set(asked)
+        for p in asked:
+            if self._positions.get(p) != offsets[p]:
+                self.consumer.seek(self._tps[p], offsets[p])
                 self._positions[p] = offsets[p]
-        wanted_paused = {p for p in self._tps if p not in offsets}
-        if wanted_paused != self._paused:
-            self.consumer.resume(*(self._tps[p] for p in self._paused - wanted_paused))
-            self.consumer.pause(*(self._tps[p] for p in wanted_paused - self._paused))
-            self._paused = wanted_paused
+        return asked
 
     def poll(self, offsets: Mapping[int, int], max_records: int, timeout: float) -> list[Record]:
         if self._reader is not None:
@@ -104,7 +111,8 @@ class KafkaFeed(Feed):
                 log.warning("reading Kafka through kafka-python's consumer from now on: %s", e)
                 self._reader = None
                 self._held.clear()
-        self._align(offsets)
+        if not self._align(offsets):
+            return []
         batches = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         records: list[Record] = []
         for tp, messages in batches.items():
@@ -192,7 +200,7 @@ class KafkaFeed(Feed):
             for tp, messages in batches.items():
                 p = tp.partition
                 if p not in offsets:
-                    continue  # fetched just before it was paused: read again if wanted
+                    continue  # fetched just before it was left out: read again if asked
                 for m in messages:
                     if m.offset < ends[p]:
                         yield Record(p, m.offset, as_written(m.value))

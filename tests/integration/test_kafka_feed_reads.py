@@ -1,0 +1,90 @@
+"""The Kafka feed's consumer path (the live runner, the swap, the auditors' reads) hands out
+every record published, in order, from any offset and in batches of any size, also after
+reading some partitions to their end (kafka-python 3.0.12 stranded a paused partition there,
+ADR 031): lz4 batches, a value that is not JSON and a record without a value (empty
+envelopes, offsets still advanced)."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from kafka import KafkaProducer
+
+from ledger.relay import ensure_topic
+from projections.feed import Record
+from projections.kafka_feed import KafkaFeed
+
+pytestmark = pytest.mark.kafka
+PARTITIONS = 3
+
+
+def publish(bootstrap: str, topic: str) -> dict[tuple[int, int], bytes | None]:
+    """Envelopes over three partitions in lz4 batches of several sizes, with one record that
+    is not JSON and one without a value among them; each value by (partition, offset)."""
+    ensure_topic(bootstrap, topic, PARTITIONS)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, compression_type="lz4",
+                             linger_ms=20, batch_size=4096)
+    sent = []
+    for i in range(900):
+        value: bytes | None = orjson.dumps({"stream": f"s{i % 11}", "version": i,
+                                            "pad": "x" * (i % 97)})
+        if i == 301:
+            value = b"not json"
+        if i == 402:
+            value = None
+        sent.append((producer.send(topic, key=f"s{i % 11}".encode(), value=value,
+                                   partition=i % PARTITIONS), value))
+        if i % 250 == 0:
+            producer.flush()  # batches end here, besides where batch_size ends them
+    producer.flush()
+    producer.close()
+    written = {}
+    for future, value in sent:
+        meta = future.get(timeout=10)
+        written[(meta.partition, meta.offset)] = value
+    return written
+
+
+def read_all(feed: KafkaFeed, start: dict[int, int], size: int) -> list[Record]:
+    end = feed.end_offsets()
+    offsets, out = dict(start), []
+    while pending := {p: o for p, o in offsets.items() if o < end[p]}:
+        records = feed.poll(pending, size, 2.0)
+        assert len(records) <= size
+        for r in records:
+            assert r.offset == offsets[r.partition]  # in order, nothing skipped or repeated
+            offsets[r.partition] = r.offset + 1
+        out.extend(records)
+    return sorted(out, key=lambda r: (r.partition, r.offset))
+
+
+def test_the_feed_hands_out_every_record_from_any_offset_in_batches_of_any_size(
+        kafka_bootstrap: str, topic_name: str) -> None:
+    written = publish(kafka_bootstrap, topic_name)
+    feed = KafkaFeed(kafka_bootstrap, topic_name)
+    try:
+        for start, size in [({0: 0, 1: 0, 2: 0}, 5000), ({0: 17, 1: 0, 2: 250}, 7),
+                            ({0: 299, 1: 100, 2: 0}, 1)]:
+            got = read_all(feed, start, size)
+            expected = sorted((p, o) for p, o in written if o >= start[p])
+            assert [(r.partition, r.offset) for r in got] == expected
+            for r in got:
+                value = written[(r.partition, r.offset)]
+                if value is None or value == b"not json":
+                    assert r.envelope == {}
+                else:
+                    assert r.envelope == orjson.loads(value)
+        assert sum(1 for r in read_all(feed, {0: 0, 1: 0, 2: 0}, 64) if not r.envelope) == 2
+    finally:
+        feed.close()
+
+
+def test_a_share_reads_only_its_partitions(kafka_bootstrap: str, topic_name: str) -> None:
+    written = publish(kafka_bootstrap, topic_name)
+    feed = KafkaFeed(kafka_bootstrap, topic_name, partitions=[1])
+    try:
+        assert feed.partitions() == [1]
+        got = read_all(feed, {1: 0}, 500)
+        assert [(r.partition, r.offset) for r in got] == sorted(k for k in written if k[0] == 1)
+    finally:
+        feed.close()
