@@ -18,11 +18,19 @@ def table_name(app_name: str) -> str:
 
 @contextmanager
 def _table(recorder: Any, app_name: str) -> Iterator[tuple[Tx, str]]:
-    """A transaction in the store's database, with the reports' table made if missing."""
+    """A transaction in the store's database, with the reports' table made if missing.
+
+    The table is made in a transaction of its own, so that a write is the first statement of
+    the next. On SQLite a transaction that read first (CREATE TABLE IF NOT EXISTS of a table
+    that exists is a read) cannot wait for the write lock: once another connection (the
+    views' runner, in the same file) has committed since, its write fails at once with
+    "database is locked", busy timeout or not, and POST /v1/audit/verify answered 500.
+    """
     table = table_name(app_name)
     with recorder_tx(recorder, commit=True) as tx:
         tx.execute(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, started_at TEXT "
                    "NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL)")
+    with recorder_tx(recorder, commit=True) as tx:
         yield tx, table
 
 

@@ -21,6 +21,7 @@ from ledger.application import CreditLedger
 from ledger.domain.uscc import make_uscc
 from ledger.importing.jobs import ImportJobs
 from ledger.settings import Settings
+from ledger.store.sql import recorder_tx
 
 TODAY = date(2026, 12, 1)
 MARKET = make_uscc("1", "1", "211100", "00000770")
@@ -101,6 +102,15 @@ class Server:
                 return dict(status)
             assert time.monotonic() < deadline, status
             time.sleep(0.05)
+
+
+def stored_events(ledger: CreditLedger) -> int:
+    """How many events the store holds. Not its head position: PostgreSQL's notification ids
+    come from a sequence, and a save cut off by a kill (rolled back) has used up its ids, so
+    the head then stands higher than the count by that save (up to 3,000 events)."""
+    with recorder_tx(ledger.recorder, commit=False) as tx:
+        row = tx.fetchone(f"SELECT COUNT(*) FROM {ledger.recorder.events_table_name}")
+    return int(row[0]) if row else 0
 
 
 def bearer(token: str | None) -> dict[str, str]:

@@ -22,7 +22,7 @@ import pytest
 from ledger.build import build_ledger
 from ledger.generator.city import generate
 from ledger.importing.jobs import ImportJobs
-from tests.upload_story import PERMITS_CSV, TOKENS, Site, bearer
+from tests.upload_story import PERMITS_CSV, TOKENS, Site, bearer, stored_events
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +52,11 @@ def test_a_clean_stop_puts_the_running_job_back_and_the_next_start_finishes_it(
     assert stopped is not None and stopped.status == "queued", stopped
     assert "stopped" in (stopped.note or "") and jobs.upload(job_id).exists()
     with site.serve() as server:
-        before = server.ledger.head_position()  # what the cut-off run had stored
+        before = stored_events(server.ledger)  # what the cut-off run had stored
         done = server.finished(job_id, "tok-admin")
         assert (done["status"], done["attempts"], done["rejected"]) == ("done", 2, 0)
         assert done["rows"] == city.count(b"\n")
-        assert server.ledger.head_position() == before + done["events"]
+        assert stored_events(server.ledger) == before + done["events"]
         # Nothing lost, nothing twice: the same file again stores nothing.
         again = server.finished(server.accepted("city.ndjson", city, token="tok-admin"),
                                 "tok-admin")
@@ -90,7 +90,7 @@ def test_a_killed_server_resumes_its_job_at_the_next_start(
     # What the killed run stored plus what the resumed one stored: one city, once.
     ledger = build_ledger(Site.make(database_url, unique_name, tmp_path).settings)
     try:
-        stored = ledger.head_position()
+        stored = stored_events(ledger)  # not the head: a killed save leaves a gap
     finally:
         ledger.close()
     assert stored > done["events"]  # the killed run had stored some already
