@@ -35,6 +35,7 @@ COMPILED = (
     "projections.apply",
     "projections.batch",
     "projections.catalog",
+    "projections.held",
     "projections.record_sets",
     "projections.spool",
     "projections.views.indicators",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from projections import catalog
-from projections.batch import Held
+from projections.held import Held
 from projections.spool import Spool
 from projections.storage import ViewStore
 from projections.view import View

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the types of two attributes only; both modules import this one
-    from projections.batch import Held
-    from projections.spool import Spool
+from projections.held import Held
+from projections.spool import Spool
 
 
 class ViewTx(ABC):

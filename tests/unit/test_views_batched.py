@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.domain.scoring import contributions, default_book
 from projections.apply import apply_view
-from projections.batch import Held
+from projections.held import Held
 from projections.views import load_views
 from tests.unit._story import Story
 from tests.unit._viewtx import SqlViewTx
