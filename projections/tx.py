@@ -24,7 +24,7 @@ class Tx(sql.Tx, ViewTx):
                  held: Any = None, spool: Any = None) -> None:
         super().__init__(cursor, dialect)
         self.names: dict[str, str] = dict(names)
-        # A rebuild stage's counters, written once at its end (projections.batch.Held), and
+        # A rebuild stage's counters, written once at its end (projections.held.Held), and
         # its files of spooled rows (projections.spool).
         self.held, self.spool = held, spool
 
