@@ -19,19 +19,10 @@ from ledger.runtime import Runtime
 from ledger.settings import Settings
 from tests import calls
 from tests.audit_story import AUTHORITY, CODES, blacklist, penalty, permit, register
+from tests.repair_story import Clock  # the API's today, moved by the test
 
 ORG, OTHER = CODES
 PERSON = identify("11010519491231002X", "natural_person", b"development-only-pseudonym-key")
-
-
-class Clock:
-    """The API's today, moved by the test."""
-
-    def __init__(self, today: date) -> None:
-        self.today = today
-
-    def __call__(self) -> date:
-        return self.today
 
 
 @pytest.fixture

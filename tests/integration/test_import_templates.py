@@ -23,6 +23,7 @@ from ledger.importing.importer import import_file
 from ledger.importing.source import SourceError
 from ledger.settings import Settings
 from ledger.store.notifications import envelope_from_notification
+from tests.repair_story import Clock  # the ledger's today, moved by the test
 
 KEY = b"template-test-key"
 FILES = Path(__file__).parents[1] / "data" / "templates"
@@ -31,14 +32,6 @@ APPROVAL = "11211100209876396G"
 DELONG, HUAYOU = "91211103MA0TPL015B", "91211102MA0TPL023P"
 ID_NUMBERS = ("211103198503122036", "211102197809051516", "211122199201174627",
               "211103197002283312")
-
-
-class Clock:
-    def __init__(self, today: date) -> None:
-        self.today = today
-
-    def __call__(self) -> date:
-        return self.today
 
 
 @pytest.fixture
