@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from projections import catalog
 from projections.feed import Record
@@ -28,15 +27,10 @@ def apply_records(tx: Tx, lane: int, views: Sequence[View], records: Sequence[Re
         fresh.append(env)
         known[stream] = moved_versions[stream] = version
     for view in views:
-        apply_view(tx, view, fresh)
+        view.apply_many(tx, fresh)  # event by event unless the view batches
     catalog.save_versions(tx, lane, moved_versions)
     catalog.save_offsets(tx, lane, advanced(records))
     return len(fresh)
-
-
-def apply_view(tx: Tx, view: View, envelopes: list[dict[str, Any]]) -> None:
-    """The whole batch at once (`View.apply_many`: event by event unless the view batches)."""
-    view.apply_many(tx, envelopes)
 
 
 def advanced(records: Sequence[Record]) -> dict[int, tuple[int, int]]:

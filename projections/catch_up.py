@@ -12,7 +12,7 @@ from projections.storage import ViewStore
 from projections.view import View
 
 Progress = Callable[[int, int, int], None]  # (events applied, records read, records at head)
-PREFETCH_MIN = 20_000  # records behind the head that make reading ahead worth it
+READ_AHEAD_MIN = 20_000  # records behind the head that make reading ahead worth it
 
 
 def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequence[View],
@@ -29,7 +29,7 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
     events = 0
     idle = 0
-    ahead = feed.bulk(offsets, end, batch) if lag(end, offsets) >= PREFETCH_MIN else None
+    ahead = feed.bulk(offsets, end, batch) if lag(end, offsets) >= READ_AHEAD_MIN else None
     if ahead is not None:
         with closing(ahead) as chunks:
             for records in chunks:

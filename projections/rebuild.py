@@ -53,7 +53,7 @@ def rebuild(store: ViewStore, conn: Any, feed: Feed, views: Sequence[View],
     with store.transaction(conn) as tx:
         generation = catalog.next_generation(tx)
         for view in targets:
-            if staged:  # keys and indexes once the rows are in (projections.staging)
+            if staged:  # keys and indexes once the rows are in (projections.stage_load)
                 catalog.create_tables(tx, store, view, generation, indexes=(), keys=False)
             else:
                 catalog.create_tables(tx, store, view, generation)

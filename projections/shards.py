@@ -198,8 +198,9 @@ class Shares:
     def check(self) -> None:
         """Raise if a share has already failed (the rebuild need not finish its own first)."""
         for future in self.futures:
-            if future.done() and future.exception() is not None:
-                raise RuntimeError(f"a rebuild share process failed: {future.exception()}")
+            failed = future.exception() if future.done() else None
+            if failed is not None:
+                raise RuntimeError(f"a rebuild share process failed: {failed}")
 
     def finish(self) -> list[tuple[dict[int, int], int]]:
         """Each share's (next offsets, events applied) once its stage is complete."""

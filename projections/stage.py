@@ -118,29 +118,17 @@ def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
         conn.execute("COMMIT")
 
 
-def applying_indexes(view: View) -> Sequence[str]:
-    """The indexes a view's own writes need while applying (`View.apply_indexes`).
-
-    The stage is read by nothing but the views' updates and lookups; the indexes their
-    readers need are built in PostgreSQL once, after the load.
-    """
-    return view.apply_indexes()
-
-
 def create_stage(stage: ViewStore, conn: Any, views: Sequence[View], lane: int,
                  ) -> dict[str, str]:
-    """The bookkeeping and the views' tables in a stage, with the indexes applying needs;
-    the views' physical table names."""
+    """The bookkeeping and the views' tables in a stage, with only the indexes applying needs
+    (`View.apply_indexes`: the stage is read by nothing but the views' updates and lookups;
+    the indexes their readers need are built in PostgreSQL once, after the load); the
+    views' physical table names."""
     with stage.transaction(conn) as tx:
         catalog.create(tx)
         for view in views:
-            catalog.create_tables(tx, stage, view, lane, indexes=applying_indexes(view))
+            catalog.create_tables(tx, stage, view, lane, indexes=view.apply_indexes())
     if stage.spool is not None:
-        stage.spool.declare([t for view in views for t in spooled_of(view)])
+        stage.spool.declare([t for view in views for t in view.spooled()])
     return catalog.names_for(stage, views, lane)
 
-
-def spooled_of(view: View) -> dict[str, tuple[str, str]]:
-    """A view's spooled tables: {table: (its deferred updates' columns, the statement
-    applying them)} (projections.spool)."""
-    return view.spooled()

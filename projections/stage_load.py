@@ -19,7 +19,6 @@ from typing import Any
 from projections import catalog
 from projections.shards import merges_of
 from projections.spool import deferred_table, spool_path
-from projections.stage import spooled_of
 from projections.stage_copy import copy_file, copy_table
 from projections.storage import POSTGRES, Tx, ViewStore
 from projections.view import View
@@ -118,7 +117,7 @@ def early_copies(store: ViewStore, path: str, targets: Sequence[View], lane: int
     """(spool file, table) of a share's spooled rows: the first share's are copied while
     the other shares finish (`copy_files`, then `load`)."""
     return sorted((spool_path(path, table), store.physical(table, lane))
-                  for view in targets for table in spooled_of(view))
+                  for view in targets for table in view.spooled())
 
 
 def copy_files(store: ViewStore, copies: Sequence[tuple[str, str]]) -> None:
@@ -150,7 +149,7 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     def finish(view: View) -> Work:
         def work(tx: Tx) -> None:
             tx.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_SORT_MEMORY}'")
-            for table, (columns, statement) in spooled_of(view).items():
+            for table, (columns, statement) in view.spooled().items():
                 apply_deferred(tx, store.physical(table, lane), columns, statement,
                                [spool_path(p, deferred_table(table)) for p in paths])
             catalog.add_keys(tx, store, view, lane)
@@ -161,7 +160,7 @@ def load(paths: Sequence[str], store: ViewStore, targets: Sequence[View], lane: 
     steps = [copy(paths[0], store.physical(table), f"generation = {int(lane)}")
              for table in ("proj_streams", "proj_offsets")]
     for view in targets:
-        merged, spooled = set(merges_of(view)), spooled_of(view)
+        merged, spooled = set(merges_of(view)), view.spooled()
         copies = [spooled_copy(spool_path(path, table), store.physical(table, lane))
                   if table in spooled else copy(path, store.physical(table, lane))
                   for table in view.tables

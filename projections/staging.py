@@ -28,7 +28,7 @@ from projections.shards import (
     share_count,
     share_end,
 )
-from projections.stage import STAGE_PREFIX, connect_stage, spooled_of, sweep_stale_stages
+from projections.stage import STAGE_PREFIX, connect_stage, sweep_stale_stages
 from projections.stage_load import copy_files, early_copies, load
 from projections.storage import ViewStore
 from projections.view import View
@@ -59,7 +59,7 @@ def staged_catch_up(store: ViewStore, feed: Feed, lane: int,
             done = [apply_share(specs[0], watched(progress, shares, lag(head, {})),
                                 feed=None if count > 1 else feed, views=targets)]
             if shares is not None:
-                if any(spooled_of(v) for v in targets):
+                if any(v.spooled() for v in targets):
                     copied = early_copies(store, specs[0].path, targets, lane)
                     early = early_pool.submit(copy_files, store, copied)
                 done += shares.finish()

@@ -40,7 +40,7 @@ def test_a_rebuild_reading_ahead_gives_the_live_views(
     runtime, store, views, served = served_story(pg_url, kafka_bootstrap, unique_name,
                                                  topic_name, subjects=30 if shares > 1 else 0)
     # The store's log is read ahead from the first record (Kafka is read by polls).
-    monkeypatch.setattr("projections.catch_up.PREFETCH_MIN", 1)
+    monkeypatch.setattr("projections.catch_up.READ_AHEAD_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARD_MIN", 1)
     monkeypatch.setattr("projections.shards.SHARES", shares)
     done = shares_done(monkeypatch)

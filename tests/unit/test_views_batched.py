@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.scoring import contributions, default_book
-from projections.apply import apply_view
 from projections.held import Held
 from projections.views import load_views
 from tests.unit._story import Story
@@ -53,7 +52,7 @@ def batched(envelopes: list[dict[str, Any]], cuts: list[int], *, hold: bool = Fa
     bounds = [0, *sorted(c % (len(envelopes) + 1) for c in cuts), len(envelopes)]
     for start, end in pairwise(bounds):
         for view in VIEWS:
-            apply_view(tx, view, envelopes[start:end])
+            view.apply_many(tx, envelopes[start:end])
     if tx.held is not None:
         tx.held.write(tx)
     return tables(tx)
@@ -117,7 +116,7 @@ def test_score_rows_are_the_domain_contributions() -> None:
         expected += [(c.event_id, c.rule, env["subject"], c.key, c.points, c.model_version,
                       c.stream, c.version, c.type, c.on) for c in made]
     scores = next(v for v in VIEWS if v.name == "scores")
-    apply_view(tx, scores, story.envelopes)
+    scores.apply_many(tx, story.envelopes)
     found = tx.fetchall(f"SELECT event_id, rule, code, record, points, model_version, stream, "
                         f"version, type, on_day FROM {tx.t('score_contribution')}")
     assert sorted(found) == sorted(expected) and len(expected) == 5
