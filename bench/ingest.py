@@ -23,7 +23,6 @@ import pstats
 import resource
 import tempfile
 import time
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,13 @@ from ledger.application import CreditLedger
 from ledger.build import build_ledger
 from ledger.generator.city import generate
 from ledger.importing.apply import Context
-from ledger.importing.importer import DEFAULT_CAP, Importer, ImportReport, fewer_collections
+from ledger.importing.importer import (
+    DEFAULT_CAP,
+    Importer,
+    ImportReport,
+    batched,
+    fewer_collections,
+)
 from ledger.importing.parallel import import_parallel
 from ledger.importing.rows import parse_record
 from ledger.importing.source import Source
@@ -265,8 +270,7 @@ def measure_build_only(path: Path, apps: list[str]) -> dict[str, Any]:
     ctx = Context(ledger.clock(), ledger.calendar, "bench")
     events, clock = 0, Clock()
     with fewer_collections():  # as the importer does
-        source = iter(Source(path))
-        while chunk := list(islice(source, importer.chunk_rows)):
+        for chunk in batched(Source(path), importer.chunk_rows):
             decided = importer.decide(chunk, ctx, ImportReport())
             events += sum(len(s.collect_events()) for s in decided)
     figures = clock.rate(events)

@@ -99,7 +99,7 @@ class Importer:
         writer = None if all_or_nothing else Writer(self.ledger)
         held: list[Any] = []  # events built, not yet handed to the writer
         try:
-            for chunk in _batched(source, self.chunk_rows):
+            for chunk in batched(source, self.chunk_rows):
                 touched = self.decide(chunk, ctx, report)
                 if writer is not None:
                     held = self._hand_over(writer, held + _collect(touched), whole=False)
@@ -206,7 +206,7 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+def batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, n)):
         yield chunk
