@@ -7,7 +7,7 @@ from contextlib import closing
 from typing import Any
 
 from projections.apply import apply_records, next_offsets
-from projections.feed import Feed, lag
+from projections.feed import Feed, Record, lag
 from projections.storage import ViewStore
 from projections.view import View
 
@@ -26,38 +26,40 @@ def catch_up(store: ViewStore, conn: Any, feed: Feed, lane: int, targets: Sequen
     log, by a thread) reads the bulk of it that way; the tail, and any other feed, by polls."""
     fixed = end is not None
     offsets = {p: 0 for p in feed.partitions()}
-    end = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
+    head = {p: end.get(p, 0) for p in offsets} if end is not None else feed.end_offsets()
     events = 0
     idle = 0
-    ahead = feed.bulk(offsets, end, batch) if lag(end, offsets) >= READ_AHEAD_MIN else None
+
+    def step(records: Sequence[Record]) -> None:
+        """One batch in its own transaction; offsets move past it."""
+        nonlocal events, offsets
+        with store.transaction(conn, names, pipeline=True) as tx:
+            events += apply_records(tx, lane, targets, records)
+        offsets = next_offsets(offsets, records)
+        if progress:
+            progress(events, sum(offsets.values()), sum(head.values()))
+
+    ahead = feed.bulk(offsets, head, batch) if lag(head, offsets) >= READ_AHEAD_MIN else None
     if ahead is not None:
         with closing(ahead) as chunks:
             for records in chunks:
-                with store.transaction(conn, names, pipeline=True) as tx:
-                    events += apply_records(tx, lane, targets, records)
-                offsets = next_offsets(offsets, records)
-                if progress:
-                    progress(events, sum(offsets.values()), sum(end.values()))
+                step(records)
     while True:
-        pending = {p: o for p, o in offsets.items() if o < end.get(p, 0)}
+        pending = {p: o for p, o in offsets.items() if o < head.get(p, 0)}
         if not pending:
             if fixed:
                 return offsets, events
-            end = feed.end_offsets()  # new events may have arrived meanwhile
-            if all(o >= end.get(p, 0) for p, o in offsets.items()):
+            head = feed.end_offsets()  # new events may have arrived meanwhile
+            if all(o >= head.get(p, 0) for p, o in offsets.items()):
                 return offsets, events
             continue
         records = feed.poll(pending, batch, 1.0)
         if fixed:
-            records = [r for r in records if r.offset < end[r.partition]]
+            records = [r for r in records if r.offset < head[r.partition]]
         if not records:
             idle += 1
             if idle >= 3:  # the head counts offsets that carry no record (gaps)
                 return offsets, events
             continue
         idle = 0
-        with store.transaction(conn, names, pipeline=True) as tx:
-            events += apply_records(tx, lane, targets, records)
-        offsets = next_offsets(offsets, records)
-        if progress:
-            progress(events, sum(offsets.values()), sum(end.values()))
+        step(records)
