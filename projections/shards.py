@@ -177,7 +177,8 @@ def apply_share(spec: ShareSpec, progress: Progress | None = None, *, feed: Feed
                             end=spec.end)
         write_held(stage, conn, names)
     finally:
-        stage.spool.close()
+        if stage.spool is not None:
+            stage.spool.close()
         conn.close()
         if share is not feed:
             share.close()

@@ -111,6 +111,7 @@ def write_held(stage: ViewStore, conn: Any, names: dict[str, str]) -> None:
     stage's transaction: it is complete."""
     if stage.open_ended_failed:
         raise RuntimeError("a batch of this rebuild stage failed: its rows are not committed")
+    assert stage.held is not None and stage.spool is not None, "a stage from open_stage"
     with stage.transaction(conn, names) as tx:
         stage.held.write(tx)
     stage.spool.close()

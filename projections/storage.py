@@ -22,6 +22,8 @@ from ledger.store.sql import POSTGRES, SQLITE
 from projections import catalog
 
 # Re-exported: the view store hands these out, and its callers name them from here.
+from projections.held import Held
+from projections.spool import Spool
 from projections.tx import Tx as Tx
 from projections.tx import ViewsNotReady as ViewsNotReady
 
@@ -48,8 +50,8 @@ class ViewStore:
         self._lock = threading.Lock()
         self._catalog_ready = False
         self._names: tuple[float, dict[str, str]] | None = None
-        self.held: Any = None  # a rebuild stage's held counters (projections.stage)
-        self.spool: Any = None  # and its spooled rows (projections.spool)
+        self.held: Held | None = None  # a rebuild stage's held counters (projections.stage)
+        self.spool: Spool | None = None  # and its spooled rows (projections.spool)
         # A rebuild stage's batches all run in the one transaction the stage opened
         # (projections.stage.open_stage), which `write_held` commits.
         self.open_ended = False

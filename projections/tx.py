@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledger.store import sql
+from projections.held import Held
+from projections.spool import Spool
 from projections.view import ViewTx
 
 
@@ -21,7 +23,7 @@ class Tx(sql.Tx, ViewTx):
     scrub_nul = False
 
     def __init__(self, cursor: Any, dialect: str, names: Mapping[str, str],
-                 held: Any = None, spool: Any = None) -> None:
+                 held: Held | None = None, spool: Spool | None = None) -> None:
         super().__init__(cursor, dialect)
         self.names: dict[str, str] = dict(names)
         # A rebuild stage's counters, written once at its end (projections.held.Held), and
