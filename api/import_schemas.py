@@ -22,8 +22,8 @@ class RejectionPublic(BaseModel):
     reason: str
 
 
-class ImportStatus(BaseModel):
-    """An upload job: queued, running (figures so far), done or failed (with the reason)."""
+class ImportSummary(BaseModel):
+    """An upload job without its rejections: a line of the list of jobs."""
 
     id: str
     status: Status
@@ -47,9 +47,24 @@ class ImportStatus(BaseModel):
                                             "nothing stored")
     rejected: int = Field(description="rejections (a row may break several rules)")
     rejected_rows: int
-    rejections: list[RejectionPublic] = Field(description="the first 100; "
-                                                          "GET .../report has every one")
     error: str | None = Field(description="why the job failed")
     attempts: int = Field(description="runs started (more than one: resumed after a restart)")
     interrupted: int = Field(description="runs cut off by a server that stopped")
     note: str | None
+
+
+class ImportStatus(ImportSummary):
+    """An upload job: queued, running (figures so far), done or failed (with the reason)."""
+
+    rejections: list[RejectionPublic] = Field(description="the first 100; "
+                                                          "GET .../report has every one")
+
+
+class ImportsPage(BaseModel):
+    """Upload jobs, newest first: a provider's own authority's, or every one for auditors and
+    admins. Finished jobs are kept LEDGER_IMPORTS_KEEP_DAYS (default 90) days."""
+
+    page: int
+    page_size: int
+    total: int
+    items: list[ImportSummary]

@@ -92,9 +92,11 @@ class Settings(BaseSettings):
     portal_title: str = Field(default="信用盘锦", min_length=1, max_length=40)
     # Uploads over HTTP (ledger/importing/jobs.py, docs/adr/021): where the files and the jobs'
     # state are kept (unset: `imports` beside the SQLite store, var/imports with PostgreSQL),
-    # and the largest file accepted (413 above it).
+    # and the largest file accepted (413 above it). Finished jobs (their state and report) are
+    # removed after imports_keep_days.
     imports_dir: Path | None = None
     imports_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    imports_keep_days: int = Field(default=90, ge=1, le=36500)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -7,12 +7,12 @@ import uuid
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from api.auth import Caller, Role
 from api.deps import RuntimeDep, require
-from api.import_schemas import ImportAccepted, ImportStatus
+from api.import_schemas import ImportAccepted, ImportsPage, ImportStatus, ImportSummary, Status
 from api.recording import Recorder, may_act_for_any_authority
 from api.responses import OrjsonResponse
 from ledger.domain.errors import Conflict, NotFound
@@ -73,6 +73,21 @@ def upload(
                           headers={"Location": url})
 
 
+@router.get("", response_model=ImportsPage)
+def imports(
+    caller: Reader, runtime: RuntimeDep,
+    status: Annotated[Status | None, Query(description="only jobs in this status")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ImportsPage:
+    """Upload jobs, newest first: a provider sees its own authority's."""
+    own = caller.authority if caller.role == Role.PROVIDER else None
+    jobs = jobs_of(runtime).listing(own, status)
+    start = (page - 1) * page_size
+    return ImportsPage(page=page, page_size=page_size, total=len(jobs), items=[
+        ImportSummary(**job.as_dict()) for job in jobs[start:start + page_size]])
+
+
 def readable_job(id: str, caller: Reader, runtime: RuntimeDep) -> Job:
     job = jobs_of(runtime).get(id)
     if job is None or (caller.role == Role.PROVIDER and job.authority != caller.authority):
@@ -105,3 +120,16 @@ def import_report(job: ReadableJob, runtime: RuntimeDep) -> Response:
     return FileResponse(path, media_type=NDJSON)
 
 
+
+
+@router.delete("/{id}", status_code=204, response_class=Response,
+               responses={409: {"description": "the job has not finished yet"}})
+def delete_import(job: ReadableJob, caller: Annotated[Caller, require(Role.PROVIDER)],
+                  runtime: RuntimeDep) -> Response:
+    """Remove a finished job's state and report (its authority's providers, or an admin). The
+    events it stored stay: the ledger never forgets a record."""
+    if job.status not in FINISHED:
+        raise Conflict(f"import job {job.id} is {job.status}: it can be removed once it has "
+                       "finished")
+    jobs_of(runtime).delete(job)
+    return Response(status_code=204)

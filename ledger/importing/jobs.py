@@ -146,6 +146,31 @@ class ImportJobs:
         found = [self.get(path.parent.name) for path in self.root.glob("*/upload")]
         return sorted((j for j in found if j is not None), key=lambda j: j.created_at)
 
+    def listing(self, authority: str | None = None, status: str | None = None) -> list[Job]:
+        """Every job (of one authority, in one status, when given), newest first."""
+        if not self.root.is_dir():
+            return []
+        found = (self.get(path.parent.name) for path in self.root.glob("*/state.json"))
+        return sorted((j for j in found if j is not None
+                       and (authority is None or j.authority == authority)
+                       and (status is None or j.status == status)),
+                      key=lambda j: (j.created_at, j.id), reverse=True)
+
+    def delete(self, job: Job) -> None:
+        """Remove a finished job: its state and its report (the upload is already gone)."""
+        if job.status not in FINISHED:
+            raise ValueError(f"import job {job.id} is {job.status}")
+        shutil.rmtree(self.dir(job.id), ignore_errors=True)
+
+    def expire(self, keep_days: int, now_s: float | None = None) -> int:
+        """Remove the finished jobs that finished more than `keep_days` ago; how many."""
+        cutoff = (time.time() if now_s is None else now_s) - keep_days * 86400.0
+        old = [j for j in self.listing() if j.status in FINISHED and j.finished_at
+               and datetime.fromisoformat(j.finished_at).timestamp() < cutoff]
+        for job in old:
+            self.delete(job)
+        return len(old)
+
     def finish(self, job: Job, rejected: Iterable[Rejection]) -> None:
         """Write the report, then the final state, then drop the uploaded file."""
         report = self.report(job.id)

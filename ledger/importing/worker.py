@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_INTERRUPTED = 2  # runs cut off by a stopped process before the job is failed instead
 SAVE_EVERY_S = 0.5  # progress written to the job's state at most this often
 POLL_S = 30.0  # a look for jobs queued by another process sharing the directory
+EXPIRE_EVERY_S = 3600.0  # finished jobs past LEDGER_IMPORTS_KEEP_DAYS are removed this often
 
 
 class Interrupted(Exception):
@@ -42,8 +43,11 @@ class ImportWorker:
     name = "imports"
 
     def __init__(self, ledger: CreditLedger, jobs: ImportJobs, key: bytes,
-                 poll: float = POLL_S, authorities: AuthorityCatalogue | None = None) -> None:
+                 poll: float = POLL_S, authorities: AuthorityCatalogue | None = None,
+                 keep_days: int | None = None) -> None:
         self.ledger, self.jobs, self.key, self.poll = ledger, jobs, key, poll
+        self.keep_days = keep_days  # None: finished jobs are kept until deleted
+        self._expired_at = float("-inf")
         self.authorities = authorities  # LEDGER_AUTHORITIES_FILE's, as the CLI reads it
         self._wake = threading.Event()
         self.current: str | None = None
@@ -57,12 +61,22 @@ class ImportWorker:
     def run(self, stop: threading.Event) -> None:
         self.jobs.sweep_staging()
         while not stop.is_set():
+            self.expire()
             if self.run_next(stop):
                 continue
             waited = 0.0
             while waited < self.poll and not stop.is_set() and not self._wake.wait(0.5):
                 waited += 0.5
             self._wake.clear()
+
+    def expire(self) -> None:
+        """Remove finished jobs kept longer than `keep_days`, at most once an hour."""
+        if self.keep_days is None or time.monotonic() - self._expired_at < EXPIRE_EVERY_S:
+            return
+        self._expired_at = time.monotonic()
+        if removed := self.jobs.expire(self.keep_days):
+            log.info("removed %d finished upload job(s) older than %d days", removed,
+                     self.keep_days)
 
     def run_next(self, stop: threading.Event) -> bool:
         """Run the oldest unfinished job no live process holds; False if there is none."""
@@ -157,7 +171,8 @@ def service_for(runtime: Runtime) -> ImportWorker | None:
     settings = runtime.settings
     return ImportWorker(runtime.ledger, ImportJobs(settings.imports_root),
                         settings.pseudonym_key.get_secret_value().encode(),
-                        authorities=AuthorityCatalogue.load(settings.authorities_file))
+                        authorities=AuthorityCatalogue.load(settings.authorities_file),
+                        keep_days=settings.imports_keep_days)
 
 
 def wake_workers(runtime: Runtime) -> None:
