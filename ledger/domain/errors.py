@@ -57,6 +57,12 @@ class WrongState(Conflict):
     rule = "wrong_state"
 
 
+class Deregistered(WrongState):
+    """A new record dated after the subject's deregistration (注销)."""
+
+    rule = "deregistered"
+
+
 class Forbidden(DomainError):
     rule = "forbidden"
     status = 403

@@ -14,7 +14,14 @@ from ledger.domain import subject_events as ev
 from ledger.domain.aggregate import LedgerAggregate
 from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.dates import check_not_future
-from ledger.domain.errors import Conflict, DateRuleViolation, NotFound, NotListed, RuleViolation
+from ledger.domain.errors import (
+    Conflict,
+    DateRuleViolation,
+    Deregistered,
+    NotFound,
+    NotListed,
+    RuleViolation,
+)
 from ledger.domain.events import LedgerEvent, uuid5_text
 from ledger.domain.listing_rules import RepairOnly, check_notice, check_one_listing, check_period
 from ledger.domain.ownership import check_owner
@@ -31,6 +38,13 @@ CORRECT_BY = {
     "revocation": ": a record is revoked once",
     "deregistration": ": a subject is deregistered once",
 }
+# New records that a deregistered (注销) subject no longer takes when they are dated after its
+# deregistration, by the field that dates them. One dated before it is still recorded: a
+# decision published after the subject was wound up is history like any other.
+AFTER_DEREGISTRATION = {"permit": ("a permit", "decided_on"),
+                        "penalty": ("a penalty", "decided_on"),
+                        "commitment": ("a commitment", "made_on"),
+                        "listing": ("a listing", "listed_on")}
 
 
 class SubjectState(LedgerAggregate):
@@ -87,7 +101,18 @@ class SubjectState(LedgerAggregate):
                 f"(version {version}){CORRECT_BY.get(what[0], '')}",
                 field="decision_no" if what[0] in ("permit", "penalty") else None,
             )
+        self._check_still_registered(record_key.split("|", 1)[0], on)
         return self._record_data(event_class, on, authority, actor, data)
+
+    def _check_still_registered(self, kind: str, on: date) -> None:
+        if self.deregistered is None or kind not in AFTER_DEREGISTRATION:
+            return
+        gone = str(self.deregistered["on"])
+        if on.isoformat() > gone:
+            what, field = AFTER_DEREGISTRATION[kind]
+            raise Deregistered(f"subject {self.code} was deregistered on {gone}: {what} dated "
+                               f"{on.isoformat()}, after that, is not recorded (one dated on "
+                               "or before it is)", field=field)
 
 
 class SubjectLists(SubjectState):

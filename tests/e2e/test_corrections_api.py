@@ -231,3 +231,30 @@ def test_a_renamed_subject_is_found_by_its_former_name_then_deregistered(acme: A
     assert problem["rule"] == "wrong_state"
     acme.refused(409, f"{BASE}/deregistration", {"deregistered_on": "2026-05-26",
                                                   "reason": "x"}, token="tok-market")
+
+
+def test_a_deregistered_subject_takes_no_record_dated_after_it(acme: Api) -> None:
+    acme.ok(f"{BASE}/deregistration", {"deregistered_on": "2026-05-25", "reason": "决议解散"},
+            token="tok-market")
+    # A fine decided after the company was wound up has nobody to fall on: refused by name.
+    late = PENALTY | {"decision_no": "盘税罚〔2026〕9号", "decided_on": "2026-05-28",
+                      "published_on": "2026-05-29"}
+    problem = acme.refused(409, f"{BASE}/penalties", late)
+    assert (problem["rule"], problem["errors"][0]["field"]) == ("deregistered", "decided_on")
+    assert "2026-05-25" in problem["detail"]
+    for path, body, field in (
+            (f"{BASE}/permits", PERMIT | {"decision_no": "盘市监许〔2026〕8号",
+                                          "decided_on": "2026-05-26",
+                                          "published_on": "2026-05-27"}, "decided_on"),
+            (f"{BASE}/commitments", {"type": "industry", "made_on": "2026-05-30",
+                                     "content": "依法经营"}, "made_on")):
+        refused = acme.refused(409, path, body, token="tok-market")
+        assert (refused["rule"], refused["errors"][0]["field"]) == ("deregistered", field)
+    # A decision taken before, published after, is history like any other; and what was
+    # recorded before answers its resubmission as ever.
+    earlier = PENALTY | {"decision_no": "盘税罚〔2026〕8号", "decided_on": "2026-05-20",
+                         "published_on": "2026-05-27"}
+    acme.ok(f"{BASE}/penalties", earlier)
+    assert acme.post(f"{BASE}/penalties", PENALTY).status_code in (200, 201)
+    assert {p["decision_no"] for p in read(acme, BASE)["penalties"]} == {
+        FINE, "盘税罚〔2026〕8号"}
