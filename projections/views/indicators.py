@@ -82,7 +82,8 @@ class IndicatorsView(View):
         self.points = ScoreRows(*READS, scores.VIEW.rows.book)
         # The subjects' kinds and origins its counters need ("kind origin"), from ind_subject.
         self.kinds = KindCache(column="kind || ' ' || origin")
-        self.repair = RepairFacts("ind_listing", "ind_mark", "ind_exit", ("red", "black"))
+        self.repair = RepairFacts("ind_listing", "ind_mark", "ind_exit", "ind_gone",
+                                  ("red", "black"))
         self.tables = {"ind_subject": SUBJECT_COLUMNS, "ind_count": COUNT_COLUMNS,
                        "ind_published": PUBLISHED_COLUMNS} | self.repair.tables
         self.indexes = ["CREATE INDEX ind_subject_by_name ON {ind_subject} (name_key)",

@@ -8,7 +8,8 @@ domain's black-list total). A subject is still listed on a day by the ledger's o
 process has run. An exit is a listing removed as repaired whose removal an approved repair
 case made (its RepairApproved names the listing): nothing else counts. Training and
 third-party reports count for the domain of their case; a repair commitment (CommitmentMade
-of type "repair") counts for every domain.
+of type "repair") counts for every domain. The plan counts operating subjects: one deregistered
+(注销) by a date has left every population from that date on.
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ def earliest(table: str, key: str, column: str) -> str:
 
 class RepairFacts:
     """Listings (black, or those of `lists`) with their expiry and end, the listings an
-    approved repair case removed, and dated repair marks, in three named tables."""
+    approved repair case removed, dated repair marks and deregistered subjects, in four named
+    tables."""
 
-    def __init__(self, listings: str, marks: str, exits: str,
+    def __init__(self, listings: str, marks: str, exits: str, gone: str,
                  lists: tuple[str, ...] = ("black",)) -> None:
         self.listings, self.marks, self.exits, self.lists = listings, marks, exits, lists
+        self.gone = gone
+        self._gone = f"INSERT INTO {{{gone}}} VALUES (?, ?) ON CONFLICT (code) DO NOTHING"
         self._insert = (f"INSERT INTO {{{listings}}} VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
                         "ON CONFLICT (listing_id) DO NOTHING")
         self._end = (f"UPDATE {{{listings}}} SET ended_on = ?, ended_reason = ? "
@@ -86,6 +90,7 @@ class RepairFacts:
             self.marks: "code TEXT NOT NULL, mark TEXT NOT NULL, domain TEXT NOT NULL, "
                         "first_on TEXT NOT NULL, PRIMARY KEY (code, mark, domain)",
             self.exits: "listing_id TEXT PRIMARY KEY, approved_on TEXT NOT NULL",
+            self.gone: "code TEXT PRIMARY KEY, gone_on TEXT NOT NULL",
         }
 
     def apply(self, b: Batch, env: dict[str, Any]) -> None:
@@ -107,18 +112,22 @@ class RepairFacts:
         elif kind == "CommitmentMade" and data.get("type") == "repair":
             b.least(self._mark, (env["subject"], "repair_commitment", ANY_DOMAIN),
                     business_day(env))
+        elif kind == "SubjectDeregistered":  # once per subject, on its own stream
+            b.insert(self._gone, (env["subject"], data["deregistered_on"]))
 
     def members(self, tx: ViewTx, as_of: str,
                 domain: str | None = None) -> dict[tuple[str, str], Member]:
-        """(domain, code) -> membership facts as of a date."""
+        """(domain, code) -> membership facts as of a date, of subjects still operating."""
         members: dict[tuple[str, str], Member] = defaultdict(Member)
-        where, params = "b.list = 'black' AND b.listed_on <= ?", [as_of]
+        where = "b.list = 'black' AND b.listed_on <= ? AND (g.gone_on IS NULL OR g.gone_on > ?)"
+        params = [as_of, as_of]
         if domain is not None:
             where, params = where + " AND b.domain = ?", [*params, domain]
         for code, dom, expires_on, ended_on, reason, approved_on in tx.fetchall(
                 f"SELECT b.code, b.domain, b.expires_on, b.ended_on, b.ended_reason, "
                 f"x.approved_on FROM {tx.t(self.listings)} b LEFT JOIN {tx.t(self.exits)} x "
-                f"ON x.listing_id = b.listing_id WHERE {where}", params):
+                f"ON x.listing_id = b.listing_id LEFT JOIN {tx.t(self.gone)} g "
+                f"ON g.code = b.code WHERE {where}", params):
             ended = ended_on is not None and ended_on <= as_of
             if ended and reason in WITHDRAWN:
                 continue
@@ -175,7 +184,7 @@ class RepairRatiosView(View):
     name = "repair_ratios"
 
     def __init__(self) -> None:
-        self.facts = RepairFacts("repair_black", "repair_mark", "repair_exit")
+        self.facts = RepairFacts("repair_black", "repair_mark", "repair_exit", "repair_gone")
         self.tables = self.facts.tables
         self.indexes = ["CREATE INDEX repair_black_by_domain ON {repair_black} (domain)"]
         self.statements = Statements(self.tables)

@@ -121,6 +121,21 @@ def test_only_a_removal_an_approved_repair_case_made_is_an_exit() -> None:
     assert card["black_list_exit_by_domain"]["value"] == 0.5
 
 
+def test_a_deregistered_subject_leaves_the_operating_population_from_that_day() -> None:
+    s = city()
+    s.deregister("E2", on="2022-03-01")  # black-listed, never repaired, then wound up
+    tx = project(s)
+    [before] = repair_ratios.VIEW.ratios(tx, "2022-02-28", "tax")
+    [after] = repair_ratios.VIEW.ratios(tx, "2022-06-01", "tax")
+    assert (before["black_listed"], before["ratios"]["exited"]["value"]) == (2, 0.5)
+    # E1 repaired and exited; E2 no longer operates: one of one operating subjects exited.
+    assert (after["black_listed"], after["still_listed"]) == (1, 0)
+    assert (after["ratios"]["exited"]["value"], after["ratios"]["training"]["value"]) == (1, 1)
+    card = by_id(scorecard(indicators.VIEW, tx, "2022-06-01"))
+    assert card["black_list_exit_by_domain"]["value"] == 1
+    assert card["repair_training_coverage"]["detail"]["black_listed"] == 1
+
+
 def test_a_listing_past_its_expiry_counts_nowhere_though_no_expiry_was_recorded() -> None:
     s = Story()
     s.register("E1")
