@@ -96,6 +96,7 @@ def recorder_tx(recorder: Any, *, commit: bool) -> Iterator[Tx]:
         opened = write_transaction(recorder.datastore)
     else:
         opened = recorder.datastore.transaction(commit=commit)
+    cursor: Any  # the library's SQLite cursor, or psycopg's
     with opened as cursor:
         if dialect == POSTGRES:
             cursor.row_factory = tuple_row  # the library's pool hands out dict rows

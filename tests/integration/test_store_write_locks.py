@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+
 from ledger.application import CreditLedger
 from ledger.build import build_ledger
 from ledger.settings import Settings
 from ledger.store.sidetables import SideTables
+from ledger.store.tables import store_tables
 from projections.storage import ViewStore, table_prefix
 from replay import summary
 from replay.report import Report
@@ -187,3 +190,76 @@ def test_a_second_file_under_the_same_app_name_gets_its_own_tables(
         first.close()
         second.close()
 
+
+
+@contextmanager
+def a_long_view_write(url: str, app_name: str) -> Iterator[None]:
+    """The runner in the middle of one long write transaction on the file."""
+    store = ViewStore(url, table_prefix(app_name) + "_long")
+    conn = store.connect()
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {store.prefix} (n INTEGER)")
+    try:
+        with store.transaction(conn) as tx:
+            tx.execute(f"INSERT INTO {store.prefix} (n) VALUES (1)")
+            yield
+    finally:
+        conn.close()
+
+
+def test_opening_the_store_and_reading_reports_wait_for_no_view_write(
+        sqlite_url: str, unique_name: str) -> None:
+    # The tables are made once, when the store is first opened; after that, opening it again
+    # (a CLI command beside `serve`) and reading the last verification take no write lock,
+    # so a long view write on the same file holds neither up.
+    ledger = open_ledger(sqlite_url, unique_name)
+    summary.save(ledger.recorder, unique_name, a_report(1))
+    ledger.close()
+    with a_long_view_write(sqlite_url, unique_name):
+        started = time.monotonic()
+        ledger = open_ledger(sqlite_url, unique_name)
+        try:
+            kept = summary.latest(ledger.recorder, unique_name)
+            assert kept is not None and kept.id == "r0001"
+        finally:
+            ledger.close()
+        # Well under the store's 5 s lock timeout, which a write lock would have waited out.
+        assert time.monotonic() - started < 2.0
+
+
+def tables_in(url: str, names: list[str]) -> set[str]:
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            return {r[0] for r in db.execute("SELECT name FROM sqlite_master")} & set(names)
+    with psycopg.connect(url, autocommit=True) as db:
+        return {n for n in names
+                if db.execute("SELECT to_regclass(%s)", (n,)).fetchone()[0] is not None}
+
+
+def drop(url: str, names: list[str]) -> None:
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            for name in names:
+                db.execute(f"DROP TABLE {name}")
+        return
+    with psycopg.connect(url, autocommit=True) as db:
+        for name in names:
+            db.execute(f"DROP TABLE {name}")
+
+
+def test_the_stores_own_tables_are_made_when_it_is_opened(
+        database_url: str, unique_name: str) -> None:
+    # Opening a store makes every table of ours beside the events (side tables, reports) ...
+    ledger = open_ledger(database_url, unique_name)
+    ours = list(store_tables(ledger.recorder, unique_name))
+    ledger.close()
+    assert tables_in(database_url, ours) == set(ours)
+    # ... and opening a store written before two of them existed makes those two.
+    added = [summary.table_name(unique_name), ours[1]]
+    drop(database_url, added)
+    ledger = open_ledger(database_url, unique_name)
+    try:
+        assert tables_in(database_url, ours) == set(ours)
+        summary.save(ledger.recorder, unique_name, a_report(3))
+        assert summary.get(ledger.recorder, unique_name, "r0003") is not None
+    finally:
+        ledger.close()
