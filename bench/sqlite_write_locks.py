@@ -1,14 +1,15 @@
 """SQLite write locks: how many store-side transactions that read before they write fail with
 "database is locked" while the views' runner commits to the same file (docs/adr/034).
 
-    .venv/bin/python -m bench.sqlite_write_locks [--rounds 500] [--gap 0.002]
+    .venv/bin/python -m bench.sqlite_write_locks [--quick] [--rounds 500] [--gap 0.002]
 
 A side table's tally is read, 1 ms passes, and it is written back, `--rounds` times (with
 `--gap` seconds between transactions, the time a request spends elsewhere); then as many side
 tables are added beside one that exists (an upgrade). Meanwhile a second connection commits
 one-row transactions through the view store in a loop, as the runner does. Prints the
-failures, the elapsed time and the runner's commits; asserts nothing. Runs on any tree that
-has `SideTables` and `ViewStore`, so the same command measures before and after a change.
+failures, the elapsed time and the runner's commits, and a BENCH_JSON line; asserts
+nothing. Needs no service (a temporary SQLite file). Runs on any tree that has `SideTables`,
+`ViewStore` and `bench.common`, so the same command measures before and after a change.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.common import Result
 from ledger.build import build_ledger
 from ledger.settings import Settings
 from ledger.store.sidetables import SideTables
@@ -42,7 +44,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=500)
     parser.add_argument("--gap", type=float, default=0.0)
+    parser.add_argument("--quick", action="store_true", help="200 rounds")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 200
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'ledger.sqlite3'}"
         ledger = build_ledger(Settings(database_url=url, app_name="B" + uuid.uuid4().hex[:8]))
@@ -77,6 +82,13 @@ def main() -> None:
     print(f"read-then-write: {failed}/{args.rounds} failed in {elapsed:.2f} s, the runner "
           f"committing {ran} times meanwhile; tables added by an upgrade: "
           f"{upgrades}/{args.rounds} failed")
+    result = Result("sqlite_write_locks", "SQLite write locks beside the views' runner",
+                    f"python -m bench.sqlite_write_locks --rounds {args.rounds} --gap {args.gap}",
+                    params={"rounds": args.rounds, "gap_s": args.gap})
+    result.add("read-then-write failed", failed, "transactions", better="lower")
+    result.add("upgrades failed", upgrades, "table sets", better="lower")
+    result.add("runner commits", ran / elapsed, "commits/s")
+    result.emit()
 
 
 if __name__ == "__main__":
