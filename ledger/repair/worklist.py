@@ -22,7 +22,7 @@ from ledger.store.sidetables import SideTables
 from ledger.store.sql import Tx
 from ledger.store.tables import SIDE_TABLES, WORKLIST_COLUMNS
 
-COLUMNS = WORKLIST_COLUMNS
+COLUMNS = WORKLIST_COLUMNS  # declared with the table, in ledger/store/tables.py
 TOPICS = [get_topic(cls) for cls in vars(repair_events).values()
           if isinstance(cls, type) and issubclass(cls, LedgerEvent)
           and cls.__module__ == repair_events.__name__]
