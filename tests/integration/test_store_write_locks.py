@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pytest
+from eventsourcing.persistence import OperationalError
 
 from ledger.application import CreditLedger
 from ledger.build import build_ledger
@@ -261,5 +263,27 @@ def test_the_stores_own_tables_are_made_when_it_is_opened(
         assert tables_in(database_url, ours) == set(ours)
         summary.save(ledger.recorder, unique_name, a_report(3))
         assert summary.get(ledger.recorder, unique_name, "r0003") is not None
+    finally:
+        ledger.close()
+
+
+def test_a_write_that_cannot_have_the_lock_in_time_fails_as_the_librarys_error(
+        sqlite_url: str, unique_name: str) -> None:
+    # A view write longer than the store's lock timeout: the side-table write gives up after
+    # the timeout with the library's OperationalError (as its own writes would), and the
+    # store's connections work again as soon as the lock is free.
+    ledger = build_ledger(Settings(database_url=sqlite_url, app_name=unique_name,
+                                   lock_timeout_ms=1000))
+    try:
+        side = SideTables(ledger.recorder, {"tally": "name TEXT PRIMARY KEY, n BIGINT"})
+        with a_long_view_write(sqlite_url, unique_name):
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"), side.transaction() as tx:
+                tx.execute(f"INSERT INTO {side.t('tally')} (name, n) VALUES ('a', 1)")
+            assert 0.9 < time.monotonic() - started < 3
+        with side.transaction() as tx:
+            tx.execute(f"INSERT INTO {side.t('tally')} (name, n) VALUES ('a', 1)")
+        with side.transaction(commit=False) as tx:
+            assert tx.fetchall(f"SELECT n FROM {side.t('tally')}") == [(1,)]
     finally:
         ledger.close()
