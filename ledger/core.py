@@ -28,6 +28,7 @@ from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
 from ledger.store.recording import LedgerRecorder, insert_columns, position_of
+from ledger.store.tables import make_store_tables
 from ledger.store.transcoder import OrjsonTranscoder, to_columns
 
 A = TypeVar("A", bound=Aggregate)
@@ -117,11 +118,15 @@ class LedgerCore(Application[UUID]):
                                         get_topic(LedgerRecorder))
         for attempt in range(10):
             try:
-                return super().construct_recorder()
+                recorder = super().construct_recorder()
             except (InternalError, IntegrityError):
                 if attempt == 9:
                     raise
                 time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
+                continue
+            # Our own tables, where the library has just made its events table (docs/adr/034).
+            make_store_tables(self.factory, recorder, self.name)
+            return recorder
         raise AssertionError("unreachable")
 
     # -- reading ---------------------------------------------------------------

@@ -29,6 +29,7 @@ from ledger.importing.bulk_store import load_subjects
 from ledger.runtime import Periodic, Runtime
 from ledger.store.sidetables import SideTables
 from ledger.store.sql import Tx
+from ledger.store.tables import SIDE_TABLES
 
 log = logging.getLogger(__name__)
 ACTOR = "expiry"
@@ -42,9 +43,7 @@ class Expiry:
 
     def __init__(self, ledger: CreditLedger, policy: RepairPolicy, chunk: int = 500) -> None:
         self.ledger, self.policy, self.chunk = ledger, policy, chunk
-        self.side = SideTables(ledger.recorder, {"expiry_due": (
-            "subject TEXT NOT NULL, kind TEXT NOT NULL, target_key TEXT NOT NULL, "
-            "due_on TEXT NOT NULL, PRIMARY KEY (subject, kind, target_key)")})
+        self.side = SideTables(ledger.recorder, {"expiry_due": SIDE_TABLES["expiry_due"]})
         self.table = self.side.t("expiry_due")
 
     def catch_up(self) -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-
 from ledger.store.sql import POSTGRES, dialect_of, recorder_tx
+from ledger.store.tables import ensure
 
 TABLE = "relay_positions"
 
@@ -19,16 +18,15 @@ class PositionStore:
         self.application = application
         postgres = dialect_of(recorder) == POSTGRES
         table = f'"{recorder.datastore.schema}".{TABLE}' if postgres else TABLE
-        self._create = (f"CREATE TABLE IF NOT EXISTS {table} (application text NOT NULL, "
-                        "topic text NOT NULL, position bigint NOT NULL, "
-                        "updated_at text NOT NULL, PRIMARY KEY (application, topic))")
+        self._table = {table: "application text NOT NULL, topic text NOT NULL, "
+                              "position bigint NOT NULL, updated_at text NOT NULL, "
+                              "PRIMARY KEY (application, topic)"}
         self._select = f"SELECT position FROM {table} WHERE application = ? AND topic = ?"
         now = "now()::text" if postgres else "datetime('now')"
         self._upsert = (
             f"INSERT INTO {table} VALUES (?, ?, ?, {now}) "
             "ON CONFLICT (application, topic) DO UPDATE SET position = excluded.position, "
             f"updated_at = excluded.updated_at WHERE {table}.position < excluded.position")
-        self._created = False
 
     def load(self, topic: str) -> int:
         """The recorded position for this topic (0 when nothing was relayed yet)."""
@@ -43,15 +41,5 @@ class PositionStore:
             tx.execute(self._upsert, (self.application, topic, position))
 
     def _ensure_table(self) -> None:
-        if self._created:
-            return
-        for attempt in range(2):
-            try:
-                with recorder_tx(self.recorder, commit=True) as tx:
-                    tx.execute(self._create)
-                break
-            except IntegrityError:
-                # Two processes creating the table at once: the loser sees a duplicate type.
-                if attempt:
-                    raise
-        self._created = True
+        # Made once per store (ledger/store/tables.py): no statement after the first time.
+        ensure(self.recorder, self._table)

@@ -20,10 +20,9 @@ from ledger.domain.events import LedgerEvent
 from ledger.domain.repair_case import OPEN, RepairCase
 from ledger.store.sidetables import SideTables
 from ledger.store.sql import Tx
+from ledger.store.tables import SIDE_TABLES, WORKLIST_COLUMNS
 
-COLUMNS = ("case_id", "subject", "target_kind", "target_authority", "target_id", "domain",
-           "list", "status", "applied_on", "accepted_on", "decision_due", "decided_on",
-           "notify_due", "informed_on", "due_on", "version")
+COLUMNS = WORKLIST_COLUMNS  # declared with the table, in ledger/store/tables.py
 TOPICS = [get_topic(cls) for cls in vars(repair_events).values()
           if isinstance(cls, type) and issubclass(cls, LedgerEvent)
           and cls.__module__ == repair_events.__name__]
@@ -47,9 +46,8 @@ class Cases(Protocol):
 class Worklist:
     def __init__(self, ledger: Cases) -> None:
         self.ledger = ledger
-        table = ", ".join(f"{c} {'BIGINT' if c == 'version' else 'TEXT'}" for c in COLUMNS)
-        self.side = SideTables(ledger.recorder, {"repair_worklist": table + ", PRIMARY KEY "
-                                                 "(case_id)"})
+        self.side = SideTables(ledger.recorder,
+                               {"repair_worklist": SIDE_TABLES["repair_worklist"]})
         self.table = self.side.t("repair_worklist")
 
     def catch_up(self) -> int:

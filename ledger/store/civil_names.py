@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.store.sidetables import SideTables
+from ledger.store.tables import SIDE_TABLES
 
 TABLE = "civil_servant_name"
 
@@ -19,9 +20,7 @@ class CivilServantNames:
     """Names (and masked ID numbers) by pseudonym and name digest."""
 
     def __init__(self, recorder: Any) -> None:
-        self.tables = SideTables(recorder, {
-            TABLE: "id TEXT NOT NULL, digest TEXT NOT NULL, name TEXT NOT NULL, "
-                   "masked TEXT NOT NULL, PRIMARY KEY (id, digest)"})
+        self.tables = SideTables(recorder, {TABLE: SIDE_TABLES[TABLE]})
 
     def put(self, pseudonym: str, digest: str, name: str, masked: str) -> None:
         with self.tables.transaction() as tx:

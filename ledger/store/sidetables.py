@@ -14,22 +14,25 @@ from contextlib import contextmanager
 from typing import Any
 
 from ledger.store.sql import Tx, dialect_of, recorder_tx
+from ledger.store.tables import SIDE_TABLES, ensure, side_prefix
 
 Handler = Callable[[Tx, Sequence[Any]], None]
 
 
 class SideTables:
-    """Tables named `<app>_<name>` in the store's database, with positions in the log."""
+    """Tables named `<app>_<name>` in the store's database, with positions in the log.
+
+    The ledger's own side tables are made at setup with the store's (ledger/store/tables.py);
+    a table not made there yet (another set, a store opened without table creation) is made
+    on the first construction for its database, never again."""
 
     def __init__(self, recorder: Any, tables: dict[str, str]) -> None:
         self.dialect = dialect_of(recorder)
         self.recorder = recorder
-        self.prefix = recorder.events_table_name.removesuffix("_events")
+        self.prefix = side_prefix(recorder)
         self.lock = threading.Lock()  # one catch-up at a time in this process
-        ddl = dict(tables, positions="name TEXT PRIMARY KEY, position BIGINT NOT NULL")
-        with self.transaction() as tx:
-            for name, columns in ddl.items():
-                tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t(name)} ({columns})")
+        ddl = dict(tables, positions=SIDE_TABLES["positions"])
+        ensure(recorder, {self.t(name): columns for name, columns in ddl.items()})
 
     def t(self, name: str) -> str:
         return f"{self.prefix}_{name}"

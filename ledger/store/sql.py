@@ -20,6 +20,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
 
+from ledger.store.immediate import write_transaction
+
 SQLITE, POSTGRES = "sqlite", "postgresql"
 
 
@@ -84,9 +86,18 @@ def dialect_of(recorder: Any) -> str:
 
 @contextmanager
 def recorder_tx(recorder: Any, *, commit: bool) -> Iterator[Tx]:
-    """A transaction in the event store's own database, on the recorder's connections."""
+    """A transaction in the event store's own database, on the recorder's connections.
+
+    A committing one on SQLite holds the write lock from its start (ledger/store/immediate.py):
+    it may read before it writes without failing when another connection commits meanwhile.
+    A read (commit=False) takes no lock and waits for no writer."""
     dialect = dialect_of(recorder)
-    with recorder.datastore.transaction(commit=commit) as cursor:
+    if dialect == SQLITE and commit:
+        opened = write_transaction(recorder.datastore)
+    else:
+        opened = recorder.datastore.transaction(commit=commit)
+    cursor: Any  # the library's SQLite cursor, or psycopg's
+    with opened as cursor:
         if dialect == POSTGRES:
             cursor.row_factory = tuple_row  # the library's pool hands out dict rows
         yield Tx(cursor, dialect)
