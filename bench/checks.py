@@ -51,7 +51,8 @@ def listed_subject(code: str) -> Subject:
                          registered_on=date(2020, 1, 2))
     s.put_on_list(authority=COURT, actor="bench", list_name="black", domain="judicial",
                   basis="judgment debtor", listed_on=date(2026, 9, 1),
-                  notified_on=date(2026, 8, 20), expires_on=date(2029, 9, 1), removal_conditions="pays",
+                  notified_on=date(2026, 8, 20), expires_on=date(2029, 9, 1),
+                  removal_conditions="pays",
                   today=TODAY, policy=RepairPolicy(), calendar=WorkingCalendar.default())
     return s
 
@@ -98,6 +99,15 @@ def log_events(ledger: CreditLedger, code: str) -> int:
         return 0
 
 
+def snapshot_bytes(ledger: CreditLedger, code: str) -> str:
+    """The size of the check log's latest snapshot, if the ledger takes any."""
+    if ledger.snapshots is None:
+        return "no snapshots"
+    found = ledger.snapshots.recorder.select_events(check_log_stream(code), desc=True, limit=1)
+    return (f"snapshot at {found[0].originator_version}: {len(found[0].state)} bytes"
+            if found else "no snapshot")
+
+
 def run(backend: str, url: str, app: str, sizes: list[int], calls: int, result: Result
         ) -> dict[str, dict[int, float]]:
     ledger = build_ledger(Settings(database_url=url, app_name=app, env="test"),
@@ -112,9 +122,10 @@ def run(backend: str, url: str, app: str, sizes: list[int], calls: int, result: 
                 serial += 1
                 ms = nth_check(ledger, serial, n, calls, matters)
                 medians[kind][n] = statistics.median(ms)
+                code = code_of(serial)
                 print(f"{backend:>10}, {kind:>17}: check #{n:<5} median {medians[kind][n]:8.2f}"
                       f" ms  (max {max(ms):7.2f}, {calls} checks, log then "
-                      f"{log_events(ledger, code_of(serial))} events)")
+                      f"{log_events(ledger, code)} events, {snapshot_bytes(ledger, code)})")
             first = medians[kind][sizes[0]]
             for n in sizes[1:]:
                 result.add(f"{backend}, {kind}: check #{n}, median", round(medians[kind][n], 2),
