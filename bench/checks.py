@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.common import DATABASE_URL, Result, drop_app, tag
+from ledger import check_cases
 from ledger.application import CreditLedger
 from ledger.build import build_ledger
 from ledger.contracts.checks import CheckIn
@@ -58,16 +59,23 @@ def listed_subject(code: str) -> Subject:
 
 
 def fill(ledger: CreditLedger, code: str, checks: int, matters: bool) -> None:
-    """The subject's check log with `checks` checks already in it, saved at once."""
+    """The subject's check log with `checks` checks already in it, as the use case would
+    have left it: saved in parts, each snapshot taken where a check would have taken it."""
     if checks == 0:
         return
     scenario = ledger.scenarios.get(SCENARIO)
     outcome = measures_for(ledger.subject(code), scenario, ledger.scenarios, TODAY)
     log = CheckLog.open(subject=code, on=TODAY, **BY.kw())
+    every = getattr(check_cases, "CHECK_LOG_SNAPSHOT_EVERY", 0)
     for i in range(checks):
         log.record(scenario=scenario, catalogue=ledger.scenarios.version,
                    matter_no=f"FILL-{i}" if matters else None, subject_kind="enterprise",
                    outcome=outcome, on=TODAY, **BY.kw())
+        if every and log.version % every == 0:
+            ledger.save(log)
+            ledger.snapshot_check_log(log)
+        elif len(log.pending_events) >= 500:  # one save of 10,000 events is a 25 MB message
+            ledger.save(log)
     ledger.save(log)
 
 
@@ -101,9 +109,10 @@ def log_events(ledger: CreditLedger, code: str) -> int:
 
 def snapshot_bytes(ledger: CreditLedger, code: str) -> str:
     """The size of the check log's latest snapshot, if the ledger takes any."""
-    if ledger.snapshots is None:
+    store = getattr(ledger, "check_log_snapshots", None)
+    if store is None:
         return "no snapshots"
-    found = ledger.snapshots.recorder.select_events(check_log_stream(code), desc=True, limit=1)
+    found = store.recorder.select_events(check_log_stream(code), desc=True, limit=1)
     return (f"snapshot at {found[0].originator_version}: {len(found[0].state)} bytes"
             if found else "no snapshot")
 
