@@ -21,6 +21,7 @@ from ledger.contracts.checks import CheckIn
 from ledger.core import By, Decision, LedgerCore, Receipt
 from ledger.domain.credit_check import CheckLog, CheckLogSnapshot, check_log_stream, measures_for
 from ledger.domain.scenarios import ScenarioCatalogue
+from ledger.store.sql import dialect_of, recorder_tx, stream_param
 
 log = logging.getLogger("credit-ledger.checks")
 
@@ -67,14 +68,27 @@ class CheckCases(LedgerCore):
         return found
 
     def snapshot_check_log(self, check_log: CheckLog) -> None:
-        """Keep the log's state at its version (saved) as its latest snapshot."""
+        """Keep the log's state at its version (saved) as its only snapshot."""
         try:
             self.check_log_snapshots.put([CheckLogSnapshot.take(check_log)])
+            self._drop_older_snapshots(check_log)
         except PersistenceError as e:
             # The check is recorded already; a missing snapshot only makes the next reads
             # of this log longer, until the next one is taken.
             log.warning("no snapshot of check log %s at version %d: %s", check_log.id,
                         check_log.version, e)
+
+    def _drop_older_snapshots(self, check_log: CheckLog) -> None:
+        # Only the latest is ever read; the older ones would pile up (one per 50 checks, each
+        # the size of the log's matters) for nothing.
+        try:
+            dialect_of(self.recorder)
+        except TypeError:  # the in-memory store of unit tests: nothing to prune
+            return
+        table = self.check_log_snapshots.recorder.events_table_name  # type: ignore[attr-defined]
+        with recorder_tx(self.recorder, commit=True) as tx:
+            tx.execute(f"DELETE FROM {table} WHERE originator_id = ? AND originator_version < ?",
+                       (stream_param(tx.dialect, check_log.id), check_log.version))
 
     def check_credit(self, code: str, cmd: CheckIn, by: By) -> tuple[Receipt, dict[str, Any]]:
         """The measures of the scenario that apply to the subject today, recorded in its check
