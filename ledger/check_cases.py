@@ -23,7 +23,7 @@ from ledger.domain.credit_check import CheckLog, CheckLogSnapshot, check_log_str
 from ledger.domain.scenarios import ScenarioCatalogue
 from ledger.store.sql import dialect_of, recorder_tx, stream_param
 
-log = logging.getLogger("credit-ledger.checks")
+logger = logging.getLogger("credit-ledger.checks")
 
 # Events between two snapshots of a check log: a check reads one snapshot and fewer events
 # than this. Snapshots are a cache (the library's snapshots table): losing them costs one
@@ -75,7 +75,7 @@ class CheckCases(LedgerCore):
         except PersistenceError as e:
             # The check is recorded already; a missing snapshot only makes the next reads
             # of this log longer, until the next one is taken.
-            log.warning("no snapshot of check log %s at version %d: %s", check_log.id,
+            logger.warning("no snapshot of check log %s at version %d: %s", check_log.id,
                         check_log.version, e)
 
     def _drop_older_snapshots(self, check_log: CheckLog) -> None:
