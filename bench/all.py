@@ -47,6 +47,7 @@ PLAN = [
     Step("one_query", ["--quick"], 40, needs={"--app": "pipeline.params.app"}),
     Step("scaling", ["--quick"], 200),
     Step("regions", ["--quick"], 240),
+    Step("checks", ["--quick"], 60),
 ]
 
 

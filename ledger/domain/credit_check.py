@@ -17,9 +17,11 @@ counts once (`new_measures`), however often the matter is re-checked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.domain import Snapshot
 
 from ledger.domain.aggregate import LedgerAggregate
 from ledger.domain.events import LedgerCreated, LedgerEvent, stream_id
@@ -134,28 +136,50 @@ class CreditChecked(LedgerEvent):
     new_measures = Field(int)  # applied measures no earlier check of this matter applied
 
     def evolve(self, c: Any) -> None:
-        c.checks[self.originator_version] = self.data
+        # Only what a later check of the same matter needs, as JSON values: the state is
+        # snapshotted (docs/adr/036), so it must stay small and survive a JSON round trip.
         if self.matter_no is not None:
             key = matter_key(self.authority, self.scenario, self.matter_no)
-            c.matters[key] = self.originator_version
-            c.applied.setdefault(key, set()).update(
-                (m["measure"], m["basis"]["listing_id"]) for m in self.data["measures"])
+            outcome = Outcome(self.data["measures"], self.data["withheld"])
+            counted = c.matters[key][2] if key in c.matters else []
+            seen = {(m, listing) for m, listing in counted}
+            counted = counted + [[m["measure"], m["basis"]["listing_id"]]
+                                 for m in self.data["measures"]
+                                 if (m["measure"], m["basis"]["listing_id"]) not in seen]
+            c.matters[key] = [self.originator_version, outcome.signature(), counted]
 
 
 def matter_key(authority: str, scenario: str, matter_no: str) -> str:
     return f"{authority}|{scenario}|{matter_no}"
 
 
-class CheckLog(LedgerAggregate):
-    """Every credit check of one subject, in order."""
+class CheckLogSnapshot(Snapshot):
+    """A check log's state at a version (docs/adr/036). Stored as JSON, which has no
+    datetimes: the library's two timestamps of the aggregate come back as text, restored."""
 
+    def mutate(self, _: None) -> Any:
+        log = super().mutate(_)
+        for name in ("_created_on", "_modified_on"):
+            value = vars(log).get(name)
+            if isinstance(value, str):
+                vars(log)[name] = datetime.fromisoformat(value)
+        return log
+
+
+class CheckLog(LedgerAggregate):
+    """Every credit check of one subject, in order. Its state is what deciding the next
+    check needs, and no more: per matter, the version of its last check, that check's
+    outcome signature and the measures counted; snapshotted, so a check reads a bounded tail
+    of the log however long it grows (docs/adr/036)."""
+
+    Snapshot = CheckLogSnapshot
     subject: str
 
     def __init__(self) -> None:
         super().__init__()
-        self.checks: dict[int, dict[str, Any]] = {}  # version -> the check's data
-        self.matters: dict[str, int] = {}  # matter key -> version of its last check
-        self.applied: dict[str, set[tuple[str, str]]] = {}  # matter key -> measures counted
+        # matter key -> [version of its last check, that outcome's signature, measures
+        # counted as [measure, listing_id]]: lists, as a snapshot's JSON gives them back.
+        self.matters: dict[str, list[Any]] = {}
 
     @classmethod
     def open(cls, *, subject: str, on: date, authority: str, actor: str) -> CheckLog:
@@ -171,13 +195,11 @@ class CheckLog(LedgerAggregate):
         """Record the check; the same outcome for the same matter again records nothing and
         names the version that recorded it."""
         key = matter_key(authority, scenario.code, matter_no) if matter_no else None
-        if key in self.matters:
-            last = self.checks[self.matters[key]]
-            if Outcome(last["measures"], last["withheld"]).signature() == outcome.signature():
-                return self.matters[key]
-        counted = self.applied.get(key, set()) if key else set()
-        new = sum((m["measure"], m["basis"]["listing_id"]) not in counted
-                  for m in outcome.applied)
+        last_version, signature, counted = self.matters.get(key or "", (0, None, []))
+        if signature == outcome.signature():
+            return int(last_version)
+        seen = {(m, listing) for m, listing in counted}
+        new = sum((m["measure"], m["basis"]["listing_id"]) not in seen for m in outcome.applied)
         return self._record(CreditChecked, on, authority, actor, scenario=scenario.code,
                             scenario_name=scenario.name, domain=scenario.domain,
                             matter_no=matter_no, checked_on=on, subject_kind=subject_kind,
