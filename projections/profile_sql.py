@@ -4,12 +4,12 @@ The API (both backends), the civil servant's 穿透 and the as-of replay (replay
 in-memory SQLite store) all read the profile here. The statement is written once; a
 `Dialect` says only how each database spells JSON (an object, an array, a boolean, a parsed
 text) and its numbered placeholders. Every section is a scalar subquery in one select list,
-so it needs no LATERAL (which SQLite lacks), and one statement is one snapshot by itself
-(PostgreSQL reads it outside any transaction: no BEGIN and COMMIT round trips). A section
-with a total (permits, penalties, commitments) is ONE scan of its rows: `count(*) OVER ()`
-counts every match before LIMIT keeps the first SECTION_LIMIT, and one aggregate row carries
-the items and the total (ADR 035). A caller needing only some sections names them
-(`sections`): the same statement, without the others (the civil servant's 穿透).
+or, when it has a total (permits, penalties, commitments), one aggregate row of its items and
+its total joined to it, uncorrelated: so it needs no LATERAL (which SQLite lacks). The total
+comes from the same scan as the items unless LIMIT cut them (then they are counted as well;
+ADR 035). One statement is one snapshot by itself (PostgreSQL reads it outside any
+transaction: no BEGIN and COMMIT round trips). A caller needing only some sections names
+them (`sections`): the same statement without the others (the civil servant's 穿透).
 
 Calendar-dependent visibility is decided here, at read time, by the ledger's one definition
 (ledger.domain.visibility): a penalty is shown from its decision until it is closed or its
@@ -89,12 +89,11 @@ class Dialect:
                     f"{alias}), '[]')")
         return f"json((SELECT json_group_array({item}) FROM ({rows}) {alias}))"
 
-    def scan(self, item: str, rows: str, order: str) -> str:
-        """ONE row of `items` (the JSON array of `item` over `rows`, in `order`) and `total`
-        (the largest `n` of `rows`, their count before LIMIT; 0 when none)."""
+    def scan(self, item: str, rows: str, order: str, total: str) -> str:
+        """ONE row: `items`, the JSON array of `item` over `rows` in `order`, and `total`."""
         items = (f"coalesce(json_agg({item} ORDER BY {order}), '[]')" if self.name == POSTGRES
                  else f"json_group_array({item})")
-        return f"SELECT {items} AS items, coalesce(max(r.n), 0) AS total FROM ({rows}) r"
+        return f"SELECT {items} AS items, {total} AS total FROM ({rows}) r"
 
 
 DIALECTS = {POSTGRES: Dialect(POSTGRES, "$", "json_build_object"),
@@ -129,11 +128,15 @@ class Profile:
 
     def scan(self, table: str, fields: tuple[str, ...], code: str, order: str,
              where: str = "") -> str:
-        """A section's first SECTION_LIMIT rows and how many match, from one scan: the
-        window counts every matching row before LIMIT cuts them."""
-        rows = (f"SELECT {', '.join(fields)}, count(*) OVER () AS n FROM {self.t[table]} "
-                f"WHERE code = {code}{where} ORDER BY {order} LIMIT {SECTION_LIMIT}")
-        return self.d.scan(self.obj((f, self.value(f)) for f in fields), rows, order)
+        """A section's first SECTION_LIMIT rows and how many match. The rows read for the
+        items count them too while fewer than SECTION_LIMIT match (almost every subject):
+        one scan. Only a section LIMIT cut is counted again, by a subquery evaluated in that
+        branch alone (ADR 035: a window over every row was slower)."""
+        match = f"FROM {self.t[table]} WHERE code = {code}{where}"
+        rows = f"SELECT {', '.join(fields)} {match} ORDER BY {order} LIMIT {SECTION_LIMIT}"
+        total = (f"CASE WHEN count(*) < {SECTION_LIMIT} THEN count(*) "
+                 f"ELSE (SELECT count(*) {match}) END")
+        return self.d.scan(self.obj((f, self.value(f)) for f in fields), rows, order, total)
 
     def visible(self) -> str:
         return " AND " + shown_sql("decided_on", "closed_on", "publicity_max_until", self.day)
