@@ -89,11 +89,12 @@ class Dialect:
                     f"{alias}), '[]')")
         return f"json((SELECT json_group_array({item}) FROM ({rows}) {alias}))"
 
-    def scan(self, item: str, rows: str, order: str, total: str) -> str:
-        """ONE row: `items`, the JSON array of `item` over `rows` in `order`, and `total`."""
-        items = (f"coalesce(json_agg({item} ORDER BY {order}), '[]')" if self.name == POSTGRES
-                 else f"json_group_array({item})")
-        return f"SELECT {items} AS items, {total} AS total FROM ({rows}) r"
+    def aggregate(self, item: str, order: str) -> str:
+        """The JSON array of `item` over the rows aggregated, in `order` (SQLite: in the order
+        the rows come, as in `array`)."""
+        if self.name == POSTGRES:
+            return f"coalesce(json_agg({item} ORDER BY {order}), '[]')"
+        return f"json_group_array({item})"
 
 
 DIALECTS = {POSTGRES: Dialect(POSTGRES, "$", "json_build_object"),
@@ -126,17 +127,23 @@ class Profile:
                 f"ORDER BY {order}")
         return self.d.array(self.obj((f, self.value(f)) for f in fields), rows, order)
 
-    def scan(self, table: str, fields: tuple[str, ...], code: str, order: str,
-             where: str = "") -> str:
-        """A section's first SECTION_LIMIT rows and how many match. The rows read for the
-        items count them too while fewer than SECTION_LIMIT match (almost every subject):
-        one scan. Only a section LIMIT cut is counted again, by a subquery evaluated in that
-        branch alone (ADR 035: a window over every row was slower)."""
+    def cut(self, table: str, fields: tuple[str, ...], code: str, order: str,
+            where: str = "") -> tuple[str, str, str]:
+        """A section's first SECTION_LIMIT rows and how many match, as the aggregates `items`
+        and `total` over `FROM (rows) r`. The rows read for the items count them too while
+        fewer than SECTION_LIMIT match (almost every subject): one scan. Only a section LIMIT
+        cut is counted again, by a subquery evaluated in that branch alone (ADR 035)."""
         match = f"FROM {self.t[table]} WHERE code = {code}{where}"
         rows = f"SELECT {', '.join(fields)} {match} ORDER BY {order} LIMIT {SECTION_LIMIT}"
         total = (f"CASE WHEN count(*) < {SECTION_LIMIT} THEN count(*) "
                  f"ELSE (SELECT count(*) {match}) END")
-        return self.d.scan(self.obj((f, self.value(f)) for f in fields), rows, order, total)
+        return self.d.aggregate(self.obj((f, self.value(f)) for f in fields), order), total, rows
+
+    def scan(self, table: str, fields: tuple[str, ...], code: str, order: str,
+             where: str = "") -> str:
+        """ONE row of a section's `items` and `total` (see `cut`)."""
+        items, total, rows = self.cut(table, fields, code, order, where)
+        return f"SELECT {items} AS items, {total} AS total FROM ({rows}) r"
 
     def visible(self) -> str:
         return " AND " + shown_sql("decided_on", "closed_on", "publicity_max_until", self.day)
@@ -144,24 +151,22 @@ class Profile:
     def member(self) -> str:
         return " AND " + shown_sql("listed_on", "delisted_on", "expires_on", self.day)
 
-    def counted(self, name: str, scan: str = "") -> list[tuple[str, str]]:
-        """A scanned section (the derived table `scan`, by default `x_{name}`) as `name` and
-        `{name}_total`."""
-        scan = scan or f"x_{name}"
-        return [(name, self.d.nested(f"{scan}.items")), (f"{name}_total", f"{scan}.total")]
+    def counted(self, name: str) -> list[tuple[str, str]]:
+        """A scanned section (the derived table `x_{name}`) as `name` and `{name}_total`."""
+        return [(name, self.d.nested(f"x_{name}.items")), (f"{name}_total", f"x_{name}.total")]
 
     def led(self) -> str:
         """穿透: the organisations this subject leads, each with its dishonesty records."""
         dishonest = " AND list IN (" + ", ".join(f"'{n}'" for n in DISHONEST_LISTS) + ")"
-        # One organisation's object is built over the one row of its penalties' scan.
+        # An organisation's object is the aggregate over its penalties' rows (one scan).
+        items, total, penalties = self.cut("profile_penalty", PENALTY_FIELDS, "org.code",
+                                           PENALTY_ORDER, self.visible())
         org = self.d.nested("(SELECT " + self.obj([
             *((f, f"org.{f}") for f in ("code", "name", "kind", "role", "since")),
             ("dishonest_listings", self.rows("list_entry", LIST_FIELDS, "org.code",
                                              "listed_on, listing_id",
                                              dishonest + self.member())),
-            *self.counted("penalties", "x_led")]) + " FROM (" + self.scan(
-                "profile_penalty", PENALTY_FIELDS, "org.code", PENALTY_ORDER,
-                self.visible()) + ") x_led)")
+            ("penalties", items), ("penalties_total", total)]) + f" FROM ({penalties}) r)")
         rows = (f"SELECT p.code, p.role, p.since, s.name, s.kind FROM "
                 f"{self.t['profile_principal']} p LEFT JOIN {self.t['profile_subject']} s "
                 f"ON s.code = p.code WHERE p.principal = {self.code} ORDER BY p.code, p.role")
