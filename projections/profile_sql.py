@@ -193,6 +193,7 @@ class Profile:
                                          "made_on DESC, commitment_id")}
 
     def section(self, name: str) -> list[tuple[str, str]]:
+        """The key(s) and value(s) one section adds to the profile's object."""
         code, d = self.code, self.d
         if name == "lists":
             return [(name, self.rows("list_entry", LIST_FIELDS, code, "listed_on, listing_id",
