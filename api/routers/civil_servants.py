@@ -37,6 +37,9 @@ from projections.views import integrity
 
 router = APIRouter(prefix="/v1/civil-servants", tags=["personnel"])
 
+# 穿透 uses two sections of the profile statement; it asks for those alone.
+PENETRATION = ("lists", "led_organisations")
+
 AsOf = Annotated[IsoDate | None, Query(description="Read the file as of this day (default "
                                                    "today).")]
 
@@ -88,7 +91,7 @@ def civil_servant_file(servant_id: str, _: PersonnelOrAuditor, ledger: LedgerDep
     found = ledger.civil_servant_file(_pseudonym(servant_id))
     servant, day = found.servant, as_of or ledger.clock()
     with views.reader() as tx:
-        held = profile_sql.read(tx, servant.civil_servant, day.isoformat())
+        held = profile_sql.read(tx, servant.civil_servant, day.isoformat(), PENETRATION)
     listings = [m for m in held["lists"] if m["list"] in profile_sql.DISHONEST_LISTS]
     led = held["led_organisations"]
     dishonest = [o for o in led if o["dishonest_listings"]]
