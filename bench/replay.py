@@ -7,7 +7,7 @@ Per size: records N events in a fresh application on PostgreSQL (bench/replay_ci
 them to a fresh 6-partition topic with the real relay, then runs each measurement in its own
 child process so that its peak resident memory (VmHWM) is its own: the bare consumer, a
 rebuild from Kafka and a rebuild from the store's log for each view set. Prints events/s,
-CPU seconds (its own and its children's: the other share's process), peak
+CPU seconds (its own and its children's: the other share's process, sqlite3 shells), peak
 memory (its own, and its largest child's) and the ratio to the bare consumer, by wall time
 and by CPU time (the machine is shared: CPU time is the steadier figure).
 Prints figures, asserts nothing; the last line is BENCH_JSON (bench/README).
@@ -57,7 +57,7 @@ def peak_mib() -> int:
 
 
 def children_peak_mib() -> int:
-    """Peak resident memory of the largest child (the other share's process), in MiB, as
+    """Peak resident memory of the largest child (the other share, sqlite3 shells), in MiB, as
     sampled by ChildPeaks while it ran (0 if none was seen)."""
     return round(CHILD_PEAKS.peak_kib / 1024)
 

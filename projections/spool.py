@@ -6,10 +6,10 @@ and their changes (ending a record's contributions; revoking a permit, closing a
 can wait for the load (a view declares this in `spooled`, see projections/view.py, and ADR
 011). In a stage, such a table's rows are appended to a file per share in PostgreSQL's COPY
 text format, and the updates that would have changed them to a second file, instead of
-costing a SQLite insert each (about 5 us a row, index included) and then the way out to
-COPY (about 2 us in the sqlite3 shell that formatted CSV then, ADR 033). The load COPYs
-the file as it is, then applies the deferred updates with the view's SQL
-(projections.stage_load.load). Compiled by mypyc (projections.compiled): nothing patches it.
+costing a SQLite insert each (about 5 us a row, index included) and then the sqlite3 shell's
+CSV on the way out (about 2 us). The load COPYs the file as it is, then applies the deferred
+updates with the view's SQL (projections.stage_load.load). Compiled by mypyc
+(projections.compiled): nothing patches it.
 """
 
 from __future__ import annotations

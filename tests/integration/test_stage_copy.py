@@ -42,8 +42,11 @@ def stage(tmp_path: Path, table: str, columns: str, rows: list[tuple[object, ...
     return path
 
 
-def test_text_and_integers_arrive_exactly(tmp_path: Path,
-                                          pg: tuple[psycopg.Connection, str]) -> None:
+@pytest.mark.parametrize("shell", [True, False], ids=["sqlite3-shell", "python"])
+def test_text_and_integers_arrive_exactly(tmp_path: Path, pg: tuple[psycopg.Connection, str],
+                                          shell: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not shell:
+        monkeypatch.setattr(stage_copy.shutil, "which", lambda name: None)
     conn, table = pg
     columns = "k INTEGER PRIMARY KEY, t TEXT, n BIGINT"
     rows = [(i, value, None if i % 3 else 2**40 + i) for i, value in enumerate(AWKWARD)]
