@@ -30,13 +30,12 @@ def columns(path: str, table: str) -> list[tuple[str, str]]:
         conn.close()
 
 
-def copy_table(path: str, cursor: Any, table: str, where: str = "1 = 1",
-               source: str | None = None) -> None:
-    """COPY the rows of `table` (or of `source`, with the same columns) in the stage file at
-    `path` that match `where` (no params) into `table`."""
-    info = columns(path, source or table)
+def copy_table(path: str, cursor: Any, table: str, where: str = "1 = 1") -> None:
+    """COPY the rows of `table` in the stage file at `path` that match `where` (no params)
+    into `table`. ADR 033 measured the shell against the Python way alone."""
+    info = columns(path, table)
     listed = ", ".join(name for name, _ in info)
-    select = f"SELECT {listed} FROM {source or table} WHERE {where}"
+    select = f"SELECT {listed} FROM {table} WHERE {where}"
     shell = shutil.which("sqlite3")
     # A lone `\.` line ends CSV data: only a one-column table could print one unquoted.
     if shell and len(info) > 1 and all(kind in CSV_TYPES for _, kind in info):
