@@ -131,6 +131,18 @@ class World:
                             by=By(CREDIT_OFFICE, "officer-zhou"), policy=POLICY)
         return code, str(case.id)
 
+    def finished_import(self, timeout: float = 60.0) -> str:
+        """An upload by the owner department, imported by the server's worker: its job id."""
+        sent = self.client.post("/v1/imports", headers=bearer("tok-owner"), files={
+            "file": ("permits.ndjson", b'{"record": "permit"}\n')})
+        assert sent.status_code == 202, sent.text
+        job, deadline = sent.json()["id"], time.monotonic() + timeout
+        while self.client.get(f"/v1/imports/{job}", headers=bearer("tok-owner")).json()[
+                "status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, f"import job {job} did not finish"
+            time.sleep(0.05)
+        return str(job)
+
     def joint_case(self, *, answered: bool = False) -> str:
         """A joint case the owner opened on its listing; answered: another department responded."""
         code, listing_id = self.listing()

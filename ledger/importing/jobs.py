@@ -57,6 +57,8 @@ class Job:
     domain: str | None = None
     own_authority_only: bool = True
     created_at: str = field(default_factory=now)
+    # Orders jobs created within one second of each other (created_at is to the second).
+    created_ns: int = field(default_factory=time.time_ns)
     status: str = QUEUED
     started_at: str | None = None
     finished_at: str | None = None
@@ -144,7 +146,8 @@ class ImportJobs:
         if not self.root.is_dir():
             return []
         found = [self.get(path.parent.name) for path in self.root.glob("*/upload")]
-        return sorted((j for j in found if j is not None), key=lambda j: j.created_at)
+        return sorted((j for j in found if j is not None),
+                      key=lambda j: (j.created_at, j.created_ns))
 
     def listing(self, authority: str | None = None, status: str | None = None) -> list[Job]:
         """Every job (of one authority, in one status, when given), newest first."""
@@ -154,7 +157,7 @@ class ImportJobs:
         return sorted((j for j in found if j is not None
                        and (authority is None or j.authority == authority)
                        and (status is None or j.status == status)),
-                      key=lambda j: (j.created_at, j.id), reverse=True)
+                      key=lambda j: (j.created_at, j.created_ns, j.id), reverse=True)
 
     def delete(self, job: Job) -> None:
         """Remove a finished job: its state and its report (the upload is already gone)."""
