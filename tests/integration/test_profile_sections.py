@@ -15,7 +15,14 @@ from projections.storage import POSTGRES, ViewStore
 from projections.views.lists import VIEW as LISTS
 from projections.views.profiles import VIEW as PROFILES
 from tests.unit._envelopes import Story, feed_views
-from tests.unit.test_views_profiles import ACME, PERSON, penalty
+from tests.unit.test_views_profiles import (
+    ACME,
+    PERSON,
+    commitment,
+    led_by_person_and_black_listed,
+    penalty,
+    permit,
+)
 
 TODAY = "2026-06-01"
 SHOWN, LAPSED, PERMITS = 120, 10, 105  # more than SECTION_LIMIT (100) shown and permitted
@@ -36,20 +43,10 @@ def busy_story() -> Story:
     for n in range(LAPSED):
         penalty(story, f"OLD-{n:03}", day(n, date(2020, 1, 1)), "2023-01-01")
     for n in range(PERMITS):
-        story.add(ACME, "PermitGranted", day(n), {
-            "decision_no": f"P-{n:03}", "category": "food", "decided_on": day(n),
-            "published_on": day(n), "late": False, "content": "食品经营许可"})
+        permit(story, f"P-{n:03}", day(n))
     for n in range(3):
-        story.add(ACME, "CommitmentMade", day(n), {
-            "commitment_id": f"c-{n}", "type": "voluntary", "made_on": day(n),
-            "content": "依法经营", "due_on": None, "commitment_no": None})
-    story.add(ACME, "PrincipalLinked", "2020-01-06", {
-        "principal": PERSON, "role": "legal_representative", "name": "张三",
-        "since": "2020-01-06"})
-    story.add(ACME, "Listed", "2025-09-01", {
-        "listing_id": "l-black", "list": "black", "domain": "tax", "basis": "b",
-        "notified_on": "2025-08-20", "listed_on": "2025-09-01", "expires_on": "2028-09-01",
-        "removal_conditions": "pays"})
+        commitment(story, f"c-{n}", day(n))
+    led_by_person_and_black_listed(story)
     return story
 
 

@@ -26,6 +26,30 @@ def penalty(story: Story, no: str, decided: str, max_until: str, severity: str =
         "publicity_max_until": max_until, "fine_amount": "5000.00"}, authority=TAX)
 
 
+def permit(story: Story, no: str, decided: str, published: str | None = None,
+           late: bool = False) -> None:
+    story.add(ACME, "PermitGranted", decided, {
+        "decision_no": no, "category": "food", "decided_on": decided,
+        "published_on": published or decided, "late": late, "content": "食品经营许可"})
+
+
+def commitment(story: Story, cid: str, made: str) -> None:
+    story.add(ACME, "CommitmentMade", made, {
+        "commitment_id": cid, "type": "voluntary", "made_on": made, "content": "依法经营",
+        "due_on": None, "commitment_no": None})
+
+
+def led_by_person_and_black_listed(story: Story, **by: Any) -> None:
+    """PERSON becomes Acme's legal representative; Acme goes on the tax black list."""
+    story.add(ACME, "PrincipalLinked", "2020-01-06", {
+        "principal": PERSON, "role": "legal_representative", "name": "张三",
+        "since": "2020-01-06"})
+    story.add(ACME, "Listed", "2025-09-01", {
+        "listing_id": "l-black", "list": "black", "domain": "tax", "basis": "b",
+        "notified_on": "2025-08-20", "listed_on": "2025-09-01", "expires_on": "2028-09-01",
+        "removal_conditions": "pays"}, **by)
+
+
 def acme_story() -> Story:
     story = Story()
     story.register(ACME, "Acme Chemicals Ltd")
@@ -40,21 +64,11 @@ def acme_story() -> Story:
     story.add(ACME, "PenaltyPublicityEnded", "2026-02-02", {
         "penalty_authority": TAX, "decision_no": "TAX-3", "ended_on": "2026-02-02",
         "reason": "repaired"}, authority=TAX)
-    story.add(ACME, "PermitGranted", "2025-04-01", {
-        "decision_no": "P-1", "category": "food", "decided_on": "2025-04-01",
-        "published_on": "2025-05-06", "late": True, "content": "食品经营许可"})
-    story.add(ACME, "CommitmentMade", "2024-03-01", {
-        "commitment_id": "c-1", "type": "voluntary", "made_on": "2024-03-01",
-        "content": "依法经营", "due_on": None, "commitment_no": None})
+    permit(story, "P-1", "2025-04-01", published="2025-05-06", late=True)
+    commitment(story, "c-1", "2024-03-01")
     story.add(ACME, "CommitmentBreached", "2024-09-02",
               {"commitment_id": "c-1", "on": "2024-09-02", "note": "late"})
-    story.add(ACME, "PrincipalLinked", "2020-01-06", {
-        "principal": PERSON, "role": "legal_representative", "name": "张三",
-        "since": "2020-01-06"})
-    story.add(ACME, "Listed", "2025-09-01", {
-        "listing_id": "l-black", "list": "black", "domain": "tax", "basis": "b",
-        "notified_on": "2025-08-20", "listed_on": "2025-09-01", "expires_on": "2028-09-01",
-        "removal_conditions": "pays"}, authority=COURT)
+    led_by_person_and_black_listed(story, authority=COURT)
     return story
 
 
