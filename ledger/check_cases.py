@@ -10,18 +10,16 @@ with no snapshot lookup added to their reads.
 from __future__ import annotations
 
 import logging
-import random
-import time
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Repository
-from eventsourcing.persistence import EventStore, IntegrityError, InternalError, PersistenceError
+from eventsourcing.persistence import EventStore, PersistenceError
 
 from ledger.contracts.checks import CheckIn
 from ledger.core import By, Decision, LedgerCore, Receipt
 from ledger.domain.credit_check import CheckLog, CheckLogSnapshot, check_log_stream, measures_for
 from ledger.domain.scenarios import ScenarioCatalogue
-from ledger.store.sql import dialect_of, recorder_tx, stream_param
+from ledger.store.sql import creating, dialect_of, recorder_tx, stream_param
 
 logger = logging.getLogger("credit-ledger.checks")
 
@@ -40,21 +38,10 @@ class CheckCases(LedgerCore):
         self.scenarios = scenarios or ScenarioCatalogue.load()
         super().__init__(*args, **kwargs)
         # The library's snapshot store (its `snapshots` table), for check logs only.
-        self.check_log_snapshots = self._snapshot_store()
+        # Made at start like the events table, and retried as it is.
+        self.check_log_snapshots: EventStore[Any] = creating(self.construct_snapshot_store)
         self.check_logs: Repository[Any] = Repository(
             self.events, snapshot_store=self.check_log_snapshots)
-
-    def _snapshot_store(self) -> EventStore[Any]:
-        # Its table is created at start, like the events table: processes starting at once
-        # can collide in PostgreSQL's catalogue, retried as construct_recorder does.
-        for attempt in range(10):
-            try:
-                return self.construct_snapshot_store()
-            except (InternalError, IntegrityError):
-                if attempt == 9:
-                    raise
-                time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
-        raise AssertionError("unreachable")
 
     def check_log(self, code: str) -> CheckLog | None:
         """The subject's check log, or None before its first check."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,7 +13,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
-    InternalError,
     Transcoder,
 )
 from eventsourcing.postgres import PostgresFactory
@@ -28,6 +25,7 @@ from ledger.domain.repair import RepairPolicy
 from ledger.domain.subject import Subject, subject_stream
 from ledger.privacy import redact
 from ledger.store.recording import LedgerRecorder, insert_columns, position_of
+from ledger.store.sql import creating
 from ledger.store.tables import make_store_tables
 from ledger.store.transcoder import OrjsonTranscoder, to_columns
 
@@ -107,27 +105,15 @@ class LedgerCore(Application[UUID]):
         return OrjsonTranscoder()
 
     def construct_recorder(self) -> ApplicationRecorder:
-        # Every application in a PostgreSQL schema re-creates the library's shared composite
-        # type and insert function at start; two processes starting at once can collide
-        # ("tuple concurrently updated", duplicate pg_type). The statements are idempotent.
-        # Retried with a growing, jittered pause: six starting at once on a loaded machine
-        # once collided five times in a row (CI, 2026-12-07).
         if isinstance(self.factory, PostgresFactory):
             # The library's switch for the recorder class; an explicit one in env wins.
             self.factory.env.setdefault(PostgresFactory.APPLICATION_RECORDER_TOPIC,
                                         get_topic(LedgerRecorder))
-        for attempt in range(10):
-            try:
-                recorder = super().construct_recorder()
-            except (InternalError, IntegrityError):
-                if attempt == 9:
-                    raise
-                time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
-                continue
-            # Our own tables, where the library has just made its events table (docs/adr/034).
-            make_store_tables(self.factory, recorder, self.name)
-            return recorder
-        raise AssertionError("unreachable")
+        # Processes starting at once can collide making the library's tables: retried.
+        recorder = creating(super().construct_recorder)
+        # Our own tables, where the library has just made its events table (docs/adr/034).
+        make_store_tables(self.factory, recorder, self.name)
+        return recorder
 
     # -- reading ---------------------------------------------------------------
 

@@ -10,12 +10,15 @@ the recorder's insert (`ledger/store/recording.py`) compose psycopg SQL themselv
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError, InternalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
@@ -23,6 +26,25 @@ from psycopg.rows import tuple_row
 from ledger.store.immediate import write_transaction
 
 SQLITE, POSTGRES = "sqlite", "postgresql"
+T = TypeVar("T")
+
+
+def creating(make: Callable[[], T], attempts: int = 10) -> T:
+    """Run a step that creates tables, again after a growing, jittered pause while it collides.
+
+    Every application in a PostgreSQL schema re-creates the library's shared composite type
+    and insert function at start, and processes starting at once can collide in the catalogue
+    ("tuple concurrently updated", a duplicate pg_type); the statements are idempotent. Six
+    starting at once on a loaded machine once collided five times in a row (CI, 2026-12-07).
+    """
+    for attempt in range(attempts):
+        try:
+            return make()
+        except (InternalError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 @lru_cache(maxsize=4096)

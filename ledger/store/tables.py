@@ -11,16 +11,12 @@ gets the tables added since.
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from eventsourcing.persistence import IntegrityError, InternalError
-
-from ledger.store.sql import SQLITE, dialect_of, recorder_tx
+from ledger.store.sql import SQLITE, creating, dialect_of, recorder_tx
 
 WORKLIST_COLUMNS = (
     "case_id", "subject", "target_kind", "target_authority", "target_id", "domain", "list",
@@ -90,20 +86,14 @@ def _existing(recorder: Any, names: Mapping[str, str]) -> set[str]:
 
 
 def _create(recorder: Any, missing: Mapping[str, str]) -> None:
-    for attempt in range(10):
-        try:
-            # A write transaction: on SQLite it holds the write lock from the start, so a
-            # table that exists (a read) before one that does not (a write) cannot fail it.
-            with recorder_tx(recorder, commit=True) as tx:
-                for name, columns in missing.items():
-                    tx.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
-            break
-        except (IntegrityError, InternalError):
-            # PostgreSQL: two processes making one table at once; the loser sees a duplicate
-            # type. The statements are idempotent: again, after a jittered pause.
-            if attempt == 9:
-                raise
-            time.sleep(0.05 * (attempt + 1) * (0.5 + random.random()))
+    def create() -> None:
+        # A write transaction: on SQLite it holds the write lock from the start, so a table
+        # that exists (a read) before one that does not (a write) cannot fail it.
+        with recorder_tx(recorder, commit=True) as tx:
+            for name, columns in missing.items():
+                tx.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+
+    creating(create)  # two processes making one table at once: the loser sees a duplicate
 
 
 def make_store_tables(factory: Any, recorder: Any, app_name: str) -> None:
